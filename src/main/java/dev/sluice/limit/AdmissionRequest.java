@@ -1,0 +1,94 @@
+package dev.sluice.limit;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One request's charges against every bucket that applies to it, decided all or nothing.
+ *
+ * @param charges       the buckets to charge, each key at most once
+ * @param nowNanos      the moment of the decision, wall-clock epoch nanoseconds
+ * @param maxWaitNanos  the longest the request may be held for its tokens; 0 refuses at once
+ */
+public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long maxWaitNanos) {
+
+    public AdmissionRequest {
+        charges = List.copyOf(charges);
+        if (charges.isEmpty()) {
+            throw new IllegalArgumentException("an admission request needs at least one charge");
+        }
+        Set<String> keys = new HashSet<>();
+        for (BucketCharge charge : charges) {
+            if (!keys.add(charge.key())) {
+                throw new IllegalArgumentException("bucket key '" + charge.key() + "' is charged twice");
+            }
+        }
+        if (maxWaitNanos < 0) {
+            throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitNanos + " ns");
+        }
+    }
+
+    /**
+     * Decides the request against the buckets' current TATs.
+     *
+     * <p>The request is admitted when every bucket can take its tokens within the max wait. Then all
+     * buckets are charged at the same moment, now plus the longest of their waits: that is when the
+     * request will reach the upstream, and charging a bucket earlier than its tokens are used would
+     * let a later request through ahead of it and overrun the upstream's own bucket.
+     *
+     * @param tatNanos the current TAT of each charge's bucket, in charge order (a missing bucket is
+     *                 any value at or before now, e.g. {@link Long#MIN_VALUE})
+     * @return the admission and, when admitted, the TATs to store
+     */
+    public Decision decide(long[] tatNanos) {
+        Objects.requireNonNull(tatNanos, "tatNanos");
+        if (tatNanos.length != charges.size()) {
+            throw new IllegalArgumentException(
+                    "expected " + charges.size() + " bucket states, got " + tatNanos.length);
+        }
+        long longestWaitNanos = 0;
+        int longestWaitIndex = 0;
+        for (int i = 0; i < charges.size(); i++) {
+            BucketCharge charge = charges.get(i);
+            long waitNanos = charge.policy().waitNanos(tatNanos[i], charge.tokens(), nowNanos);
+            if (waitNanos > longestWaitNanos) {
+                longestWaitNanos = waitNanos;
+                longestWaitIndex = i;
+            }
+        }
+        if (longestWaitNanos > maxWaitNanos) {
+            BucketCharge refusing = charges.get(longestWaitIndex);
+            BucketSnapshot snapshot = refusing.policy().snapshot(tatNanos[longestWaitIndex], nowNanos);
+            return Decision.refused(new Admission.Refused(longestWaitIndex, longestWaitNanos, snapshot));
+        }
+        long sendAtNanos = nowNanos + longestWaitNanos;
+        long[] chargedTatNanos = new long[charges.size()];
+        List<BucketSnapshot> snapshots = new ArrayList<>(charges.size());
+        for (int i = 0; i < charges.size(); i++) {
+            BucketCharge charge = charges.get(i);
+            chargedTatNanos[i] = charge.policy().chargedTatNanos(tatNanos[i], charge.tokens(), sendAtNanos);
+            snapshots.add(charge.policy().snapshot(chargedTatNanos[i], nowNanos));
+        }
+        return new Decision(new Admission.Admitted(longestWaitNanos, snapshots), chargedTatNanos);
+    }
+
+    /**
+     * The outcome of {@link #decide}.
+     *
+     * @param admission       what the caller is told
+     * @param chargedTatNanos the TATs to store, in charge order, when admitted; {@code null} when refused
+     */
+    public record Decision(Admission admission, long[] chargedTatNanos) {
+
+        static Decision refused(Admission.Refused refused) {
+            return new Decision(refused, null);
+        }
+
+        public boolean admitted() {
+            return admission instanceof Admission.Admitted;
+        }
+    }
+}

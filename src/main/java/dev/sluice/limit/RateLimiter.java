@@ -1,0 +1,40 @@
+package dev.sluice.limit;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Admits requests against their buckets at the current time. The only place that reads the clock.
+ */
+public final class RateLimiter {
+
+    private final BucketStore store;
+    private final TimeSource timeSource;
+    private final long maxWaitNanos;
+
+    /**
+     * @param maxWaitNanos how long a request may be held for its tokens; 0 refuses at once
+     */
+    public RateLimiter(BucketStore store, TimeSource timeSource, long maxWaitNanos) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+        if (maxWaitNanos < 0) {
+            throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitNanos + " ns");
+        }
+        this.maxWaitNanos = maxWaitNanos;
+    }
+
+    /** Charges every bucket or none; see {@link BucketStore#tryAcquire}. */
+    public CompletionStage<Admission> tryAcquire(List<BucketCharge> charges) {
+        return store.tryAcquire(new AdmissionRequest(charges, timeSource.nowNanos(), maxWaitNanos));
+    }
+
+    public BucketStore store() {
+        return store;
+    }
+
+    public long maxWaitNanos() {
+        return maxWaitNanos;
+    }
+}

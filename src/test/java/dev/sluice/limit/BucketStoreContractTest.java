@@ -1,0 +1,178 @@
+package dev.sluice.limit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every {@link BucketStore} must do, run against each store by a subclass. Keys carry a random
+ * prefix per test so that a shared (remote) store needs no cleaning between tests.
+ */
+public abstract class BucketStoreContractTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int THREADS = 8;
+
+    protected final TestTimeSource clock = new TestTimeSource();
+    protected BucketStore store;
+    private String prefix;
+
+    /** A store with no buckets in it for the keys this test uses. */
+    protected abstract BucketStore createStore();
+
+    @BeforeEach
+    void createStoreAndPrefix() {
+        store = createStore();
+        prefix = "test-" + UUID.randomUUID() + ":";
+    }
+
+    private BucketCharge charge(String key, BucketPolicy policy) {
+        return new BucketCharge(prefix + key, policy, 1);
+    }
+
+    private Admission acquire(long maxWaitNanos, BucketCharge... charges) {
+        try {
+            return store.tryAcquire(new AdmissionRequest(List.of(charges), clock.nowNanos(), maxWaitNanos))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("store failed", e);
+        }
+    }
+
+    private boolean admitted(BucketCharge... charges) {
+        return acquire(0, charges) instanceof Admission.Admitted;
+    }
+
+    private int admittedOutOf(int attempts, BucketCharge... charges) {
+        int admitted = 0;
+        for (int i = 0; i < attempts; i++) {
+            admitted += admitted(charges) ? 1 : 0;
+        }
+        return admitted;
+    }
+
+    @Test
+    void admitsTheCapacityThenRefusesWithTheTimeUntilTheNextToken() {
+        BucketCharge charge = charge("k", new BucketPolicy(3, Rate.perSecond(10)));
+
+        assertThat(admittedOutOf(5, charge)).isEqualTo(3);
+
+        Admission.Refused refused = (Admission.Refused) acquire(0, charge);
+        assertThat(refused.retryAfterNanos()).isEqualTo(100 * MS);
+        assertThat(refused.bucket()).isEqualTo(new BucketSnapshot(3, 0, 300 * MS));
+    }
+
+    @Test
+    void keepsStateBetweenCallsAndRefillsWithTime() {
+        BucketCharge charge = charge("k", new BucketPolicy(2, Rate.perSecond(10)));
+        assertThat(admittedOutOf(2, charge)).isEqualTo(2);
+
+        clock.advanceMillis(100); // t=100ms: one token back
+        assertThat(admittedOutOf(2, charge)).isEqualTo(1);
+
+        clock.advanceMillis(1000); // t=1.1s: full again, no more than full
+        assertThat(admittedOutOf(3, charge)).isEqualTo(2);
+    }
+
+    @Test
+    void keepsKeysApart() {
+        BucketPolicy policy = new BucketPolicy(1, Rate.perMinute(1));
+        assertThat(admitted(charge("a", policy))).isTrue();
+        assertThat(admitted(charge("b", policy))).isTrue();
+        assertThat(admitted(charge("a", policy))).isFalse();
+    }
+
+    @Test
+    void aRefusalChargesNoneOfTheBuckets() {
+        BucketCharge caller = charge("caller", new BucketPolicy(2, Rate.perMinute(2)));
+        BucketCharge upstream = charge("upstream", new BucketPolicy(1, Rate.perMinute(1)));
+        assertThat(admitted(caller, upstream)).isTrue();
+
+        Admission.Refused refused = (Admission.Refused) acquire(0, caller, upstream);
+
+        assertThat(refused.chargeIndex()).isEqualTo(1);
+        assertThat(admitted(caller)).as("the caller's second token is still there").isTrue();
+        assertThat(admitted(caller)).isFalse();
+    }
+
+    @Test
+    void holdsRequestsWithinTheMaxWaitInArrivalOrder() {
+        BucketCharge charge = charge("k", new BucketPolicy(1, Rate.perSecond(10))); // 100 ms a token
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Admission admission = acquire(300 * MS, charge);
+            if (admission instanceof Admission.Admitted admitted) {
+                waits.add(admitted.waitNanos());
+            }
+        }
+        assertThat(waits).containsExactly(0L, 100 * MS, 200 * MS, 300 * MS);
+        assertThat(acquire(300 * MS, charge)).isInstanceOf(Admission.Refused.class);
+    }
+
+    @Test
+    void concurrentRequestsOnOneBucketAdmitExactlyItsCapacity() throws Exception {
+        int capacity = 200;
+        BucketCharge charge = charge("hot", new BucketPolicy(capacity, Rate.perHour(1)));
+
+        List<Integer> admittedPerThread = runConcurrently(() -> admittedOutOf(60, charge));
+
+        // frozen clock: no refill, so exactly the capacity gets through, however the threads interleave
+        assertThat(admittedPerThread.stream().mapToInt(Integer::intValue).sum()).isEqualTo(capacity);
+    }
+
+    @Test
+    void concurrentRequestsOverSharedAndOwnBucketsAreAllOrNothing() throws Exception {
+        BucketPolicy callerPolicy = new BucketPolicy(10, Rate.perHour(1));
+        BucketCharge upstream = charge("upstream", new BucketPolicy(100, Rate.perHour(1)));
+        List<Integer> admittedPerThread = new ArrayList<>(runConcurrently(new Callable<>() {
+            private int next;
+
+            @Override
+            public Integer call() {
+                BucketCharge caller;
+                synchronized (this) {
+                    caller = charge("caller-" + next++, callerPolicy);
+                }
+                return admittedOutOf(30, caller, upstream);
+            }
+        }));
+
+        // 8 callers of 10 tokens each: 80 requests pass, and the upstream bucket lost exactly 80
+        assertThat(admittedPerThread).allMatch(admitted -> admitted == 10);
+        assertThat(admittedOutOf(30, charge("one-more-caller", new BucketPolicy(100, Rate.perHour(1))), upstream))
+                .isEqualTo(20);
+    }
+
+    private List<Integer> runConcurrently(Callable<Integer> work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return work.call();
+                }));
+            }
+            start.countDown();
+            List<Integer> results = new ArrayList<>();
+            for (Future<Integer> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
