@@ -1,0 +1,95 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.UpstreamFailure;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error becomes OpenAI's error JSON with a fitting status, type and code: the caller's
+ * mistakes are 4xx, the upstream's absence 502/504, and only Sluice's own bugs 500, without a
+ * stack trace in the response.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> gateway(GatewayException e) {
+        RestResponse.ResponseBuilder<ErrorBody> response = json(e.status(), e.body());
+        e.headers().forEach(response::header);
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> upstream(UpstreamFailure e) {
+        return switch (e.kind()) {
+            case TIMEOUT -> json(504, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
+                    "upstream_timeout")).build();
+            case UNREACHABLE -> json(502, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
+                    "upstream_unreachable")).build();
+        };
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> notFound(NotFoundException e, HttpServerRequest request) {
+        return logged(request, json(404, ErrorBody.of("Invalid URL (" + request.method() + " " + request.path() + ").",
+                GatewayException.INVALID_REQUEST, null, "unknown_url")).build());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> notAllowed(NotAllowedException e, HttpServerRequest request) {
+        return logged(request, json(405, ErrorBody.of("Method " + request.method() + " is not allowed on "
+                + request.path() + ".", GatewayException.INVALID_REQUEST, null, "method_not_allowed")).build());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> unsupportedMediaType(NotSupportedException e, HttpServerRequest request) {
+        return logged(request, json(415, ErrorBody.of("Unsupported Content-Type '"
+                + request.getHeader("Content-Type") + "'; send the body as application/json.",
+                GatewayException.INVALID_REQUEST, null, "unsupported_media_type")).build());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> webApplication(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        String type = status >= 500 ? GatewayException.SERVER_ERROR : GatewayException.INVALID_REQUEST;
+        return logged(request, json(status, ErrorBody.of("The request could not be served (HTTP " + status + ").",
+                type, null, null)).build());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> unexpected(Throwable e, HttpServerRequest request) {
+        // Sluice's own exceptions never carry keys or prompts, so the message is safe to log.
+        LOG.errorf(e, "Unexpected failure on %s %s", request.method(), request.path());
+        return logged(request, json(500, ErrorBody.of("Sluice failed to handle the request.",
+                GatewayException.SERVER_ERROR, null, "internal_error")).build());
+    }
+
+    /** The status a failure of the request path turns into; for the request log. */
+    static int statusOf(Throwable failure) {
+        if (failure instanceof GatewayException gateway) {
+            return gateway.status();
+        }
+        if (failure instanceof UpstreamFailure upstream) {
+            return upstream.kind() == UpstreamFailure.Kind.TIMEOUT ? 504 : 502;
+        }
+        return 500;
+    }
+
+    private static RestResponse.ResponseBuilder<ErrorBody> json(int status, ErrorBody body) {
+        return RestResponse.ResponseBuilder.<ErrorBody>create(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    /** Requests refused before they reach {@link RequestRelay} get their log line here. */
+    private static RestResponse<ErrorBody> logged(HttpServerRequest request, RestResponse<ErrorBody> response) {
+        new RequestLog(request.method().name(), request.path()).finish(response.getStatus(), response.getEntity().error().code());
+        return response;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.sluice.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.upstream.Operation;
+
+import java.io.IOException;
+
+/**
+ * A request body checked just enough to admit and route it. The bytes are forwarded as they came:
+ * OpenAI adds fields often, and a round trip through a DTO would drop the ones it does not know.
+ *
+ * @param endpoint the operation
+ * @param model    the requested model
+ * @param stream   {@code "stream": true}: the reply is a server-sent event stream
+ * @param body     the body exactly as received
+ */
+public record ProxiedRequest(Operation endpoint, String model, boolean stream, byte[] body) {
+
+    /** A reader for {@link #parse}: it also refuses trailing garbage after the JSON object. */
+    public static ObjectReader strictReader(ObjectMapper mapper) {
+        return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * Parses and validates a body for {@code endpoint}.
+     *
+     * @param reader from {@link #strictReader}
+     * @throws GatewayException 400 naming the offending field
+     */
+    public static ProxiedRequest parse(Operation endpoint, byte[] body, ObjectReader reader) {
+        JsonNode root = readObject(body, reader);
+        String model = requireModel(root);
+        boolean stream = readStream(root);
+        switch (endpoint) {
+            case CHAT_COMPLETIONS -> requireMessages(root);
+            case COMPLETIONS -> requirePresent(root, "prompt");
+            case EMBEDDINGS -> requirePresent(root, "input");
+            case MODELS -> throw new IllegalArgumentException("GET /v1/models has no body");
+        }
+        return new ProxiedRequest(endpoint, model, stream, body);
+    }
+
+    private static JsonNode readObject(byte[] body, ObjectReader reader) {
+        JsonNode root;
+        try {
+            root = body.length == 0 ? null : reader.readTree(body);
+        } catch (IOException e) { // includes JsonProcessingException
+            throw unparsable();
+        }
+        if (root == null || root.isMissingNode()) {
+            throw GatewayException.invalidRequest(400, "The request body is empty; the API expects a JSON object.",
+                    null, "invalid_json");
+        }
+        if (!root.isObject()) {
+            throw GatewayException.invalidRequest(400, "The request body must be a JSON object, got "
+                    + describe(root) + ".", null, "invalid_json");
+        }
+        return root;
+    }
+
+    private static GatewayException unparsable() {
+        return GatewayException.invalidRequest(400, "We could not parse the JSON body of your request. The API "
+                + "expects a JSON payload; check that the body is valid JSON.", null, "invalid_json");
+    }
+
+    private static String requireModel(JsonNode root) {
+        JsonNode model = root.get("model");
+        if (model == null || model.isNull()) {
+            throw missing("model");
+        }
+        if (!model.isTextual()) {
+            throw invalidType("model", "a string", model);
+        }
+        if (model.asText().isBlank()) {
+            throw GatewayException.invalidRequest(400, "'model' must not be empty.", "model", "invalid_value");
+        }
+        return model.asText();
+    }
+
+    private static boolean readStream(JsonNode root) {
+        JsonNode stream = root.get("stream");
+        if (stream == null || stream.isNull()) {
+            return false;
+        }
+        if (!stream.isBoolean()) {
+            throw invalidType("stream", "a boolean", stream);
+        }
+        return stream.booleanValue();
+    }
+
+    private static void requireMessages(JsonNode root) {
+        JsonNode messages = root.get("messages");
+        if (messages == null || messages.isNull()) {
+            throw missing("messages");
+        }
+        if (!messages.isArray()) {
+            throw invalidType("messages", "an array", messages);
+        }
+        if (messages.isEmpty()) {
+            throw GatewayException.invalidRequest(400, "'messages' must contain at least one message.", "messages",
+                    "empty_array");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String param = "messages[" + i + "]";
+            if (!message.isObject()) {
+                throw invalidType(param, "an object", message);
+            }
+            JsonNode role = message.get("role");
+            if (role == null || role.isNull()) {
+                throw missing(param + ".role");
+            }
+            if (!role.isTextual()) {
+                throw invalidType(param + ".role", "a string", role);
+            }
+        }
+    }
+
+    private static void requirePresent(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw missing(field);
+        }
+    }
+
+    private static GatewayException missing(String param) {
+        return GatewayException.invalidRequest(400, "Missing required parameter: '" + param + "'.", param,
+                "missing_required_parameter");
+    }
+
+    private static GatewayException invalidType(String param, String expected, JsonNode actual) {
+        return GatewayException.invalidRequest(400, "Invalid type for '" + param + "': expected " + expected
+                + ", but got " + describe(actual) + " instead.", param, "invalid_type");
+    }
+
+    private static String describe(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> "an unsupported value";
+        };
+    }
+}

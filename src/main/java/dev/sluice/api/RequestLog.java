@@ -1,0 +1,76 @@
+package dev.sluice.api;
+
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One log line per request, written when the request is over (for a stream: when it ends). The
+ * fields also go to the MDC, so JSON logs carry them as structured fields. Only the short caller
+ * hash is logged: never a key, a bearer token or any prompt content.
+ */
+public final class RequestLog {
+
+    private static final Logger LOG = Logger.getLogger("dev.sluice.request");
+
+    private final long startNanos = System.nanoTime();
+    private final String method;
+    private final String path;
+    private String caller = "-";
+    private String model = "-";
+    private boolean stream;
+    private String outcome = "rejected";
+    private int upstreamStatus = -1;
+
+    public RequestLog(String method, String path) {
+        this.method = method;
+        this.path = path;
+    }
+
+    public void caller(CallerIdentity identity) {
+        caller = identity.shortId();
+    }
+
+    public void request(String model, boolean stream) {
+        this.model = model;
+        this.stream = stream;
+    }
+
+    public void admitted(long waitedNanos) {
+        outcome = waitedNanos == 0 ? "admitted" : "waited " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms";
+    }
+
+    public void refused(LimitScope scope) {
+        outcome = "refused by " + scope.label() + " limit";
+    }
+
+    public void upstreamStatus(int status) {
+        upstreamStatus = status;
+    }
+
+    /** Writes the line; {@code status} is what the caller got, {@code detail} any note on how it ended. */
+    public void finish(int status, String detail) {
+        long latencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("caller", caller);
+        fields.put("method", method);
+        fields.put("path", path);
+        fields.put("model", model);
+        fields.put("stream", stream);
+        fields.put("outcome", outcome);
+        fields.put("upstream_status", upstreamStatus);
+        fields.put("status", status);
+        fields.put("latency_ms", latencyMillis);
+        fields.forEach(MDC::put);
+        try {
+            LOG.infof("%s %s %d %d ms caller=%s model=%s stream=%s %s upstream=%s%s", method, path, status,
+                    latencyMillis, caller, model, stream, outcome, upstreamStatus < 0 ? "-" : upstreamStatus,
+                    detail == null ? "" : " (" + detail + ")");
+        } finally {
+            fields.keySet().forEach(MDC::remove);
+        }
+    }
+}

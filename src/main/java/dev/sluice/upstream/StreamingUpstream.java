@@ -1,0 +1,105 @@
+package dev.sluice.upstream;
+
+import dev.sluice.config.SluiceSettings;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientRequest;
+import io.vertx.mutiny.core.http.HttpClientResponse;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streamed calls, relayed byte for byte as the upstream sends them, on Vert.x's HTTP client (the
+ * one the Quarkus REST Client is built on). The REST Client of Quarkus 3.33 cannot do this: for a
+ * {@code text/event-stream} reply it parses the events (dropping comments and event names) and it
+ * does not expose a streamed reply's status and headers (that came later, as RestMultiResponse),
+ * and its InputStream alternative blocks a thread per stream and cannot stop the upstream.
+ *
+ * <p>The body is a back-pressured Multi: chunks are read from the upstream only as fast as the
+ * caller takes them, and a caller who hangs up resets the upstream request, so the upstream stops
+ * generating tokens nobody will read.
+ */
+@ApplicationScoped
+public class StreamingUpstream {
+
+    private final HttpClient client;
+    private final SluiceSettings settings;
+    private final String host;
+    private final int port;
+    private final boolean ssl;
+    private final String basePath;
+
+    @Inject
+    public StreamingUpstream(Vertx vertx, SluiceSettings settings) {
+        this.settings = settings;
+        URI url = settings.upstreamUrl();
+        this.ssl = "https".equalsIgnoreCase(url.getScheme());
+        this.host = url.getHost();
+        this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
+        this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+                .setMaxPoolSize(settings.upstreamMaxConnections())
+                .setSsl(ssl)
+                .setVerifyHost(true)
+                .setKeepAlive(true));
+    }
+
+    public Uni<UpstreamReply> send(UpstreamRequest request) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(request.body() == null ? HttpMethod.GET : HttpMethod.POST)
+                .setHost(host)
+                .setPort(port)
+                .setSsl(ssl)
+                .setURI(basePath + request.operation().path())
+                // no byte from the upstream for this long fails the call, before or during the stream
+                .setIdleTimeout(settings.upstreamTimeout().toMillis())
+                .setFollowRedirects(false);
+        UpstreamHeaders headers = request.headers();
+        options.putHeader("Authorization", headers.authorization());
+        options.putHeader("Content-Type", "application/json");
+        options.putHeader("Accept", "text/event-stream");
+        putIfPresent(options, "User-Agent", headers.userAgent());
+        putIfPresent(options, "OpenAI-Organization", headers.organization());
+        putIfPresent(options, "OpenAI-Project", headers.project());
+        putIfPresent(options, "OpenAI-Beta", headers.beta());
+        return client.request(options)
+                .flatMap(upstreamRequest -> upstreamRequest
+                        .send(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(request.body())))
+                        .map(response -> toReply(upstreamRequest, response)))
+                .ifNoItem().after(settings.upstreamTimeout()).fail()
+                .onFailure().transform(failure -> UpstreamCaller.classify(failure, request.operation()));
+    }
+
+    private static UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response) {
+        response.pause(); // nothing flows until the caller's side subscribes and asks for it
+        Map<String, List<String>> headers = RelayedHeaders.select(
+                sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
+        Multi<Buffer> body = response.toMulti()
+                .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
+                .onCancellation().invoke(() -> request.getDelegate().reset());
+        return new UpstreamReply(response.statusCode(), headers, body);
+    }
+
+    private static void putIfPresent(RequestOptions options, String name, String value) {
+        if (value != null) {
+            options.putHeader(name, value);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        client.closeAndForget();
+    }
+}

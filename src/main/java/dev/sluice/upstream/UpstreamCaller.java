@@ -1,0 +1,97 @@
+package dev.sluice.upstream;
+
+import dev.sluice.config.SluiceSettings;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
+
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Makes one upstream call and hands back the reply to relay. Non-streamed calls go through the
+ * Quarkus REST Client ({@link UpstreamClient}); streams go through {@link StreamingUpstream} (see
+ * there why). Upstream 4xx/5xx replies are relayed, not thrown: only a missing reply fails, as an
+ * {@link UpstreamFailure}. Retries and failover will live on this bean, never on the resource.
+ */
+@ApplicationScoped
+public class UpstreamCaller {
+
+    private final UpstreamClient client;
+    private final StreamingUpstream streaming;
+    private final SluiceSettings settings;
+
+    @Inject
+    public UpstreamCaller(SluiceSettings settings, StreamingUpstream streaming) {
+        this.settings = settings;
+        this.streaming = streaming;
+        this.client = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(settings.upstreamUrl())
+                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, settings.upstreamMaxConnections())
+                .disableDefaultMapper(true)
+                .followRedirects(false)
+                .build(UpstreamClient.class);
+    }
+
+    public Uni<UpstreamReply> send(UpstreamRequest request) {
+        if (request.stream()) {
+            return streaming.send(request);
+        }
+        Uni<Response> response = switch (request.operation()) {
+            case CHAT_COMPLETIONS -> client.chatCompletions(request.headers(), request.body());
+            case COMPLETIONS -> client.completions(request.headers(), request.body());
+            case EMBEDDINGS -> client.embeddings(request.headers(), request.body());
+            case MODELS -> client.models(request.headers());
+        };
+        // readTimeout bounds only the wait for the response head; this bounds the whole reply, and
+        // cancelling the Uni closes the upstream connection.
+        return response
+                .ifNoItem().after(settings.upstreamTimeout()).fail()
+                .map(UpstreamCaller::toReply)
+                .onFailure().transform(failure -> classify(failure, request.operation()));
+    }
+
+    private static UpstreamReply toReply(Response response) {
+        try {
+            byte[] body = response.hasEntity() ? response.readEntity(byte[].class) : new byte[0];
+            Map<String, List<String>> headers = RelayedHeaders.select(
+                    sink -> response.getStringHeaders().forEach((name, values) -> values.forEach(v -> sink.accept(name, v))));
+            Multi<Buffer> chunks = body.length == 0 ? Multi.createFrom().empty() : Multi.createFrom().item(Buffer.buffer(body));
+            return new UpstreamReply(response.getStatus(), headers, chunks);
+        } finally {
+            response.close();
+        }
+    }
+
+    /** Sorts a failed call into "no answer in time" and "could not reach"; anything else passes as it is. */
+    static Throwable classify(Throwable failure, Operation operation) {
+        if (failure instanceof UpstreamFailure) {
+            return failure;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
+                        "The upstream did not answer " + operation.publicPath() + " in time.", failure);
+            }
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException || cause instanceof VertxException) {
+                return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
+                        "The upstream could not be reached for " + operation.publicPath() + ".", failure);
+            }
+        }
+        return failure;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sluice.upstream;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The upstream's OpenAI-compatible API, through the Quarkus REST Client. Bodies are bytes in both
+ * directions: Sluice relays them, it does not interpret them. Built per upstream by
+ * {@link UpstreamCaller}, with the default exception mapper off, so that an upstream 4xx/5xx
+ * arrives as a {@link Response} to relay rather than as an exception.
+ */
+@Path("")
+@Consumes(MediaType.APPLICATION_JSON)
+public interface UpstreamClient {
+
+    @POST
+    @Path("/chat/completions")
+    Uni<Response> chatCompletions(@BeanParam UpstreamHeaders headers, byte[] body);
+
+    @POST
+    @Path("/completions")
+    Uni<Response> completions(@BeanParam UpstreamHeaders headers, byte[] body);
+
+    @POST
+    @Path("/embeddings")
+    Uni<Response> embeddings(@BeanParam UpstreamHeaders headers, byte[] body);
+
+    @GET
+    @Path("/models")
+    Uni<Response> models(@BeanParam UpstreamHeaders headers);
+}

@@ -1,0 +1,65 @@
+package dev.sluice.upstream;
+
+import jakarta.ws.rs.HeaderParam;
+
+/**
+ * The request headers sent upstream; a {@code null} one is not sent. Sluice does not disguise its
+ * callers: their own User-Agent goes upstream as it came.
+ */
+public final class UpstreamHeaders {
+
+    @HeaderParam("Authorization")
+    String authorization;
+
+    @HeaderParam("User-Agent")
+    String userAgent;
+
+    @HeaderParam("OpenAI-Organization")
+    String organization;
+
+    @HeaderParam("OpenAI-Project")
+    String project;
+
+    @HeaderParam("OpenAI-Beta")
+    String beta;
+
+    /**
+     * @param bearerToken  the key the upstream sees: the caller's own, or Sluice's in managed mode
+     * @param userAgent    the caller's User-Agent, or {@code null}
+     * @param organization {@code OpenAI-Organization}, only with the caller's own key
+     * @param project      {@code OpenAI-Project}, only with the caller's own key
+     * @param beta         {@code OpenAI-Beta}: opts into API features, whoever's key it is
+     */
+    public UpstreamHeaders(String bearerToken, String userAgent, String organization, String project, String beta) {
+        this.authorization = "Bearer " + bearerToken;
+        this.userAgent = userAgent;
+        this.organization = organization;
+        this.project = project;
+        this.beta = beta;
+    }
+
+    public String authorization() {
+        return authorization;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    public String organization() {
+        return organization;
+    }
+
+    public String project() {
+        return project;
+    }
+
+    public String beta() {
+        return beta;
+    }
+
+    @Override
+    public String toString() { // never the key
+        return "UpstreamHeaders[userAgent=" + userAgent + "]";
+    }
+}

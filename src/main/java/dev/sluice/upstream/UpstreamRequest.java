@@ -1,0 +1,22 @@
+package dev.sluice.upstream;
+
+import java.util.Objects;
+
+/**
+ * One call to make upstream.
+ *
+ * @param operation which API operation
+ * @param body      the JSON body to send as it is; {@code null} for {@link Operation#MODELS}
+ * @param stream    the caller asked for a server-sent event stream
+ * @param headers   the request headers to send
+ */
+public record UpstreamRequest(Operation operation, byte[] body, boolean stream, UpstreamHeaders headers) {
+
+    public UpstreamRequest {
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(headers, "headers");
+        if ((body == null) != (operation == Operation.MODELS)) {
+            throw new IllegalArgumentException(operation + (body == null ? " needs a body" : " takes no body"));
+        }
+    }
+}

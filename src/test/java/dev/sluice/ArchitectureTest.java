@@ -1,0 +1,51 @@
+package dev.sluice;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Holds the dependency rule of docs/architecture.md: {@code limit} is plain Java, its stores
+ * depend only on it, and nothing depends on {@code api}.
+ */
+class ArchitectureTest {
+
+    private static final Path MAIN = Path.of("src/main/java/dev/sluice");
+
+    private static List<String> importsUnder(String packagePath) throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN.resolve(packagePath))) {
+            return files.filter(file -> file.toString().endsWith(".java"))
+                    .flatMap(file -> {
+                        try {
+                            return Files.readAllLines(file).stream()
+                                    .filter(line -> line.startsWith("import "))
+                                    .map(line -> file.getFileName() + ": " + line);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
+        }
+    }
+
+    @Test
+    void theLimiterImportsOnlyTheJdkAndItself() throws IOException {
+        assertThat(importsUnder("limit"))
+                .isNotEmpty()
+                .allMatch(line -> line.matches(".*import (static )?(java\\.|dev\\.sluice\\.limit\\.).*"), "JDK or dev.sluice.limit only");
+    }
+
+    @Test
+    void onlyTheApiLayerKnowsAboutTheApiLayer() throws IOException {
+        for (String layer : List.of("limit", "upstream", "config")) {
+            assertThat(importsUnder(layer)).noneMatch(line -> line.contains("dev.sluice.api."));
+        }
+        assertThat(importsUnder("upstream")).noneMatch(line -> line.contains("dev.sluice.limit."));
+    }
+}

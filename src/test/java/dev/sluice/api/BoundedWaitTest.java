@@ -1,0 +1,99 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstreamResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With {@code SLUICE_MAX_WAIT=2s} and a caller limit of 1/s in bursts of 1, a caller's requests are
+ * held for their turn (a second apart) and sent in arrival order; one that would wait longer than
+ * two seconds is refused at once. The test clock stands still, so the waits are exact; the holds
+ * themselves run on real timers. Short pauses between sends only fix the arrival order.
+ */
+@QuarkusTest
+@TestProfile(BoundedWaitTest.Waiting.class)
+class BoundedWaitTest {
+
+    public static class Waiting implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.max-wait", "2s", "sluice.caller.rate", "1/s", "sluice.caller.burst", "1");
+        }
+    }
+
+    @TestHTTPResource("/v1/chat/completions")
+    URI chatCompletions;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final TestUpstream upstream = TestUpstreamResource.upstream();
+
+    @BeforeEach
+    void reset() {
+        upstream.reset();
+        TestClock.refillEverything();
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(String token, String label) {
+        HttpRequest request = HttpRequest.newBuilder(chatCompletions)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"" + label + "\"}]}"))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitUpstreamRequests(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (upstream.requests().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(upstream.requests()).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    @Test
+    void holdsRequestsForTheirTurnAndSendsThemInArrivalOrder() throws Exception {
+        var first = send("sk-queued", "first");       // the burst token: sent at once
+        awaitUpstreamRequests(1);
+        var second = send("sk-queued", "second");     // held 1 s
+        Thread.sleep(100);
+        var third = send("sk-queued", "third");       // held 2 s, the most allowed
+        Thread.sleep(100);
+        long fourthSentNanos = System.nanoTime();
+        HttpResponse<String> fourth = send("sk-queued", "fourth").get(10, TimeUnit.SECONDS);
+        long fourthMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fourthSentNanos);
+
+        // The fourth would need 3 s: refused at once, not after waiting
+        assertThat(fourth.statusCode()).isEqualTo(429);
+        assertThat(fourth.headers().firstValue("retry-after-ms")).hasValue("3000");
+        assertThat(fourthMillis).isLessThan(1000);
+        assertThat(upstream.requests()).as("refused before the held ones were sent").hasSizeLessThan(3);
+
+        // Meanwhile another caller is not held up by the queue: the event loop is free
+        assertThat(send("sk-someone-else", "other").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(upstream.requests()).as("the third is still being held").hasSizeLessThan(4);
+
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(third.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(upstream.requests()).extracting(TestUpstream.RecordedRequest::bodyText)
+                .filteredOn(body -> !body.contains("other"))
+                .map(body -> body.replaceAll(".*\"content\":\"(\\w+)\".*", "$1"))
+                .containsExactly("first", "second", "third");
+    }
+}

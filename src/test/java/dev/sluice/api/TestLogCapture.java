@@ -1,0 +1,58 @@
+package dev.sluice.api;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Keeps every log record written while it is installed, with its formatted message, MDC and
+ * exception text, so that a test can search all of it.
+ */
+public final class TestLogCapture extends Handler implements AutoCloseable {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    public static TestLogCapture install() {
+        TestLogCapture capture = new TestLogCapture();
+        Logger.getLogger("").addHandler(capture);
+        return capture;
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        StringBuilder line = new StringBuilder(record.getLoggerName()).append(' ');
+        String message = record.getMessage();
+        Object[] parameters = record.getParameters();
+        if (message != null && parameters != null && parameters.length > 0) {
+            try {
+                message = String.format(message, parameters);
+            } catch (RuntimeException e) {
+                message = message + " " + List.of(parameters);
+            }
+        }
+        line.append(message);
+        if (record instanceof org.jboss.logmanager.ExtLogRecord ext) {
+            line.append(" mdc=").append(ext.getMdcCopy());
+            line.append(' ').append(ext.getFormattedMessage());
+        }
+        for (Throwable thrown = record.getThrown(); thrown != null; thrown = thrown.getCause()) {
+            line.append(" thrown=").append(thrown);
+        }
+        lines.add(line.toString());
+    }
+
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        Logger.getLogger("").removeHandler(this);
+    }
+}

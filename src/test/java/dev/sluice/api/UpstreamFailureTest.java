@@ -1,0 +1,67 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstreamResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.sluice.upstream.TestUpstream.Reply;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+/** An upstream that does not answer: a hang is a 504 after the timeout (2 s in tests), a dropped connection a 502. */
+@QuarkusTest
+class UpstreamFailureTest {
+
+    static final String BODY = "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String STREAM_BODY = "{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[{\"role\":\"user\"}]}";
+
+    final TestUpstream upstream = TestUpstreamResource.upstream();
+
+    @BeforeEach
+    void reset() {
+        upstream.reset();
+        TestClock.refillEverything();
+    }
+
+    @Test
+    void aHangingUpstreamIs504() {
+        upstream.enqueue(Reply.hang());
+        given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(BODY)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(504)
+                .contentType(ContentType.JSON)
+                .body("error.type", equalTo("server_error"))
+                .body("error.code", equalTo("upstream_timeout"));
+    }
+
+    @Test
+    void aHangingUpstreamStreamIs504() {
+        upstream.enqueue(Reply.hang());
+        given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(STREAM_BODY)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(504)
+                .body("error.code", equalTo("upstream_timeout"));
+    }
+
+    @Test
+    void aDroppedConnectionIs502() {
+        upstream.enqueue(Reply.closeConnection());
+        given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(BODY)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(502)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo("upstream_unreachable"));
+    }
+
+    @Test
+    void aDroppedStreamConnectionIs502() {
+        upstream.enqueue(Reply.closeConnection());
+        given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(STREAM_BODY)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(502)
+                .body("error.code", equalTo("upstream_unreachable"));
+    }
+}

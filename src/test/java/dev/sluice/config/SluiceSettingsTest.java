@@ -1,0 +1,104 @@
+package dev.sluice.config;
+
+import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.Rate;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The real config mapping, fed by a map instead of the environment: defaults, and what start-up says to bad values. */
+class SluiceSettingsTest {
+
+    private static SluiceSettings settings(Map<String, String> values) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(SluiceConfig.class)
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(values, "test", 500))
+                .build();
+        return SluiceSettings.from(config.getConfigMapping(SluiceConfig.class));
+    }
+
+    @Test
+    void theDefaultsArePassThroughToOpenAiWithACallerLimitOnly() {
+        SluiceSettings settings = settings(Map.of());
+
+        assertThat(settings.upstreamUrl()).isEqualTo(URI.create("https://api.openai.com/v1"));
+        assertThat(settings.managedMode()).isFalse();
+        assertThat(settings.upstreamRequests()).isEmpty();
+        assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
+        assertThat(settings.maxWaitNanos()).isZero();
+        assertThat(settings.maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(settings.upstreamTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void readsEverySetting() {
+        SluiceSettings settings = settings(Map.of(
+                "sluice.upstream.url", "http://127.0.0.1:9000/v1/",
+                "sluice.upstream.api-key", "sk-managed",
+                "sluice.upstream.rpm", "600",
+                "sluice.caller.rate", "30/m",
+                "sluice.caller.burst", "3",
+                "sluice.max-wait", "250ms",
+                "sluice.max-body", "1M"));
+
+        assertThat(settings.upstreamUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
+        assertThat(settings.upstreamApiKey()).isEqualTo(Optional.of("sk-managed"));
+        assertThat(settings.upstreamRequests()).contains(new BucketPolicy(10, Rate.perMinute(600))); // burst: 1 s worth
+        assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
+        assertThat(settings.maxWaitNanos()).isEqualTo(250_000_000L);
+        assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(settings.toString()).doesNotContain("sk-managed");
+    }
+
+    @Test
+    void aSmallRpmStillHasABurstOfOne() {
+        assertThat(settings(Map.of("sluice.upstream.rpm", "30")).upstreamRequests())
+                .contains(new BucketPolicy(1, Rate.perMinute(30)));
+        assertThat(settings(Map.of("sluice.upstream.rpm", "600", "sluice.upstream.burst", "50")).upstreamRequests())
+                .contains(new BucketPolicy(50, Rate.perMinute(600)));
+    }
+
+    @Test
+    void reportsEveryBadValueNamingItsEnvironmentVariable() {
+        assertThatThrownBy(() -> settings(Map.of(
+                "sluice.upstream.url", "ftp://example.com",
+                "sluice.upstream.rpm", "0",
+                "sluice.caller.rate", "5/fortnight",
+                "sluice.max-wait", "2h",
+                "sluice.upstream.timeout", "0s")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SLUICE_UPSTREAM_URL (sluice.upstream.url): 'ftp://example.com' is not an http(s) URL")
+                .hasMessageContaining("SLUICE_UPSTREAM_RPM (sluice.upstream.rpm): must be at least 1, got 0")
+                .hasMessageContaining("SLUICE_CALLER_RATE (sluice.caller.rate): '5/fortnight' has an unknown unit")
+                .hasMessageContaining("SLUICE_MAX_WAIT (sluice.max-wait): must be between 0 and 60 minutes")
+                .hasMessageContaining("SLUICE_UPSTREAM_TIMEOUT (sluice.upstream.timeout): must be positive");
+    }
+
+    @Test
+    void aBurstNeedsARate() {
+        assertThatThrownBy(() -> settings(Map.of("sluice.upstream.burst", "5")))
+                .hasMessageContaining("SLUICE_UPSTREAM_BURST (sluice.upstream.burst): is set but SLUICE_UPSTREAM_RPM is not");
+        assertThatThrownBy(() -> settings(Map.of("sluice.caller.burst", "0")))
+                .hasMessageContaining("SLUICE_CALLER_BURST (sluice.caller.burst): must be at least 1, got 0");
+    }
+
+    @Test
+    void turnsPropertyNamesIntoEnvironmentVariables() {
+        assertThat(SluiceSettings.envName("sluice.upstream.api-key")).isEqualTo("SLUICE_UPSTREAM_API_KEY");
+    }
+}
