@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,16 +51,21 @@ public class AdmissionGate {
             charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
             scopes.add(LimitScope.UPSTREAM_KEY);
         });
-        return Uni.createFrom().completionStage(() -> limiter.tryAcquire(charges))
-                .flatMap(admission -> {
-                    if (admission instanceof Admission.Refused refused) {
-                        BucketPolicy policy = charges.get(refused.chargeIndex()).policy();
-                        return Uni.createFrom().failure(
-                                RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, refused));
-                    }
-                    long waitNanos = ((Admission.Admitted) admission).waitNanos();
-                    return waitNanos == 0 ? Uni.createFrom().item(0L) : hold(waitNanos);
-                });
+        CompletableFuture<Admission> decision = limiter.tryAcquire(charges).toCompletableFuture();
+        if (decision.isDone() && !decision.isCompletedExceptionally()) {
+            // The in-memory store decides at once: no need for another asynchronous step.
+            return admitOrRefuse(decision.join(), charges, scopes);
+        }
+        return Uni.createFrom().completionStage(decision).flatMap(admission -> admitOrRefuse(admission, charges, scopes));
+    }
+
+    private Uni<Long> admitOrRefuse(Admission admission, List<BucketCharge> charges, List<LimitScope> scopes) {
+        if (admission instanceof Admission.Refused refused) {
+            BucketPolicy policy = charges.get(refused.chargeIndex()).policy();
+            return Uni.createFrom().failure(RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, refused));
+        }
+        long waitNanos = ((Admission.Admitted) admission).waitNanos();
+        return waitNanos == 0 ? Uni.createFrom().item(0L) : hold(waitNanos);
     }
 
     private Uni<Long> hold(long waitNanos) {

@@ -1,9 +1,8 @@
 package dev.sluice.api;
 
 import dev.sluice.upstream.Operation;
-import dev.sluice.upstream.UpstreamReply;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -11,15 +10,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestMulti;
 
 /**
- * The OpenAI-compatible surface. Each method hands the raw body to {@link RequestRelay} and relays
- * the upstream's status, headers and body, chunk by chunk.
+ * The OpenAI-compatible surface. Each method hands the raw body to {@link RequestRelay} and writes
+ * the upstream's status, headers and body back as they are ({@link ReplyWriter}).
  *
- * <p>No {@code @Produces}, on purpose: with one, Quarkus would re-frame the bytes (as SSE events or
- * a JSON array) and answer 406 to some Accept headers. Without it, the Content-Type is the
- * upstream's and the bytes are written as they arrive.
+ * <p>The reply is written straight to the Vert.x response rather than returned as an entity: a
+ * relay must not re-frame bytes (Quarkus would wrap a Multi as SSE events or a JSON array, and
+ * negotiate the content type against Accept), and writing directly keeps a whole body's
+ * Content-Length and costs far less per request than a RestMulti. Errors raised before the reply
+ * still reach the exception mappers.
  */
 @Path("/v1")
 public class OpenAiResource {
@@ -30,31 +30,27 @@ public class OpenAiResource {
     @POST
     @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestMulti<Buffer> chatCompletions(HttpHeaders headers, byte[] body) {
-        return relayed(relay.relay(Operation.CHAT_COMPLETIONS, headers, body));
+    public Uni<Void> chatCompletions(HttpHeaders headers, byte[] body, HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.CHAT_COMPLETIONS, headers, body), response);
     }
 
     @POST
     @Path("/completions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestMulti<Buffer> completions(HttpHeaders headers, byte[] body) {
-        return relayed(relay.relay(Operation.COMPLETIONS, headers, body));
+    public Uni<Void> completions(HttpHeaders headers, byte[] body, HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.COMPLETIONS, headers, body), response);
     }
 
     @POST
     @Path("/embeddings")
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestMulti<Buffer> embeddings(HttpHeaders headers, byte[] body) {
-        return relayed(relay.relay(Operation.EMBEDDINGS, headers, body));
+    public Uni<Void> embeddings(HttpHeaders headers, byte[] body, HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body), response);
     }
 
     @GET
     @Path("/models")
-    public RestMulti<Buffer> models(HttpHeaders headers) {
-        return relayed(relay.models(headers));
-    }
-
-    private static RestMulti<Buffer> relayed(Uni<UpstreamReply> reply) {
-        return RestMulti.fromUniResponse(reply, UpstreamReply::body, UpstreamReply::headers, UpstreamReply::status);
+    public Uni<Void> models(HttpHeaders headers, HttpServerResponse response) {
+        return ReplyWriter.write(relay.models(headers), response);
     }
 }

@@ -53,6 +53,9 @@ public final class RequestLog {
 
     /** Writes the line; {@code status} is what the caller got, {@code detail} any note on how it ended. */
     public void finish(int status, String detail) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
         long latencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("caller", caller);
@@ -61,14 +64,19 @@ public final class RequestLog {
         fields.put("model", model);
         fields.put("stream", stream);
         fields.put("outcome", outcome);
-        fields.put("upstream_status", upstreamStatus);
+        fields.put("upstream_status", upstreamStatus < 0 ? "-" : upstreamStatus);
         fields.put("status", status);
         fields.put("latency_ms", latencyMillis);
         fields.forEach(MDC::put);
         try {
-            LOG.infof("%s %s %d %d ms caller=%s model=%s stream=%s %s upstream=%s%s", method, path, status,
-                    latencyMillis, caller, model, stream, outcome, upstreamStatus < 0 ? "-" : upstreamStatus,
-                    detail == null ? "" : " (" + detail + ")");
+            StringBuilder line = new StringBuilder(160).append(method).append(' ').append(path).append(' ')
+                    .append(status).append(' ').append(latencyMillis).append(" ms caller=").append(caller)
+                    .append(" model=").append(model).append(" stream=").append(stream).append(' ').append(outcome)
+                    .append(" upstream=").append(upstreamStatus < 0 ? "-" : Integer.toString(upstreamStatus));
+            if (detail != null) {
+                line.append(" (").append(detail).append(')');
+            }
+            LOG.info(line);
         } finally {
             fields.keySet().forEach(MDC::remove);
         }

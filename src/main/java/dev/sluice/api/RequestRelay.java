@@ -44,9 +44,10 @@ public class RequestRelay {
             log.request(request.model(), request.stream());
             UpstreamRequest call = new UpstreamRequest(operation, request.body(), request.stream(),
                     upstreamHeaders(caller, headers));
-            return gate.admit(caller)
-                    .invoke(log::admitted)
-                    .flatMap(waited -> upstream.send(call));
+            return gate.admit(caller).flatMap(waitedNanos -> {
+                log.admitted(waitedNanos);
+                return upstream.send(call);
+            });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }
 
@@ -72,10 +73,14 @@ public class RequestRelay {
                 headers.getHeaderString("OpenAI-Project"), beta);
     }
 
-    /** Logs when the body has been relayed to its end, or broke off, or the caller hung up. */
+    /** Logs a whole reply now, and a stream when it has been relayed to its end, broke off, or the caller hung up. */
     private static UpstreamReply logged(UpstreamReply reply, RequestLog log) {
         log.upstreamStatus(reply.status());
-        return new UpstreamReply(reply.status(), reply.headers(), reply.body().onTermination().invoke(
+        if (!reply.isStream()) {
+            log.finish(reply.status(), null);
+            return reply;
+        }
+        return reply.withStream(reply.stream().onTermination().invoke(
                 (failure, cancelled) -> log.finish(reply.status(),
                         failure != null ? "upstream broke off: " + failure.getClass().getSimpleName()
                                 : cancelled ? "caller went away" : null)));

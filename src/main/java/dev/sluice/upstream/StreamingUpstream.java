@@ -89,7 +89,7 @@ public class StreamingUpstream {
         Multi<Buffer> body = response.toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
                 .onCancellation().invoke(() -> request.getDelegate().reset());
-        return new UpstreamReply(response.statusCode(), headers, body);
+        return UpstreamReply.streamed(response.statusCode(), headers, body);
     }
 
     private static void putIfPresent(RequestOptions options, String name, String value) {

@@ -2,7 +2,6 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
@@ -68,8 +67,7 @@ public class UpstreamCaller {
             byte[] body = response.hasEntity() ? response.readEntity(byte[].class) : new byte[0];
             Map<String, List<String>> headers = RelayedHeaders.select(
                     sink -> response.getStringHeaders().forEach((name, values) -> values.forEach(v -> sink.accept(name, v))));
-            Multi<Buffer> chunks = body.length == 0 ? Multi.createFrom().empty() : Multi.createFrom().item(Buffer.buffer(body));
-            return new UpstreamReply(response.getStatus(), headers, chunks);
+            return UpstreamReply.whole(response.getStatus(), headers, Buffer.buffer(body));
         } finally {
             response.close();
         }

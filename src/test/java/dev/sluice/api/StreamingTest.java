@@ -74,6 +74,24 @@ class StreamingTest {
     }
 
     @Test
+    void aCallerWhoHangsUpStopsTheUpstreamStream() throws Exception {
+        CompletableFuture<Void> upstreamClosed = new CompletableFuture<>();
+        upstream.enqueue(Reply.endlessStream(upstreamClosed));
+
+        HttpResponse<InputStream> response = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(chatCompletions)
+                        .header("Authorization", "Bearer sk-streamer")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(STREAM_BODY)).build(),
+                HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        InputStream body = response.body();
+        CompletableFuture.supplyAsync(() -> readExactly(body, 10)).get(10, TimeUnit.SECONDS);
+        body.close(); // the caller goes away mid-stream
+
+        // Sluice resets its upstream request, so the upstream stops generating for nobody.
+        upstreamClosed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void relaysEveryByteOfTheStreamIncludingCommentsAndEventNames() {
         String stream = ": keep-alive comment\n\nevent: delta\ndata: {\"a\":1}\n\nid: 7\ndata: [DONE]\n\n";
         upstream.enqueue(Reply.stream(5, stream.substring(0, 10), stream.substring(10, 40), stream.substring(40)));

@@ -34,22 +34,37 @@ public final class TestUpstream implements AutoCloseable {
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-    private TestUpstream() {
+    private TestUpstream(boolean recording) {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer()
                 .requestHandler(request -> request.body().onSuccess(body -> {
-                    requests.add(new RecordedRequest(request.method().name(), request.path(),
-                            MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes()));
+                    if (recording) {
+                        requests.add(new RecordedRequest(request.method().name(), request.path(),
+                                MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes()));
+                    }
                     Reply reply = script.poll();
                     (reply == null ? Reply.completion() : reply).respond(request, vertx);
                 }));
     }
 
-    /** Starts on a free port of 127.0.0.1. */
+    /** Starts on a free port of 127.0.0.1, recording every request. */
     public static TestUpstream start() {
-        TestUpstream upstream = new TestUpstream();
-        upstream.server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        return start(0, true);
+    }
+
+    private static TestUpstream start(int port, boolean recording) {
+        TestUpstream upstream = new TestUpstream(recording);
+        upstream.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
         return upstream;
+    }
+
+    /**
+     * Runs on its own as the fast upstream of the overhead benchmark (src/bench/overhead.sh): every
+     * request gets the plain completion, nothing is recorded. Argument: the port on 127.0.0.1.
+     */
+    public static void main(String[] args) {
+        TestUpstream upstream = start(Integer.parseInt(args[0]), false);
+        System.out.println("test upstream listening on " + upstream.baseUrl());
     }
 
     /** The base URL Sluice is pointed at, ending in /v1. */
@@ -143,6 +158,23 @@ public final class TestUpstream implements AutoCloseable {
             }
             response.write(next.next());
             vertx.setTimer(Math.max(1, pauseMillis), id -> writeNext(vertx, response, next, pauseMillis));
+        }
+
+        /**
+         * 200 {@code text/event-stream} that never ends: a chunk every 20 ms until the connection is
+         * closed, which completes {@code closed}. Shows whether a caller hanging up stops the upstream.
+         */
+        static Reply endlessStream(CompletableFuture<Void> closed) {
+            return (request, vertx) -> {
+                HttpServerResponse response = request.response().setStatusCode(200).setChunked(true);
+                response.putHeader("content-type", "text/event-stream");
+                long timer = vertx.setPeriodic(20, id -> response.write("data: {\"tick\":true}\n\n"));
+                response.closeHandler(v -> {
+                    vertx.cancelTimer(timer);
+                    closed.complete(null);
+                });
+                response.write("data: {\"tick\":true}\n\n");
+            };
         }
 
         /** Never answers; the connection stays open. */
