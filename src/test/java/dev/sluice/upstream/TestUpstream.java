@@ -34,7 +34,7 @@ public final class TestUpstream implements AutoCloseable {
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-    private TestUpstream(boolean recording) {
+    private TestUpstream(boolean recording, long latencyMillis) {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer()
                 .requestHandler(request -> request.body().onSuccess(body -> {
@@ -43,28 +43,35 @@ public final class TestUpstream implements AutoCloseable {
                                 MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes()));
                     }
                     Reply reply = script.poll();
-                    (reply == null ? Reply.completion() : reply).respond(request, vertx);
+                    Reply chosen = reply == null ? Reply.completion() : reply;
+                    if (latencyMillis > 0) {
+                        vertx.setTimer(latencyMillis, id -> chosen.respond(request, vertx));
+                    } else {
+                        chosen.respond(request, vertx);
+                    }
                 }));
     }
 
     /** Starts on a free port of 127.0.0.1, recording every request. */
     public static TestUpstream start() {
-        return start(0, true);
+        return start(0, true, 0);
     }
 
-    private static TestUpstream start(int port, boolean recording) {
-        TestUpstream upstream = new TestUpstream(recording);
+    private static TestUpstream start(int port, boolean recording, long latencyMillis) {
+        TestUpstream upstream = new TestUpstream(recording, latencyMillis);
         upstream.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
         return upstream;
     }
 
     /**
-     * Runs on its own as the fast upstream of the overhead benchmark (src/bench/overhead.sh): every
-     * request gets the plain completion, nothing is recorded. Argument: the port on 127.0.0.1.
+     * Runs on its own as the upstream of the overhead benchmark (src/bench/overhead.sh): every
+     * request gets the plain completion, nothing is recorded. Arguments: the port on 127.0.0.1, and
+     * optionally a delay in milliseconds before each reply.
      */
     public static void main(String[] args) {
-        TestUpstream upstream = start(Integer.parseInt(args[0]), false);
-        System.out.println("test upstream listening on " + upstream.baseUrl());
+        long latencyMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
+        TestUpstream upstream = start(Integer.parseInt(args[0]), false, latencyMillis);
+        System.out.println("test upstream listening on " + upstream.baseUrl() + ", replying after " + latencyMillis + " ms");
     }
 
     /** The base URL Sluice is pointed at, ending in /v1. */
