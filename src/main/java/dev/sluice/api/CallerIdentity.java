@@ -44,6 +44,13 @@ public record CallerIdentity(String bearerToken, String id) {
         if (token.isEmpty()) {
             throw unauthorized("The Authorization header holds an empty bearer token.");
         }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            // Keys are printable ASCII; anything else could not be sent upstream as a header anyway.
+            if (c < 0x21 || c > 0x7e) {
+                throw unauthorized("The bearer token may only contain printable ASCII characters.");
+            }
+        }
         return new CallerIdentity(token, sha256Hex(token));
     }
 

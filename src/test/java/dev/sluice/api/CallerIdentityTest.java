@@ -25,7 +25,8 @@ class CallerIdentityTest {
 
     @Test
     void refusesMissingEmptyOrOtherSchemes() {
-        for (String header : new String[]{null, "", "  ", "Bearer", "Bearer   ", "Basic abc", "abc"}) {
+        for (String header : new String[]{null, "", "  ", "Bearer", "Bearer   ", "Basic abc", "abc",
+                "Bearer two words", "Bearer caf\u00e9", "Bearer a\u0001b"}) {
             assertThatThrownBy(() -> CallerIdentity.fromAuthorization(header))
                     .as(String.valueOf(header))
                     .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.status()).isEqualTo(401));
