@@ -5,8 +5,6 @@ import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketStore;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -73,12 +71,14 @@ public final class InMemoryBucketStore implements BucketStore {
 
     /** Locks the cells of all charges in key order; {@code null} if one was swept meanwhile (all unlocked). */
     private Cell[] lockAll(List<BucketCharge> charges) {
-        Integer[] lockOrder = new Integer[charges.size()];
-        for (int i = 0; i < lockOrder.length; i++) {
-            lockOrder[i] = i;
-        }
-        if (lockOrder.length > 1) {
-            Arrays.sort(lockOrder, Comparator.comparing(i -> charges.get(i).key()));
+        int[] lockOrder = new int[charges.size()];
+        for (int i = 0; i < lockOrder.length; i++) { // insertion sort by key: a request has a handful of charges
+            int j = i;
+            while (j > 0 && charges.get(lockOrder[j - 1]).key().compareTo(charges.get(i).key()) > 0) {
+                lockOrder[j] = lockOrder[j - 1];
+                j--;
+            }
+            lockOrder[j] = i;
         }
         Cell[] lockedCells = new Cell[charges.size()];
         for (int locked = 0; locked < lockOrder.length; locked++) {
