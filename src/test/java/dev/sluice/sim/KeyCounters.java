@@ -1,0 +1,56 @@
+package dev.sluice.sim;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What one key's requests came to since the last reset. Each request is counted once, when it is
+ * judged on arrival: ok, rate limited, server error or fault (reset, hang, abort).
+ */
+final class KeyCounters {
+
+    private static final long NEVER = Long.MIN_VALUE;
+
+    final LongAdder ok = new LongAdder();
+    final LongAdder rateLimited = new LongAdder();
+    final LongAdder serverErrors = new LongAdder();
+    final LongAdder faults = new LongAdder();
+    final LongAdder badRequests = new LongAdder();
+    final LongAdder promptTokens = new LongAdder();
+    final LongAdder completionTokens = new LongAdder();
+    final LongAdder tokensCharged = new LongAdder();
+    final PerSecondCounts okPerSecond = new PerSecondCounts();
+    final PerSecondCounts rateLimitedPerSecond = new PerSecondCounts();
+    private final AtomicLong firstOkNanos = new AtomicLong(NEVER);
+    private final AtomicLong lastOkNanos = new AtomicLong(NEVER);
+
+    void recordOk(long nowNanos, long second, long prompt, long completion) {
+        ok.increment();
+        okPerSecond.increment(second);
+        promptTokens.add(prompt);
+        completionTokens.add(completion);
+        // Reads first: after the first ok, most requests then write neither.
+        if (firstOkNanos.get() == NEVER || firstOkNanos.get() > nowNanos) {
+            firstOkNanos.accumulateAndGet(nowNanos, (first, now) -> first == NEVER ? now : Math.min(first, now));
+        }
+        if (lastOkNanos.get() < nowNanos) {
+            lastOkNanos.accumulateAndGet(nowNanos, Math::max);
+        }
+    }
+
+    void recordRateLimited(long second) {
+        rateLimited.increment();
+        rateLimitedPerSecond.increment(second);
+    }
+
+    /** @return null when no request of this key was ok yet */
+    Long firstOkNanos() {
+        long value = firstOkNanos.get();
+        return value == NEVER ? null : value;
+    }
+
+    Long lastOkNanos() {
+        long value = lastOkNanos.get();
+        return value == NEVER ? null : value;
+    }
+}

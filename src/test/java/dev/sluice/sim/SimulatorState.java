@@ -1,0 +1,43 @@
+package dev.sluice.sim;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** The buckets of every configured key and the counters since the last reset. */
+final class SimulatorState {
+
+    private final SimulatorConfig config;
+    private final Map<String, KeyLimiter> limiters;
+    private volatile StatsWindow stats;
+
+    SimulatorState(SimulatorConfig config) {
+        this.config = config;
+        long nowNanos = config.nanoTime().getAsLong();
+        Map<String, KeyLimiter> byKey = new HashMap<>();
+        for (String key : config.keys()) {
+            byKey.put(key, new KeyLimiter(config.requestsPerMinute(), config.tokensPerMinute(), config.bucketSeconds(), nowNanos));
+        }
+        limiters = Map.copyOf(byKey);
+        stats = new StatsWindow(config.keys(), nowNanos);
+    }
+
+    /** @return null for a key that is not configured */
+    KeyLimiter limiter(String key) {
+        return limiters.get(key);
+    }
+
+    StatsWindow stats() {
+        return stats;
+    }
+
+    /** Zeroes every counter and refills every bucket. */
+    void reset() {
+        long nowNanos = config.nanoTime().getAsLong();
+        limiters.values().forEach(limiter -> limiter.fill(nowNanos));
+        stats = new StatsWindow(config.keys(), nowNanos);
+    }
+
+    String statsJson() {
+        return stats.toJson(config, config.nanoTime().getAsLong());
+    }
+}
