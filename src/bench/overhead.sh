@@ -1,117 +1,86 @@
 #!/usr/bin/env bash
-# Gateway overhead: the same wrk load against a fast upstream directly, and through Sluice
-# (in-memory store, admission on, limits far out of reach). Everything runs on 127.0.0.1; every
-# process this script starts is stopped by its PID when it ends.
+# overhead: what Sluice costs per request. The same wrk load (POST /v1/chat/completions, a small chat
+# body) against the simulated upstream directly, then through Sluice (in-memory store, admission on,
+# limits far out of reach), then with one connection to see the latency a single caller pays.
+# Appends to docs/benchmarks/results.jsonl and draws docs/benchmarks/overhead-latency.png.
 #
-#   src/bench/overhead.sh                      # 20 s per measurement, 64 connections
+#   src/bench/overhead.sh                          # 64 connections, 20 s a row
 #   DURATION=10s CONNECTIONS=32 src/bench/overhead.sh
-#   REQUEST_LOG=off src/bench/overhead.sh      # without Sluice's per-request log line
-#   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh  # an upstream that takes 20 ms per reply
-#
-# Prints a Markdown table for docs/benchmarks.md. Needs wrk (apt-get install wrk).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+#   REQUEST_LOG=off src/bench/overhead.sh          # without Sluice's per-request log line
+#   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh   # an upstream that takes 20 ms per reply
+# Needs wrk (apt-get install wrk). Sluice with the Infinispan store joins once that store exists.
+source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 REQUEST_LOG=${REQUEST_LOG:-on}
 UPSTREAM_LATENCY_MS=${UPSTREAM_LATENCY_MS:-0}
-UPSTREAM_PORT=${UPSTREAM_PORT:-18101}
-SLUICE_PORT=${SLUICE_PORT:-18102}
-OUT=target/bench
-mkdir -p "$OUT"
+WARMUP_SECONDS=${WARMUP_SECONDS:-60}
+command -v wrk >/dev/null || { log "wrk is needed: apt-get install wrk"; exit 1; }
+bench_build
 
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+start_simulator --latency-ms="$UPSTREAM_LATENCY_MS"
+upstream_pid=${_bench_pids[-1]}
+[ "$REQUEST_LOG" = off ] && export SLUICE_REQUEST_LOG_LEVEL=WARN
+target=$(start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000)
+sluice_pid=${_bench_pids[-1]}
 
-pids=()
-cleanup() { # Sluice first, so that it does not see its upstream vanish
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-echo "building..." >&2
-mvn -B -q -DskipTests package
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
-
-wait_for() { # url, seconds
-  for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "nothing answered at $1" >&2; exit 1
-}
-
-java -cp "target/test-classes:$(cat "$OUT/classpath.txt")" dev.sluice.upstream.TestUpstream "$UPSTREAM_PORT" "$UPSTREAM_LATENCY_MS" \
-  > "$OUT/upstream.log" 2>&1 &
-pids+=($!); upstream_pid=$!
-
-log_level=INFO; [ "$REQUEST_LOG" = off ] && log_level=WARN
-env SLUICE_UPSTREAM_URL="http://127.0.0.1:$UPSTREAM_PORT/v1" \
-    SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 \
-    SLUICE_CALLER_RATE=10000000/s SLUICE_CALLER_BURST=10000000 \
-    QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$SLUICE_PORT" \
-    QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="$log_level" \
-  java -jar target/quarkus-app/quarkus-run.jar > "$OUT/sluice.log" 2>&1 &
-pids+=($!); sluice_pid=$!
-
-wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 30
-wait_for "http://127.0.0.1:$SLUICE_PORT/q/health/ready" 60
-
-cat > "$OUT/chat.lua" <<'LUA'
+cat > "$BENCH_OUT/chat.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '{"model":"gpt-test","messages":[{"role":"user","content":"Say hello"}]}'
+wrk.body = '{"model":"gpt-sim","max_tokens":16,"messages":[{"role":"user","content":"Say hello"}]}'
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer sk-bench-caller"
+wrk.headers["Authorization"] = "Bearer $SIM_KEY"
 LUA
-
-direct="http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
-through="http://127.0.0.1:$SLUICE_PORT/v1/chat/completions"
+direct="http://127.0.0.1:$SIMULATOR_PORT/v1/chat/completions"
+through="$target/chat/completions"
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
-# run <label> <url> <connections> <duration> <pid whose CPU to count>
-run() {
-  local before after
+# measure LABEL URL CONNECTIONS DURATION PID: one wrk run; prints "label rps p50 p90 p99 non2xx cpu_us"
+measure() {
+  local threads=$THREADS before after
+  [ "$3" -lt "$threads" ] && threads=$3
   before=$(cpu_ticks "$5")
-  local threads=$THREADS; [ "$3" -lt "$threads" ] && threads=$3
-  wrk -t"$threads" -c"$3" -d"$4" --latency -s "$OUT/chat.lua" "$2" > "$OUT/$1.txt"
+  wrk -t"$threads" -c"$3" -d"$4" --latency -s "$BENCH_OUT/chat.lua" "$2" > "$BENCH_OUT/overhead-$1.txt"
   after=$(cpu_ticks "$5")
-  local rps p50 p99 errors requests
-  rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/$1.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$OUT/$1.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$OUT/$1.txt")
-  requests=$(awk '/requests in/ {print $1}' "$OUT/$1.txt")
-  errors=$(awk '/Non-2xx/ {print $NF}' "$OUT/$1.txt"); errors=${errors:-0}
-  local cpu_us
-  cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
-  echo "$1 $rps $p50 $p99 $errors $cpu_us"
+  awk -v label="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }  /requests in/ { n = $1 }  /Non-2xx/ { errors = $NF }
+    $1 == "50%" { p50 = ms($2) }  $1 == "90%" { p90 = ms($2) }  $1 == "99%" { p99 = ms($2) }
+    END { printf "%s %.0f %.3f %.3f %.3f %d %.0f\n", label, rps, p50, p90, p99, errors, ticks / hz * 1e6 / n }
+  ' "$BENCH_OUT/overhead-$1.txt"
 }
 
 # On 2 cores the JIT keeps compiling for about a minute under this load; measure after it settles.
-echo "warming up (JIT), ${WARMUP_SECONDS:-60} s..." >&2
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS:-60}s" -s "$OUT/chat.lua" "$through" > /dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$OUT/chat.lua" "$direct" > /dev/null
+log "warming up for ${WARMUP_SECONDS}s"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" -s "$BENCH_OUT/chat.lua" "$through" > /dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$BENCH_OUT/chat.lua" "$direct" > /dev/null
 
-echo "measuring..." >&2
-results=(
-  "$(run direct "$direct" "$CONNECTIONS" "$DURATION" "$upstream_pid")"
-  "$(run sluice "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
-  "$(run direct-c1 "$direct" 1 10s "$upstream_pid")"
-  "$(run sluice-c1 "$through" 1 10s "$sluice_pid")"
+log "measuring"
+rows=(
+  "$(measure direct "$direct" "$CONNECTIONS" "$DURATION" "$upstream_pid")"
+  "$(measure sluice "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
+  "$(measure direct-1 "$direct" 1 10s "$upstream_pid")"
+  "$(measure sluice-1 "$through" 1 10s "$sluice_pid")"
 )
 
-direct_rps=$(echo "${results[0]}" | awk '{print $2}')
-echo
-echo "| target | connections | req/s | ratio to direct | p50 | p99 | non-2xx | CPU µs/request (that process) |"
-echo "|---|---|---|---|---|---|---|---|"
-for row in "${results[@]}"; do
-  read -r label rps p50 p99 errors cpu <<< "$row"
-  conns=$CONNECTIONS; [[ $label == *-c1 ]] && conns=1
-  ratio=$(awk -v a="$rps" -v b="$direct_rps" 'BEGIN {printf "%.2f", a / b}')
-  [[ $label == *-c1 ]] && ratio="-"
-  echo "| ${label%-c1} | $conns | $rps | $ratio | $p50 | $p99 | $errors | $cpu |"
+read -r _ direct_rps _ <<< "${rows[0]}"
+echo "| target | connections | req/s | ratio to direct | p50 ms | p90 ms | p99 ms | non-2xx | CPU µs/request |"
+echo "|---|---|---|---|---|---|---|---|---|"
+echo "name,p50,p90,p99" > "$BENCH_OUT/overhead-latency.csv"
+for row in "${rows[@]}"; do
+  read -r label rps p50 p90 p99 errors cpu <<< "$row"
+  connections=$CONNECTIONS; [[ $label == *-1 ]] && connections=1
+  ratio=$(awk -v a="$rps" -v b="$direct_rps" 'BEGIN { printf "%.2f", a / b }')
+  [[ $label == *-1 ]] && ratio=-
+  echo "| ${label%-1} | $connections | $rps | $ratio | $p50 | $p90 | $p99 | $errors | $cpu |"
+  echo "${label%-1} ($connections conn),$p50,$p90,$p99" >> "$BENCH_OUT/overhead-latency.csv"
+  record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms" \
+    "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu}"
 done
 echo
-echo "upstream latency: ${UPSTREAM_LATENCY_MS} ms; request log: $REQUEST_LOG; wrk -t$THREADS, $DURATION per row (10s for 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
+echo "upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
+chart latency --csv="$BENCH_OUT/overhead-latency.csv" \
+  --title="overhead: latency direct vs through Sluice (upstream ${UPSTREAM_LATENCY_MS} ms)" \
+  --out="$CHARTS/overhead-latency-${UPSTREAM_LATENCY_MS}ms.png"

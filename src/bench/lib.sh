@@ -1,0 +1,94 @@
+# Shared by the scenario scripts in this folder; source it, don't run it.
+# Everything listens on 127.0.0.1, every process started here is stopped by its PID on exit, and
+# every run is bounded in time and count.
+set -euo pipefail
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$BENCH_ROOT"
+BENCH_OUT=${BENCH_OUT:-target/bench}
+RESULTS=${RESULTS:-docs/benchmarks/results.jsonl}
+CHARTS=${CHARTS:-docs/benchmarks}
+SIMULATOR_PORT=${SIMULATOR_PORT:-18200}
+SLUICE_BASE_PORT=${SLUICE_BASE_PORT:-18210}
+SIM_KEY=sk-sim-1
+mkdir -p "$BENCH_OUT" "$CHARTS"
+
+_bench_pids=()
+_bench_cleanup() { # newest first: Sluice before its upstream
+  local i
+  for ((i = ${#_bench_pids[@]} - 1; i >= 0; i--)); do kill "${_bench_pids[$i]}" 2>/dev/null || true; done
+  for ((i = ${#_bench_pids[@]} - 1; i >= 0; i--)); do wait "${_bench_pids[$i]}" 2>/dev/null || true; done
+  _bench_pids=()
+}
+trap _bench_cleanup EXIT
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+# Builds Sluice and the test classes (simulator, driver, charts) once; SKIP_BUILD=1 reuses them.
+bench_build() {
+  if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+    log "building"
+    mvn -B -q -DskipTests package
+  fi
+  if [ ! -s "$BENCH_OUT/classpath.txt" ] || [ pom.xml -nt "$BENCH_OUT/classpath.txt" ]; then
+    mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$BENCH_OUT/classpath.txt" >/dev/null
+  fi
+  BENCH_CP="target/test-classes:target/classes:$(cat "$BENCH_OUT/classpath.txt")"
+}
+
+wait_for() { # url seconds
+  local tries=$(( $2 * 10 ))
+  while ! curl -s -o /dev/null "$1"; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || { log "nothing answered at $1"; return 1; }
+    sleep 0.1
+  done
+}
+
+# start_simulator [--option=value ...]: the simulated OpenAI upstream on $SIMULATOR_PORT
+start_simulator() {
+  java -cp "$BENCH_CP" dev.sluice.sim.OpenAiSimulator --port="$SIMULATOR_PORT" --keys="$SIM_KEY" "$@" \
+    > "$BENCH_OUT/simulator.log" 2>&1 &
+  _bench_pids+=($!)
+  wait_for "http://127.0.0.1:$SIMULATOR_PORT/stats" 30
+}
+
+# start_sluice INDEX [VAR=value ...]: Sluice instance INDEX (0, 1, ...) on $SLUICE_BASE_PORT+INDEX,
+# in front of the simulator with Sluice's own key. Prints its base URL.
+start_sluice() {
+  local index=$1; shift
+  local port=$((SLUICE_BASE_PORT + index))
+  env SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY" \
+      SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 \
+      QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" \
+      QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="${SLUICE_REQUEST_LOG_LEVEL:-INFO}" \
+      "$@" java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_OUT/sluice-$index.log" 2>&1 &
+  _bench_pids+=($!)
+  wait_for "http://127.0.0.1:$port/q/health/ready" 60
+  echo "http://127.0.0.1:$port/v1"
+}
+
+stop_all() { _bench_cleanup; }
+
+# drive [--option=value ...]: runs the load driver against the simulator's stats; prints its JSON line
+drive() {
+  java -cp "$BENCH_CP" dev.sluice.bench.LoadDriver --simulator="http://127.0.0.1:$SIMULATOR_PORT" "$@"
+}
+
+chart() { java -Djava.awt.headless=true -cp "$BENCH_CP" dev.sluice.bench.Charts "$@"; }
+
+# record SCENARIO VARIANT JSON: appends one line to the results file, with when, what and where
+record() {
+  local commit json=$3
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  printf '{"scenario":"%s","variant":"%s","date":"%s","commit":"%s","cores":%s,%s\n' \
+    "$1" "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" "$(nproc)" "${json#\{}" >> "$RESULTS"
+  log "recorded $1/$2 in $RESULTS"
+}
+
+# skip SCENARIO WHY: a scenario whose feature does not exist yet says so, records it, and ends well
+skip() {
+  log "skipped $1: $2"
+  record "$1" skipped "{\"skipped\": \"$2\"}"
+  exit 0
+}

@@ -1,0 +1,140 @@
+package dev.sluice.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the load driver does, from {@code --name=value} arguments.
+ *
+ * @param label             a name for the result line
+ * @param targets           base URLs ending in /v1; client i is pinned to target i mod n (one per instance)
+ * @param simulator         the simulated upstream's root URL, for its /stats; empty to skip
+ * @param duration          how long new requests are started
+ * @param maxRequests       most logical requests in all (a bound, whatever the pattern)
+ * @param pattern           how requests arrive
+ * @param clients           closed loop: number of clients, each sending its next request when the last is done
+ * @param burstSize         bursts: requests sent at once
+ * @param burstInterval     bursts: time between bursts
+ * @param ratePerSecond     steady: logical requests started per second
+ * @param callers           distinct bearer tokens (callers) the requests are spread over
+ * @param largePromptShare  share of requests with a large prompt (about 2,000 tokens instead of about 20)
+ * @param streamShare       share of requests with {@code "stream": true}
+ * @param maxTokens         {@code max_tokens} in every request
+ * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
+ * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none
+ * @param seriesFile        where to write per-second counts and latencies per target (CSV); empty to skip
+ * @param requestTimeout    how long one attempt may take before it counts as an error
+ */
+public record LoadConfig(
+        String label,
+        List<URI> targets,
+        Optional<URI> simulator,
+        Duration duration,
+        long maxRequests,
+        Pattern pattern,
+        int clients,
+        int burstSize,
+        Duration burstInterval,
+        double ratePerSecond,
+        int callers,
+        double largePromptShare,
+        double streamShare,
+        int maxTokens,
+        int retries,
+        double upstreamRpm,
+        Optional<String> seriesFile,
+        Duration requestTimeout) {
+
+    public enum Pattern { CLOSED, BURST, STEADY }
+
+    public static LoadConfig fromArgs(String[] args) {
+        Map<String, String> values = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("arguments are --name=value, got '" + arg + "'");
+            }
+            values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        Map<String, String> remaining = new LinkedHashMap<>(values);
+        List<URI> targets = new ArrayList<>();
+        for (String target : take(remaining, "targets", "").split(",")) {
+            if (!target.isBlank()) {
+                targets.add(URI.create(target.strip().replaceAll("/+$", "")));
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("--targets=<base URL>[,<base URL>...] is required");
+        }
+        String simulator = take(remaining, "simulator", "");
+        String patternText = take(remaining, "pattern", "closed").toUpperCase(Locale.ROOT);
+        LoadConfig config = new LoadConfig(
+                take(remaining, "label", "load"),
+                List.copyOf(targets),
+                simulator.isBlank() ? Optional.empty() : Optional.of(URI.create(simulator.replaceAll("/+$", ""))),
+                duration(take(remaining, "duration", "30s")),
+                Long.parseLong(take(remaining, "max-requests", "100000")),
+                Pattern.valueOf(patternText),
+                Integer.parseInt(take(remaining, "clients", "50")),
+                Integer.parseInt(take(remaining, "burst-size", "50")),
+                duration(take(remaining, "burst-interval", "5s")),
+                Double.parseDouble(take(remaining, "rate", "10")),
+                Integer.parseInt(take(remaining, "callers", "50")),
+                Double.parseDouble(take(remaining, "large-prompt-share", "0")),
+                Double.parseDouble(take(remaining, "stream-share", "0")),
+                Integer.parseInt(take(remaining, "max-tokens", "16")),
+                Integer.parseInt(take(remaining, "retries", "2")),
+                Double.parseDouble(take(remaining, "upstream-rpm", "0")),
+                Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
+                duration(take(remaining, "request-timeout", "60s")));
+        if (!remaining.isEmpty()) {
+            throw new IllegalArgumentException("unknown arguments: " + remaining.keySet());
+        }
+        return config;
+    }
+
+    public LoadConfig {
+        for (URI target : targets) {
+            String host = target.getHost();
+            if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+                throw new IllegalArgumentException("the load driver only sends to loopback, not to " + target);
+            }
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(30)) > 0) {
+            throw new IllegalArgumentException("--duration must be between 1 s and 30 min, got " + duration);
+        }
+        if (maxRequests < 1 || clients < 1 || burstSize < 1 || callers < 1 || ratePerSecond <= 0 || retries < 0) {
+            throw new IllegalArgumentException("--max-requests, --clients, --burst-size, --callers and --rate must be "
+                    + "positive, --retries at least 0");
+        }
+        if (largePromptShare < 0 || largePromptShare > 1 || streamShare < 0 || streamShare > 1) {
+            throw new IllegalArgumentException("shares are between 0 and 1");
+        }
+    }
+
+    private static String take(Map<String, String> values, String name, String fallback) {
+        String value = values.remove(name);
+        return value == null ? fallback : value;
+    }
+
+    /** {@code 250ms}, {@code 30s}, {@code 2m}. */
+    static Duration duration(String text) {
+        String trimmed = text.strip().toLowerCase(Locale.ROOT);
+        if (trimmed.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
+        }
+        if (trimmed.endsWith("s")) {
+            return Duration.ofMillis(Math.round(Double.parseDouble(trimmed.substring(0, trimmed.length() - 1)) * 1000));
+        }
+        if (trimmed.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(trimmed.substring(0, trimmed.length() - 1)));
+        }
+        return Duration.ofSeconds(Long.parseLong(trimmed));
+    }
+}

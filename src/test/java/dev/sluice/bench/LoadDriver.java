@@ -1,0 +1,243 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives chat requests at one or more Sluice instances (or straight at an upstream) on loopback,
+ * bounded in time and count, and prints one JSON line: what the clients saw and, from the
+ * simulator's /stats, what the upstream saw. Clients behave like a polite OpenAI SDK: after a 429
+ * they wait what {@code retry-after-ms} (or {@code retry-after}) advises, then retry, twice at most.
+ *
+ * <pre>java -cp … dev.sluice.bench.LoadDriver --targets=http://127.0.0.1:8081/v1 --simulator=http://127.0.0.1:9000
+ *     --clients=50 --duration=30s --upstream-rpm=600 --series=target/bench/series.csv</pre>
+ */
+public final class LoadDriver {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Wait after a 429 that advises nothing: a second, like OpenAI's SDK falls back to. */
+    private static final long DEFAULT_RETRY_MILLIS = 1000;
+    /** The longest advised wait a client honours; a client that would wait longer gives up. */
+    private static final long MAX_RETRY_MILLIS = 60_000;
+
+    private final LoadConfig config;
+    private final HttpClient http;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private final RequestBodies bodies;
+    private final AtomicLong started = new AtomicLong();
+    private final long startNanos = System.nanoTime();
+    private final long deadlineNanos;
+    private final Recorder recorder;
+
+    LoadDriver(LoadConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.bodies = new RequestBodies(config.largePromptShare(), config.streamShare(), config.maxTokens());
+        this.deadlineNanos = startNanos + config.duration().toNanos();
+        int seconds = (int) config.duration().plus(config.requestTimeout()).multipliedBy(config.retries() + 1L)
+                .plusMinutes(2).toSeconds();
+        this.recorder = new Recorder(config.targets().size(), seconds, startNanos);
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadConfig config = LoadConfig.fromArgs(args);
+        System.out.println(JSON.writeValueAsString(new LoadDriver(config).run()));
+        System.exit(0);
+    }
+
+    Map<String, Object> run() throws Exception {
+        Map<String, Long> upstreamBefore = SimulatorStats.totals(http, config.simulator());
+        List<CompletableFuture<Void>> work = switch (config.pattern()) {
+            case CLOSED -> closedLoop();
+            case BURST -> openLoop(config.burstInterval().toNanos(), config.burstSize());
+            case STEADY -> openLoop(Math.max(1, (long) (1e9 / config.ratePerSecond())), 1);
+        };
+        long hardStopNanos = config.duration().plus(config.requestTimeout().plusSeconds(MAX_RETRY_MILLIS / 1000)
+                .multipliedBy(config.retries() + 1L)).toNanos();
+        try {
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(hardStopNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.err.println("load driver: some requests were still open at the hard stop; counted as they were");
+        }
+        double elapsedSeconds = (System.nanoTime() - startNanos) / 1e9;
+        Map<String, Long> upstreamAfter = SimulatorStats.totals(http, config.simulator());
+        timers.shutdownNow();
+        writeSeries((int) Math.ceil(elapsedSeconds));
+        return result(elapsedSeconds, upstreamBefore, upstreamAfter);
+    }
+
+    private List<CompletableFuture<Void>> closedLoop() {
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        for (int client = 0; client < config.clients(); client++) {
+            SplittableRandom random = new SplittableRandom(client);
+            int target = client % config.targets().size();
+            String caller = "bench-caller-" + (client % config.callers());
+            clients.add(nextInLoop(target, caller, random));
+        }
+        return clients;
+    }
+
+    private CompletableFuture<Void> nextInLoop(int target, String caller, SplittableRandom random) {
+        if (!mayStart()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return logicalRequest(target, caller, random).thenCompose(done -> nextInLoop(target, caller, random));
+    }
+
+    /** Every interval, {@code size} requests at once, spread over targets and callers. */
+    private List<CompletableFuture<Void>> openLoop(long intervalNanos, int size) {
+        List<CompletableFuture<Void>> requests = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(42);
+        long next = startNanos;
+        int sequence = 0;
+        while (next < deadlineNanos) {
+            sleepUntil(next);
+            for (int i = 0; i < size && mayStart(); i++, sequence++) {
+                int target = sequence % config.targets().size();
+                String caller = "bench-caller-" + (sequence % config.callers());
+                requests.add(logicalRequest(target, caller, random.split()));
+            }
+            next += intervalNanos;
+        }
+        return requests;
+    }
+
+    private boolean mayStart() {
+        return System.nanoTime() < deadlineNanos && started.incrementAndGet() <= config.maxRequests();
+    }
+
+    /** One request with its polite retries; completes when it has a final answer. */
+    private CompletableFuture<Void> logicalRequest(int target, String caller, SplittableRandom random) {
+        recorder.requests.increment();
+        RequestBodies.Body body = bodies.next(random);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(config.targets().get(target) + "/chat/completions"))
+                .timeout(config.requestTimeout())
+                .header("Authorization", "Bearer " + caller)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.json()))
+                .build();
+        long firstNanos = System.nanoTime();
+        return attempt(request, target, 0).thenAccept(outcome ->
+                recorder.finished(target, outcome, System.nanoTime() - firstNanos));
+    }
+
+    private CompletableFuture<Integer> attempt(HttpRequest request, int target, int retry) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            long now = System.nanoTime();
+            if (failure != null || response.statusCode() >= 500 || (response.statusCode() >= 400 && response.statusCode() != 429)) {
+                recorder.attempt(target, Recorder.ERROR, now);
+                return CompletableFuture.completedFuture(Recorder.ERROR);
+            }
+            if (response.statusCode() != 429) {
+                recorder.attempt(target, Recorder.OK, now);
+                return CompletableFuture.completedFuture(Recorder.OK);
+            }
+            recorder.attempt(target, Recorder.RATE_LIMITED, now);
+            long waitMillis = advisedWaitMillis(response);
+            if (retry >= config.retries() || waitMillis > MAX_RETRY_MILLIS) {
+                return CompletableFuture.completedFuture(Recorder.RATE_LIMITED);
+            }
+            Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, timers::execute);
+            return CompletableFuture.supplyAsync(() -> null, later).thenCompose(ignored -> attempt(request, target, retry + 1));
+        }).thenCompose(outcome -> outcome);
+    }
+
+    static long advisedWaitMillis(HttpResponse<?> response) {
+        try {
+            var millis = response.headers().firstValue("retry-after-ms");
+            if (millis.isPresent()) {
+                return Math.max(0, Math.round(Double.parseDouble(millis.get())));
+            }
+            var seconds = response.headers().firstValue("retry-after");
+            if (seconds.isPresent()) {
+                return Math.max(0, Math.round(Double.parseDouble(seconds.get()) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // an HTTP-date or garbage: fall back like the SDK does
+        }
+        return DEFAULT_RETRY_MILLIS;
+    }
+
+    private void sleepUntil(long nanos) {
+        long remaining = nanos - System.nanoTime();
+        if (remaining > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void writeSeries(int lastSecond) throws IOException {
+        if (config.seriesFile().isPresent()) {
+            Path file = Path.of(config.seriesFile().get());
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.write(file, recorder.seriesCsv(lastSecond));
+        }
+    }
+
+    private Map<String, Object> result(double elapsedSeconds, Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("label", config.label());
+        result.put("pattern", config.pattern().name().toLowerCase());
+        result.put("targets", config.targets().size());
+        result.put("elapsed_s", round(elapsedSeconds));
+        long requests = recorder.requests.sum();
+        result.put("requests", requests);
+        result.put("ok", recorder.ok.sum());
+        result.put("client_429_responses", recorder.rateLimitedResponses.sum());
+        result.put("failed_after_retries_429", recorder.failedAfterRetries.sum());
+        result.put("other_errors", recorder.otherErrors.sum());
+        result.put("ok_per_s", round(recorder.ok.sum() / elapsedSeconds));
+        result.put("latency_ms", recorder.percentilesMillis(-1));
+        List<Map<String, Object>> perTarget = new ArrayList<>();
+        for (int target = 0; target < config.targets().size(); target++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("target", config.targets().get(target).toString());
+            row.put("ok", recorder.attempts(target, Recorder.OK));
+            row.put("rate_limited", recorder.attempts(target, Recorder.RATE_LIMITED));
+            row.put("errors", recorder.attempts(target, Recorder.ERROR));
+            row.put("latency_ms", recorder.percentilesMillis(target));
+            perTarget.add(row);
+        }
+        result.put("per_target", perTarget);
+        if (!before.isEmpty()) {
+            Map<String, Long> upstream = new LinkedHashMap<>();
+            after.forEach((name, value) -> upstream.put(name, value - before.getOrDefault(name, 0L)));
+            result.put("upstream", upstream);
+            long upstreamCalls = SimulatorStats.CALLS.stream().mapToLong(name -> upstream.getOrDefault(name, 0L)).sum();
+            result.put("upstream_calls_per_request", requests == 0 ? 0 : round((double) upstreamCalls / requests));
+            if (config.upstreamRpm() > 0) {
+                double allowedPerSecond = config.upstreamRpm() / 60.0;
+                result.put("goodput_ratio", round(upstream.getOrDefault("ok", 0L) / elapsedSeconds / allowedPerSecond));
+            }
+        }
+        return result;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
