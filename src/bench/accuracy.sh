@@ -21,7 +21,8 @@ for instances in ${INSTANCES:-1 3}; do
   start_simulator --rpm=$RPM --bucket-seconds=1 --latency-ms=100 --jitter-ms=50
   targets=()
   for ((i = 0; i < instances; i++)); do
-    targets+=("$(start_sluice "$i" SLUICE_UPSTREAM_RPM=$RPM)")
+    start_sluice "$i" SLUICE_UPSTREAM_RPM=$RPM
+    targets+=("$SLUICE_URL")
   done
   series="$BENCH_OUT/accuracy-$instances.csv"
   result=$(drive --label="accuracy-$instances" --targets="$(IFS=,; echo "${targets[*]}")" \

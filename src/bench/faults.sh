@@ -13,7 +13,8 @@ bench_build
 
 log "faults: $REQUESTS requests, 5 % upstream 500/503"
 start_simulator --error-rate=0.05 --latency-ms=20 --jitter-ms=10 --seed=7
-target=$(start_sluice 0)
+start_sluice 0
+target=$SLUICE_URL
 result=$(drive --label=faults --targets="$target" --clients=20 --callers=20 --max-requests="$REQUESTS" \
   --duration=120s --retries=0)
 echo "$result"

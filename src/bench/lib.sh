@@ -36,6 +36,13 @@ bench_build() {
   BENCH_CP="target/test-classes:target/classes:$(cat "$BENCH_OUT/classpath.txt")"
 }
 
+# port_free PORT: fails if something already listens there (a leftover would answer in our place)
+port_free() {
+  if curl -s -o /dev/null "http://127.0.0.1:$1/"; then
+    log "port $1 is already in use; stop what listens there first"; return 1
+  fi
+}
+
 wait_for() { # url seconds
   local tries=$(( $2 * 10 ))
   while ! curl -s -o /dev/null "$1"; do
@@ -47,25 +54,32 @@ wait_for() { # url seconds
 
 # start_simulator [--option=value ...]: the simulated OpenAI upstream on $SIMULATOR_PORT
 start_simulator() {
+  port_free "$SIMULATOR_PORT"
   java -cp "$BENCH_CP" dev.sluice.sim.OpenAiSimulator --port="$SIMULATOR_PORT" --keys="$SIM_KEY" "$@" \
     > "$BENCH_OUT/simulator.log" 2>&1 &
   _bench_pids+=($!)
-  wait_for "http://127.0.0.1:$SIMULATOR_PORT/stats" 30
+  if ! wait_for "http://127.0.0.1:$SIMULATOR_PORT/stats" 30 || ! kill -0 "${_bench_pids[-1]}" 2>/dev/null; then
+    log "the simulator did not start (see $BENCH_OUT/simulator.log)"; return 1
+  fi
 }
 
 # start_sluice INDEX [VAR=value ...]: Sluice instance INDEX (0, 1, ...) on $SLUICE_BASE_PORT+INDEX,
-# in front of the simulator with Sluice's own key. Prints its base URL.
+# in front of the simulator with Sluice's own key. Sets SLUICE_URL to its base URL. (Not to be called
+# in $(...): a subshell would keep the PID from the cleanup.)
 start_sluice() {
   local index=$1; shift
   local port=$((SLUICE_BASE_PORT + index))
+  port_free "$port"
   env SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY" \
       SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" \
       QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="${SLUICE_REQUEST_LOG_LEVEL:-INFO}" \
       "$@" java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_OUT/sluice-$index.log" 2>&1 &
   _bench_pids+=($!)
-  wait_for "http://127.0.0.1:$port/q/health/ready" 60
-  echo "http://127.0.0.1:$port/v1"
+  if ! wait_for "http://127.0.0.1:$port/q/health/ready" 60 || ! kill -0 "${_bench_pids[-1]}" 2>/dev/null; then
+    log "Sluice $index did not start (see $BENCH_OUT/sluice-$index.log)"; return 1
+  fi
+  SLUICE_URL="http://127.0.0.1:$port/v1"
 }
 
 stop_all() { _bench_cleanup; }

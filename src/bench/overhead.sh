@@ -23,7 +23,8 @@ bench_build
 start_simulator --latency-ms="$UPSTREAM_LATENCY_MS"
 upstream_pid=${_bench_pids[-1]}
 [ "$REQUEST_LOG" = off ] && export SLUICE_REQUEST_LOG_LEVEL=WARN
-target=$(start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000)
+start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000
+target=$SLUICE_URL
 sluice_pid=${_bench_pids[-1]}
 
 cat > "$BENCH_OUT/chat.lua" <<LUA

@@ -46,27 +46,39 @@ public final class Charts {
         }
     }
 
-    /** Requests answered 200 each second, per target and in all, against the upstream's allowed rate. */
+    /**
+     * Requests answered 200 each second, per target and in all, against the upstream's allowed rate,
+     * and the 429s the upstream itself gave (which a gate that works keeps at zero).
+     */
     static void admitted(Path seriesCsv, double limitPerSecond, String title, Path out) throws IOException {
         Map<Integer, Map<Integer, Long>> okByTargetAndSecond = new TreeMap<>();
         Map<Integer, Long> total = new TreeMap<>();
+        Map<Integer, Long> upstreamRefused = new TreeMap<>();
         List<String> lines = Files.readAllLines(seriesCsv);
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
             int second = Integer.parseInt(cells[0]);
+            if (cells[1].equals("upstream")) { // the simulator's own count of the 429s it gave
+                upstreamRefused.put(second, Long.parseLong(cells[3]));
+                continue;
+            }
             int target = Integer.parseInt(cells[1]);
             long ok = Long.parseLong(cells[2]);
             okByTargetAndSecond.computeIfAbsent(target, t -> new TreeMap<>()).put(second, ok);
             total.merge(second, ok, Long::sum);
         }
+        upstreamRefused.keySet().removeIf(second -> !total.containsKey(second));
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("second of the run").yAxisTitle("200s per second").build();
+                .xAxisTitle("second of the run").yAxisTitle("requests per second").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
         if (okByTargetAndSecond.size() > 1) {
             okByTargetAndSecond.forEach((target, series) -> chart.addSeries("instance " + (target + 1),
                     xs(series), ys(series)).setMarker(SeriesMarkers.NONE));
         }
         chart.addSeries("all instances", xs(total), ys(total)).setMarker(SeriesMarkers.NONE);
+        if (!upstreamRefused.isEmpty()) {
+            chart.addSeries("upstream 429s", xs(upstreamRefused), ys(upstreamRefused)).setMarker(SeriesMarkers.NONE);
+        }
         if (limitPerSecond > 0 && !total.isEmpty()) {
             List<Integer> seconds = List.of(0, ((TreeMap<Integer, Long>) total).lastKey());
             chart.addSeries("upstream limit", seconds, List.of(limitPerSecond, limitPerSecond)).setMarker(SeriesMarkers.NONE);

@@ -65,6 +65,7 @@ public final class LoadDriver {
     }
 
     Map<String, Object> run() throws Exception {
+        SimulatorStats.reset(http, config.simulator());
         Map<String, Long> upstreamBefore = SimulatorStats.totals(http, config.simulator());
         List<CompletableFuture<Void>> work = switch (config.pattern()) {
             case CLOSED -> closedLoop();
@@ -188,13 +189,15 @@ public final class LoadDriver {
         }
     }
 
-    private void writeSeries(int lastSecond) throws IOException {
+    private void writeSeries(int lastSecond) throws Exception {
         if (config.seriesFile().isPresent()) {
             Path file = Path.of(config.seriesFile().get());
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.write(file, recorder.seriesCsv(lastSecond));
+            List<String> rows = new ArrayList<>(recorder.seriesCsv(lastSecond));
+            rows.addAll(SimulatorStats.perSecondCsv(http, config.simulator()));
+            Files.write(file, rows);
         }
     }
 

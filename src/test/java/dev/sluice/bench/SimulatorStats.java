@@ -28,6 +28,44 @@ final class SimulatorStats {
     private SimulatorStats() {
     }
 
+    /** Zeroes the simulator's counters and refills its buckets, so that its seconds start with the run. */
+    static void reset(HttpClient http, Optional<URI> simulator) throws Exception {
+        if (simulator.isPresent()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator.get() + "/stats/reset"))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("the simulator's /stats/reset answered " + response.statusCode());
+            }
+        }
+    }
+
+    /**
+     * The upstream's own view, second by second since the last reset, summed over keys: CSV rows
+     * {@code second,upstream,ok,rate_limited,0} in the load driver's series format.
+     */
+    static List<String> perSecondCsv(HttpClient http, Optional<URI> simulator) throws Exception {
+        List<String> rows = new java.util.ArrayList<>();
+        if (simulator.isEmpty()) {
+            return rows;
+        }
+        JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(simulator.get() + "/stats"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        int from = stats.path("per_second_from").asInt(0);
+        Map<Integer, long[]> seconds = new java.util.TreeMap<>();
+        stats.path("keys").forEach(key -> {
+            JsonNode ok = key.path("ok_per_second");
+            JsonNode limited = key.path("rate_limited_per_second");
+            for (int i = 0; i < ok.size(); i++) {
+                long[] counts = seconds.computeIfAbsent(from + i, second -> new long[2]);
+                counts[0] += ok.get(i).asLong();
+                counts[1] += limited.path(i).asLong();
+            }
+        });
+        seconds.forEach((second, counts) -> rows.add(second + ",upstream," + counts[0] + "," + counts[1] + ",0"));
+        return rows;
+    }
+
     static Map<String, Long> totals(HttpClient http, Optional<URI> simulator) throws Exception {
         Map<String, Long> totals = new LinkedHashMap<>();
         if (simulator.isEmpty()) {

@@ -34,44 +34,22 @@ public final class TestUpstream implements AutoCloseable {
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-    private TestUpstream(boolean recording, long latencyMillis) {
+    private TestUpstream() {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer()
                 .requestHandler(request -> request.body().onSuccess(body -> {
-                    if (recording) {
-                        requests.add(new RecordedRequest(request.method().name(), request.path(),
-                                MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes()));
-                    }
+                    requests.add(new RecordedRequest(request.method().name(), request.path(),
+                            MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes()));
                     Reply reply = script.poll();
-                    Reply chosen = reply == null ? Reply.completion() : reply;
-                    if (latencyMillis > 0) {
-                        vertx.setTimer(latencyMillis, id -> chosen.respond(request, vertx));
-                    } else {
-                        chosen.respond(request, vertx);
-                    }
+                    (reply == null ? Reply.completion() : reply).respond(request, vertx);
                 }));
     }
 
-    /** Starts on a free port of 127.0.0.1, recording every request. */
+    /** Starts on a free port of 127.0.0.1. */
     public static TestUpstream start() {
-        return start(0, true, 0);
-    }
-
-    private static TestUpstream start(int port, boolean recording, long latencyMillis) {
-        TestUpstream upstream = new TestUpstream(recording, latencyMillis);
-        upstream.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        TestUpstream upstream = new TestUpstream();
+        upstream.server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
         return upstream;
-    }
-
-    /**
-     * Runs on its own as the upstream of the overhead benchmark (src/bench/overhead.sh): every
-     * request gets the plain completion, nothing is recorded. Arguments: the port on 127.0.0.1, and
-     * optionally a delay in milliseconds before each reply.
-     */
-    public static void main(String[] args) {
-        long latencyMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
-        TestUpstream upstream = start(Integer.parseInt(args[0]), false, latencyMillis);
-        System.out.println("test upstream listening on " + upstream.baseUrl() + ", replying after " + latencyMillis + " ms");
     }
 
     /** The base URL Sluice is pointed at, ending in /v1. */
