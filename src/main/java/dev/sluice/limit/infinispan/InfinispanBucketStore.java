@@ -1,0 +1,68 @@
+package dev.sluice.limit.infinispan;
+
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.AdmissionCodec;
+import dev.sluice.limit.AdmissionRequest;
+import dev.sluice.limit.BucketStore;
+import org.infinispan.client.hotrod.RemoteCache;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Buckets shared by every Sluice instance, in an Infinispan server over Hot Rod.
+ *
+ * <p>One admission is one Hot Rod round trip: the request's charges go to the server task
+ * {@code sluice-admit} (src/infinispan-task), which locks the request's keys, runs
+ * {@link AdmissionRequest#decide} and writes the result, all or nothing. Contention waits on the
+ * server's locks rather than retrying over the network, so a hot key causes no retry storm.
+ *
+ * <p>The call must not be retried by the client: a task that timed out may still have charged the
+ * buckets (Sluice's hotrod-client.properties sets {@code max_retries=0}). Hot Rod's task execution
+ * is blocking, so calls run on {@code executor}, never on an event loop.
+ */
+public final class InfinispanBucketStore implements BucketStore {
+
+    /** The cache that holds the buckets; the server defines it (deploy/local/infinispan/infinispan.xml). */
+    public static final String CACHE = "sluice-buckets";
+    /** The server task that decides an admission. */
+    public static final String TASK = "sluice-admit";
+
+    private final Supplier<RemoteCache<String, Long>> cache;
+    private final Executor executor;
+    private final boolean serverClock;
+
+    /**
+     * @param cache       the buckets cache; looked up on each call, so a server that was down at
+     *                    start-up is found once it is up
+     * @param executor    where the blocking Hot Rod calls run
+     * @param serverClock decide at the Infinispan server's time (production: every instance shares one
+     *                    clock); {@code false} decides at the request's time (tests move it by hand)
+     */
+    public InfinispanBucketStore(Supplier<RemoteCache<String, Long>> cache, Executor executor, boolean serverClock) {
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.serverClock = serverClock;
+    }
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
+        byte[] encoded = AdmissionCodec.encodeRequest(request, serverClock);
+        return CompletableFuture.supplyAsync(() -> {
+            byte[] admission = cache.get().execute(TASK, Map.of("request", encoded));
+            if (admission == null) {
+                throw new IllegalStateException("the server task " + TASK + " returned nothing");
+            }
+            return AdmissionCodec.decodeAdmission(admission);
+        }, executor);
+    }
+
+    @Override
+    public String name() {
+        return "infinispan";
+    }
+}

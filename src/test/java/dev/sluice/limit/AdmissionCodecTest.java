@@ -1,0 +1,50 @@
+package dev.sluice.limit;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AdmissionCodecTest {
+
+    private final AdmissionRequest request = new AdmissionRequest(List.of(
+            new BucketCharge("caller:\u00e9t\u00e9", new BucketPolicy(5, Rate.perSecond(5)), 1),
+            new BucketCharge("upstream:default:requests", new BucketPolicy(10, Rate.perMinute(600)), 3)),
+            1_767_225_600_000_000_000L, 250_000_000L);
+
+    @Test
+    void aRequestSurvivesTheRoundTripWithItsOwnClock() {
+        AdmissionRequest decoded = AdmissionCodec.decodeRequest(AdmissionCodec.encodeRequest(request, false), () -> 42);
+
+        assertThat(decoded).isEqualTo(request);
+    }
+
+    @Test
+    void aRequestForTheServerClockIsDecidedAtTheServersTime() {
+        AdmissionRequest decoded = AdmissionCodec.decodeRequest(AdmissionCodec.encodeRequest(request, true), () -> 42);
+
+        assertThat(decoded.nowNanos()).isEqualTo(42);
+        assertThat(decoded.charges()).isEqualTo(request.charges());
+        assertThat(decoded.maxWaitNanos()).isEqualTo(request.maxWaitNanos());
+    }
+
+    @Test
+    void admissionsSurviveTheRoundTrip() {
+        Admission admitted = new Admission.Admitted(7, List.of(new BucketSnapshot(5, 4, 200), new BucketSnapshot(10, 0, 1)));
+        Admission refused = new Admission.Refused(1, BucketPolicy.NEVER, new BucketSnapshot(10, 0, 99));
+
+        assertThat(AdmissionCodec.decodeAdmission(AdmissionCodec.encodeAdmission(admitted))).isEqualTo(admitted);
+        assertThat(AdmissionCodec.decodeAdmission(AdmissionCodec.encodeAdmission(refused))).isEqualTo(refused);
+    }
+
+    @Test
+    void rejectsOtherVersionsAndTruncatedBytes() {
+        byte[] bytes = AdmissionCodec.encodeRequest(request, false);
+        bytes[0] = 9;
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(bytes, () -> 0)).hasMessageContaining("wire version 9");
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(new byte[]{1, 0, 0}, () -> 0))
+                .hasMessageContaining("truncated");
+    }
+}

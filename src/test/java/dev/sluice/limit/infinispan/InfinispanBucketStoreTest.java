@@ -1,0 +1,96 @@
+package dev.sluice.limit.infinispan;
+
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.AdmissionRequest;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.BucketStoreContractTest;
+import dev.sluice.limit.Rate;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store contract against a real Infinispan server (deploy/local/infinispan.sh), with the
+ * request's time so that the test clock drives it; and once with the server's own clock.
+ */
+class InfinispanBucketStoreTest extends BucketStoreContractTest {
+
+    private static RemoteCacheManager manager;
+    private static ExecutorService executor;
+
+    @BeforeAll
+    static void connect() {
+        String hosts = InfinispanTestServer.ensureRunning();
+        manager = new RemoteCacheManager(clientConfiguration(hosts).build());
+        executor = Executors.newFixedThreadPool(16);
+    }
+
+    static ConfigurationBuilder clientConfiguration(String hosts) {
+        ConfigurationBuilder builder = new ConfigurationBuilder();
+        builder.addServers(hosts)
+                .security().authentication().username(InfinispanTestServer.USERNAME)
+                .password(InfinispanTestServer.PASSWORD)
+                .realm("default").saslMechanism("SCRAM-SHA-256");
+        builder.connectionTimeout(2000).socketTimeout(5000).maxRetries(0);
+        return builder;
+    }
+
+    @AfterAll
+    static void disconnect() {
+        manager.close();
+        executor.shutdownNow();
+    }
+
+    private static RemoteCache<String, Long> cache() {
+        return manager.getCache(InfinispanBucketStore.CACHE);
+    }
+
+    @Override
+    protected BucketStore createStore() {
+        return new InfinispanBucketStore(InfinispanBucketStoreTest::cache, executor, false);
+    }
+
+    @Test
+    void withTheServersClockItAdmitsTheCapacityThenRefuses() throws Exception {
+        BucketStore store = new InfinispanBucketStore(InfinispanBucketStoreTest::cache, executor, true);
+        BucketCharge charge = new BucketCharge("server-clock-" + UUID.randomUUID(),
+                new BucketPolicy(3, Rate.perHour(1)), 1);
+        int admitted = 0;
+        for (int i = 0; i < 5; i++) {
+            // the request's own time is nonsense on purpose: the server's clock decides
+            Admission admission = store.tryAcquire(new AdmissionRequest(List.of(charge), 0, 0))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            admitted += admission instanceof Admission.Admitted ? 1 : 0;
+        }
+        assertThat(admitted).isEqualTo(3);
+    }
+
+    @Test
+    void aChargedBucketExpiresOnceItIsFullAgain() throws Exception {
+        String key = "expiring-" + UUID.randomUUID();
+        BucketStore store = new InfinispanBucketStore(InfinispanBucketStoreTest::cache, executor, true);
+        store.tryAcquire(new AdmissionRequest(List.of(new BucketCharge(key, new BucketPolicy(1, Rate.perSecond(10)), 1)),
+                0, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(cache().containsKey(key)).isTrue();
+
+        // full again after 100 ms; kept 1 s longer for late readers; then gone
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cache().containsKey(key) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(cache().containsKey(key)).isFalse();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.sluice.limit.infinispan;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real Infinispan server for the whole test run, started with deploy/local/infinispan.sh when
+ * none answers on 127.0.0.1:11222 (CI starts it before the tests), and stopped at the end only if
+ * this JVM started it.
+ */
+public final class InfinispanTestServer {
+
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 11222;
+    public static final String USERNAME = "sluice";
+    public static final String PASSWORD = "sluice-local-password";
+
+    private static boolean started;
+
+    private InfinispanTestServer() {
+    }
+
+    /** Makes sure the server runs; returns {@code host:port} for QUARKUS_INFINISPAN_CLIENT_HOSTS. */
+    public static synchronized String ensureRunning() {
+        if (!answers(PORT)) {
+            run("start");
+            started = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop")));
+        }
+        return HOST + ":" + PORT;
+    }
+
+    /** Stops the server (a test of what happens when it is gone); {@link #restart} brings it back. */
+    public static synchronized void stop() {
+        run("stop");
+    }
+
+    public static synchronized void restart() {
+        run("start");
+    }
+
+    public static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void run(String command) {
+        Path script = repositoryRoot().resolve("deploy/local/infinispan.sh");
+        try {
+            Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
+                    .directory(repositoryRoot().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("deploy/local/infinispan.sh " + command + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run deploy/local/infinispan.sh " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running deploy/local/infinispan.sh " + command, e);
+        }
+    }
+
+    private static Path repositoryRoot() {
+        Path directory = Path.of("").toAbsolutePath();
+        while (directory != null && !Files.exists(directory.resolve("deploy/local/infinispan.sh"))) {
+            directory = directory.getParent();
+        }
+        if (directory == null) {
+            throw new IllegalStateException("deploy/local/infinispan.sh not found above " + Path.of("").toAbsolutePath());
+        }
+        return directory;
+    }
+}
