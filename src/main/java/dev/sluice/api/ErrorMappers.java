@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.limit.StoreUnavailableException;
 import dev.sluice.upstream.UpstreamFailure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.NotAllowedException;
@@ -35,6 +36,12 @@ public class ErrorMappers {
             case UNREACHABLE -> json(502, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
                     "upstream_unreachable")).build();
         };
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> storeUnavailable(StoreUnavailableException e) {
+        return json(503, ErrorBody.of("Sluice cannot reach its shared rate-limit store right now; try again shortly.",
+                GatewayException.SERVER_ERROR, null, "store_unavailable")).header("retry-after", "1").build();
     }
 
     @ServerExceptionMapper
@@ -76,6 +83,9 @@ public class ErrorMappers {
     static int statusOf(Throwable failure) {
         if (failure instanceof GatewayException gateway) {
             return gateway.status();
+        }
+        if (failure instanceof StoreUnavailableException) {
+            return 503;
         }
         if (failure instanceof UpstreamFailure upstream) {
             return upstream.kind() == UpstreamFailure.Kind.TIMEOUT ? 504 : 502;

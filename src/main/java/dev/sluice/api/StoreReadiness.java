@@ -1,13 +1,18 @@
 package dev.sluice.api;
 
 import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.FailoverBucketStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** {@code /q/health/ready} names the bucket store in use; the in-memory store is always ready. */
+/**
+ * {@code /q/health/ready} names the bucket store and says whether the shared one answered last time.
+ * Closed failure mode: not ready while it does not (every request would get 503). Open: ready, degraded.
+ */
 @Readiness
 @ApplicationScoped
 public class StoreReadiness implements HealthCheck {
@@ -17,6 +22,12 @@ public class StoreReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("bucket-store").up().withData("store", store.name()).build();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("bucket-store").withData("store", store.name());
+        if (!(store instanceof FailoverBucketStore shared)) {
+            return response.up().build();
+        }
+        boolean available = shared.sharedAvailable();
+        response.withData("available", available).withData("failure-mode", shared.mode().name().toLowerCase());
+        return (available || shared.mode() == FailoverBucketStore.Mode.OPEN ? response.up() : response.down()).build();
     }
 }

@@ -1,17 +1,34 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.TimeSource;
+import dev.sluice.limit.infinispan.InfinispanBucketStore;
 import dev.sluice.limit.memory.InMemoryBucketStore;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** Wires the pure limiter to its configuration: the one place that picks the store. */
 @ApplicationScoped
 public class LimiterProducer {
+
+    private static final Logger LOG = Logger.getLogger("dev.sluice.store");
+
+    private ExecutorService storeThreads;
 
     /** Built at start-up, so that a bad setting stops Sluice before it takes traffic. */
     @Produces
@@ -29,13 +46,85 @@ public class LimiterProducer {
 
     @Produces
     @Singleton
-    BucketStore bucketStore() {
-        return new InMemoryBucketStore();
+    BucketStore bucketStore(SluiceSettings settings, Instance<RemoteCacheManager> infinispan) {
+        SluiceSettings.Store store = settings.store();
+        return switch (store.kind()) {
+            case MEMORY -> new InMemoryBucketStore();
+            case INFINISPAN -> {
+                storeThreads = Executors.newFixedThreadPool(store.threads(), daemonThreads("sluice-store-"));
+                InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache(infinispan), storeThreads, true);
+                yield new FailoverBucketStore(shared, new InMemoryBucketStore(), store.failureMode(),
+                        store.fallbackShare(), store.retryIntervalNanos(), new LoggingListener());
+            }
+        };
     }
 
     @Produces
     @Singleton
     RateLimiter rateLimiter(BucketStore store, TimeSource timeSource, SluiceSettings settings) {
         return new RateLimiter(store, timeSource, settings.maxWaitNanos());
+    }
+
+    @PreDestroy
+    void stopStoreThreads() {
+        if (storeThreads != null) {
+            storeThreads.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * The buckets cache, connected on first use and kept: Sluice starts (and answers health checks)
+     * even while Infinispan is down, and a failed connection is simply tried again next time.
+     */
+    static final class LazyCache implements Supplier<RemoteCache<String, Long>> {
+        private final Instance<RemoteCacheManager> managers;
+        private volatile RemoteCache<String, Long> cache;
+
+        LazyCache(Instance<RemoteCacheManager> managers) {
+            this.managers = managers;
+        }
+
+        @Override
+        public RemoteCache<String, Long> get() {
+            RemoteCache<String, Long> connected = cache;
+            if (connected == null) {
+                synchronized (this) {
+                    if (cache == null) {
+                        RemoteCacheManager manager = managers.get();
+                        if (!manager.isStarted()) {
+                            manager.start();
+                        }
+                        cache = manager.getCache(InfinispanBucketStore.CACHE);
+                    }
+                    connected = cache;
+                }
+            }
+            return connected;
+        }
+    }
+
+    /** One log line when the shared store goes away, one when it is back. */
+    static final class LoggingListener implements FailoverBucketStore.Listener {
+        @Override
+        public void unavailable(String store, FailoverBucketStore.Mode mode, Throwable cause) {
+            LOG.errorf("The %s store is unavailable (%s: %s); %s until it answers again", store,
+                    cause.getClass().getSimpleName(), cause.getMessage(),
+                    mode == FailoverBucketStore.Mode.CLOSED ? "refusing requests with 503"
+                            : "deciding with this instance's own buckets at a share of each limit");
+        }
+
+        @Override
+        public void available(String store) {
+            LOG.infof("The %s store is available again", store);
+        }
     }
 }

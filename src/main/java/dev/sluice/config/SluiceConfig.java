@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.limit.FailoverBucketStore;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -29,6 +30,26 @@ public interface SluiceConfig {
     /** Largest request body accepted; larger ones get 413. */
     @WithDefault("4M")
     MemorySize maxBody();
+
+    /** Where buckets live: memory (this instance only) or infinispan (shared by the fleet). */
+    @WithDefault("memory")
+    StoreKind store();
+
+    /** When the shared store cannot be reached: closed refuses with 503, open uses local buckets. */
+    @WithDefault("closed")
+    FailoverBucketStore.Mode storeFailure();
+
+    /** Open failure mode: the share of each limit an instance uses on its own, in (0, 1]. */
+    @WithDefault("0.5")
+    double storeFallbackShare();
+
+    /** After the shared store failed, how long until a request tries it again. */
+    @WithDefault("2s")
+    Duration storeRetryInterval();
+
+    /** Threads that wait for the shared store's answers (Hot Rod task calls block). */
+    @WithDefault("32")
+    int storeThreads();
 
     interface Upstream {
 

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.Rate;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  * @param connectTimeout       longest wait for an upstream connection
  * @param upstreamTimeout      longest wait for a reply, or for a stream's first byte
  * @param upstreamMaxConnections most connections open to the upstream at once, per client
+ * @param store                where the buckets live, and what happens when that is unreachable
  */
 public record SluiceSettings(
         URI upstreamUrl,
@@ -37,7 +39,19 @@ public record SluiceSettings(
         long maxBodyBytes,
         Duration connectTimeout,
         Duration upstreamTimeout,
-        int upstreamMaxConnections) {
+        int upstreamMaxConnections,
+        Store store) {
+
+    /**
+     * @param kind               memory or infinispan
+     * @param failureMode        closed (503) or open (local buckets) while the shared store is unreachable
+     * @param fallbackShare      open mode: each limit's share used locally, in (0, 1]
+     * @param retryIntervalNanos how long the shared store is left alone after a failure
+     * @param threads            threads waiting for the shared store's answers
+     */
+    public record Store(StoreKind kind, FailoverBucketStore.Mode failureMode, double fallbackShare,
+            long retryIntervalNanos, int threads) {
+    }
 
     /** Longer holds would tie up connections for no good reason, and keep the arithmetic far from overflow. */
     static final Duration MAX_WAIT_LIMIT = Duration.ofHours(1);
@@ -46,7 +60,7 @@ public record SluiceSettings(
     public String toString() { // the key must never reach a log
         return "SluiceSettings[upstreamUrl=" + upstreamUrl + ", mode=" + (managedMode() ? "managed" : "pass-through")
                 + ", upstreamRequests=" + upstreamRequests + ", callerRequests=" + callerRequests
-                + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store + "]";
     }
 
     /** Sluice sends its own key upstream; callers' tokens only identify them. */
@@ -78,12 +92,22 @@ public record SluiceSettings(
             problems.add(problem("sluice.upstream.max-connections", "must be at least 1, got "
                     + config.upstream().maxConnections()));
         }
+        if (!(config.storeFallbackShare() > 0 && config.storeFallbackShare() <= 1)) {
+            problems.add(problem("sluice.store-fallback-share", "must be above 0 and at most 1, got "
+                    + config.storeFallbackShare()));
+        }
+        requirePositive(problems, "sluice.store-retry-interval", config.storeRetryInterval());
+        if (config.storeThreads() < 1) {
+            problems.add(problem("sluice.store-threads", "must be at least 1, got " + config.storeThreads()));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Invalid Sluice configuration:\n  - " + String.join("\n  - ", problems));
         }
         return new SluiceSettings(upstreamUrl, apiKey, upstreamRequests, callerRequests, maxWait.toNanos(),
                 maxBodyBytes, config.upstream().connectTimeout(), config.upstream().timeout(),
-                config.upstream().maxConnections());
+                config.upstream().maxConnections(),
+                new Store(config.store(), config.storeFailure(), config.storeFallbackShare(),
+                        config.storeRetryInterval().toNanos(), config.storeThreads()));
     }
 
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */

@@ -59,7 +59,8 @@ public final class InfinispanTestServer {
             Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
                     .directory(repositoryRoot().toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    // to a file: writing into the test JVM's own stdout confuses Surefire
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log()))
                     .start();
             if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
@@ -71,6 +72,12 @@ public final class InfinispanTestServer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running deploy/local/infinispan.sh " + command, e);
         }
+    }
+
+    private static java.io.File log() throws IOException {
+        Path log = repositoryRoot().resolve("target/infinispan/test-script.log");
+        Files.createDirectories(log.getParent());
+        return log.toFile();
     }
 
     private static Path repositoryRoot() {

@@ -1,0 +1,122 @@
+package dev.sluice.limit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A shared store with a policy for when it cannot be reached: refuse every request with
+ * {@link StoreUnavailableException} (closed), or decide with this instance's own buckets at a share of
+ * each limit (open), since the other instances are doing the same.
+ *
+ * <p>After a failure the shared store is left alone for {@code retryIntervalNanos}; then one request
+ * at a time tries it again, and the first success brings everything back to it. The listener hears
+ * each transition once.
+ */
+public final class FailoverBucketStore implements BucketStore {
+
+    public enum Mode { CLOSED, OPEN }
+
+    /** Hears the shared store go down and come back. */
+    public interface Listener {
+        void unavailable(String store, Mode mode, Throwable cause);
+
+        void available(String store);
+    }
+
+    private final BucketStore shared;
+    private final BucketStore local;
+    private final Mode mode;
+    private final double localShare;
+    private final long retryIntervalNanos;
+    private final Listener listener;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicLong nextTryNanos = new AtomicLong(Long.MIN_VALUE);
+
+    /**
+     * @param localShare each limit's share this instance uses on its own when open, in (0, 1]
+     */
+    public FailoverBucketStore(BucketStore shared, BucketStore local, Mode mode, double localShare,
+            long retryIntervalNanos, Listener listener) {
+        this.shared = Objects.requireNonNull(shared, "shared");
+        this.local = Objects.requireNonNull(local, "local");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        if (!(localShare > 0 && localShare <= 1)) {
+            throw new IllegalArgumentException("the local share must be in (0, 1], got " + localShare);
+        }
+        this.localShare = localShare;
+        if (retryIntervalNanos < 0) {
+            throw new IllegalArgumentException("the retry interval must not be negative");
+        }
+        this.retryIntervalNanos = retryIntervalNanos;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
+        long now = request.nowNanos();
+        if (down.get()) {
+            long due = nextTryNanos.get();
+            // While down, only the one request that wins this race tries the shared store again.
+            if (now < due || !nextTryNanos.compareAndSet(due, now + retryIntervalNanos)) {
+                return unavailable(request, null);
+            }
+        }
+        return shared.tryAcquire(request).handle((admission, failure) -> {
+            if (failure == null) {
+                if (down.compareAndSet(true, false)) {
+                    listener.available(shared.name());
+                }
+                return CompletableFuture.completedFuture(admission);
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (down.compareAndSet(false, true)) {
+                nextTryNanos.set(now + retryIntervalNanos);
+                listener.unavailable(shared.name(), mode, cause);
+            }
+            return unavailable(request, cause);
+        }).thenCompose(stage -> stage);
+    }
+
+    /** Whether the shared store answered the last time it was asked. */
+    public boolean sharedAvailable() {
+        return !down.get();
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    private CompletionStage<Admission> unavailable(AdmissionRequest request, Throwable cause) {
+        if (mode == Mode.CLOSED) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException(
+                    "The shared " + shared.name() + " store is unavailable.", cause));
+        }
+        return local.tryAcquire(localShareOf(request));
+    }
+
+    /** The same request against buckets a share of the size and rate of the shared ones (at least 1). */
+    AdmissionRequest localShareOf(AdmissionRequest request) {
+        List<BucketCharge> charges = new ArrayList<>(request.charges().size());
+        for (BucketCharge charge : request.charges()) {
+            BucketPolicy policy = charge.policy();
+            long capacity = Math.max(1, (long) (policy.capacity() * localShare));
+            Rate rate = new Rate(Math.max(1, (long) (policy.refillRate().tokens() * localShare)),
+                    policy.refillRate().periodNanos());
+            // A charge larger than the smaller bucket could never pass; while degraded, it may
+            // take the whole bucket instead of being refused for good.
+            charges.add(new BucketCharge(charge.key(), new BucketPolicy(capacity, rate), Math.min(charge.tokens(), capacity)));
+        }
+        return new AdmissionRequest(charges, request.nowNanos(), request.maxWaitNanos());
+    }
+
+    @Override
+    public String name() {
+        return shared.name();
+    }
+}

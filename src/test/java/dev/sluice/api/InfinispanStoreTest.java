@@ -1,0 +1,88 @@
+package dev.sluice.api;
+
+import dev.sluice.limit.infinispan.InfinispanTestServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Sluice with its buckets in a real Infinispan server ({@code SLUICE_STORE=infinispan}, failure mode
+ * closed): limits hold through the server, a stopped server means a prompt 503 and an unready
+ * instance, and service returns by itself when the server is back.
+ */
+@QuarkusTest
+@TestProfile(InfinispanStoreTest.SharedStore.class)
+class InfinispanStoreTest {
+
+    public static class SharedStore implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.store", "infinispan",
+                    "sluice.store-retry-interval", "200ms",
+                    "sluice.caller.rate", "1/m",
+                    "sluice.caller.burst", "3",
+                    "quarkus.infinispan-client.hosts", InfinispanTestServer.ensureRunning(),
+                    "quarkus.infinispan-client.username", InfinispanTestServer.USERNAME,
+                    "quarkus.infinispan-client.password", InfinispanTestServer.PASSWORD);
+        }
+    }
+
+    static final String BODY = "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private ValidatableResponse chat(String token) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(BODY)
+                .when().post("/v1/chat/completions").then();
+    }
+
+    @Test
+    void theCallerLimitHoldsThroughTheSharedStore() {
+        String caller = "sk-shared-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            chat(caller).statusCode(200);
+        }
+        chat(caller).statusCode(429)
+                .header("x-ratelimit-limit-requests", "3")
+                .body("error.code", equalTo("rate_limit_exceeded"));
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'bucket-store' }.data.store", equalTo("infinispan"));
+    }
+
+    @Test
+    void aStoppedServerIsAPrompt503AndServiceReturnsWhenItIsBack() throws Exception {
+        chat("sk-outage-" + UUID.randomUUID()).statusCode(200);
+        InfinispanTestServer.stop();
+        try {
+            long started = System.nanoTime();
+            chat("sk-outage-" + UUID.randomUUID()).statusCode(503)
+                    .header("retry-after", "1")
+                    .body("error.type", equalTo("server_error"))
+                    .body("error.code", equalTo("store_unavailable"));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(1000);
+            given().when().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'bucket-store' }.data.available", equalTo(false));
+        } finally {
+            InfinispanTestServer.restart();
+        }
+        // The first tries after the restart may still meet a server that is finishing its start.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int status = 0;
+        while (status != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            TestClock.CLOCK.advanceMillis(250); // Sluice's retry interval runs on its (test) clock
+            status = chat("sk-back-" + UUID.randomUUID()).extract().statusCode();
+        }
+        assertThat(status).isEqualTo(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+}

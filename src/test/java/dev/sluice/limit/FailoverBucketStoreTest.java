@@ -1,0 +1,103 @@
+package dev.sluice.limit;
+
+import dev.sluice.limit.memory.InMemoryBucketStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FailoverBucketStoreTest {
+
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final TestTimeSource clock = new TestTimeSource();
+    private final TestBucketStore shared = new TestBucketStore();
+    private final List<String> transitions = new ArrayList<>();
+    private final FailoverBucketStore.Listener listener = new FailoverBucketStore.Listener() {
+        @Override
+        public void unavailable(String store, FailoverBucketStore.Mode mode, Throwable cause) {
+            transitions.add("down " + store + " " + mode + ": " + cause.getMessage());
+        }
+
+        @Override
+        public void available(String store) {
+            transitions.add("up " + store);
+        }
+    };
+    private final BucketCharge upstream = new BucketCharge("upstream", new BucketPolicy(10, Rate.perMinute(600)), 1);
+
+    private FailoverBucketStore store(FailoverBucketStore.Mode mode) {
+        return new FailoverBucketStore(shared, new InMemoryBucketStore(), mode, 0.5, RETRY_NANOS, listener);
+    }
+
+    private Admission acquire(FailoverBucketStore store) {
+        return store.tryAcquire(new AdmissionRequest(List.of(upstream), clock.nowNanos(), 0)).toCompletableFuture().join();
+    }
+
+    @Test
+    void closedRefusesWhileTheSharedStoreIsDownAndComesBackWithIt() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.CLOSED);
+        assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+
+        shared.failing = true;
+        assertThatThrownBy(() -> acquire(store)).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(StoreUnavailableException.class);
+        int callsWhenItFailed = shared.calls();
+        for (int i = 0; i < 5; i++) { // within the retry interval: refused without asking the shared store
+            assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+        }
+        assertThat(shared.calls()).isEqualTo(callsWhenItFailed);
+        assertThat(store.sharedAvailable()).isFalse();
+
+        shared.failing = false;
+        clock.advanceNanos(RETRY_NANOS); // t=2s: the next request tries again, and succeeds
+        assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+        assertThat(store.sharedAvailable()).isTrue();
+        assertThat(transitions).containsExactly(
+                "down test-shared CLOSED: connection refused (test)", "up test-shared");
+    }
+
+    @Test
+    void aFailedRetryWaitsAnotherInterval() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.CLOSED);
+        shared.failing = true;
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+
+        clock.advanceNanos(RETRY_NANOS); // t=2s: one retry, still down
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+        int calls = shared.calls();
+        clock.advanceNanos(RETRY_NANOS - 1); // t=4s-1ns: not yet
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+        assertThat(shared.calls()).isEqualTo(calls);
+        assertThat(transitions).hasSize(1); // one line for the whole outage
+    }
+
+    @Test
+    void openDecidesWithItsOwnBucketsAtAShareOfEachLimit() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
+        shared.failing = true;
+
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            admitted += acquire(store) instanceof Admission.Admitted ? 1 : 0;
+        }
+
+        assertThat(admitted).isEqualTo(5); // half of the burst of 10
+        assertThat(transitions).containsExactly("down test-shared OPEN: connection refused (test)");
+    }
+
+    @Test
+    void aShareNeverShrinksABucketBelowOneToken() {
+        FailoverBucketStore store = new FailoverBucketStore(shared, new InMemoryBucketStore(),
+                FailoverBucketStore.Mode.OPEN, 0.01, RETRY_NANOS, listener);
+        AdmissionRequest shrunk = store.localShareOf(new AdmissionRequest(List.of(
+                new BucketCharge("caller", new BucketPolicy(5, Rate.perSecond(5)), 1)), clock.nowNanos(), 0));
+
+        assertThat(shrunk.charges().get(0).policy()).isEqualTo(new BucketPolicy(1, Rate.perSecond(1)));
+    }
+}

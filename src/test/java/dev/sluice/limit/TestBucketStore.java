@@ -1,0 +1,31 @@
+package dev.sluice.limit;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A store that decides like the in-memory one, or fails every call while {@link #failing}; counts calls. */
+public final class TestBucketStore implements BucketStore {
+
+    private final BucketStore decider = new dev.sluice.limit.memory.InMemoryBucketStore();
+    private final AtomicInteger calls = new AtomicInteger();
+    public volatile boolean failing;
+
+    @Override
+    public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
+        calls.incrementAndGet();
+        if (failing) {
+            return CompletableFuture.failedFuture(new java.io.IOException("connection refused (test)"));
+        }
+        return decider.tryAcquire(request);
+    }
+
+    public int calls() {
+        return calls.get();
+    }
+
+    @Override
+    public String name() {
+        return "test-shared";
+    }
+}
