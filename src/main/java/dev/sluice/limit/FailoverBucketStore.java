@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link StoreUnavailableException} (closed), or decide with this instance's own buckets at a share of
  * each limit (open), since the other instances are doing the same.
  *
- * <p>After a failure the shared store is left alone for {@code retryIntervalNanos}; then one request
- * at a time tries it again, and the first success brings everything back to it. The listener hears
- * each transition once.
+ * <p>Only a store that cannot be reached ({@link StoreUnreachableException}) switches the failure
+ * mode on; it is then left alone for {@code retryIntervalNanos}, after which one request at a time
+ * tries it again, and the first success brings everything back to it. The listener hears each
+ * transition once. A store that answers with an error (e.g. a lock it could not get in time under a
+ * burst) fails that one request the same way, without a transition.
  */
 public final class FailoverBucketStore implements BucketStore {
 
@@ -75,7 +77,7 @@ public final class FailoverBucketStore implements BucketStore {
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (down.compareAndSet(false, true)) {
+            if (cause instanceof StoreUnreachableException && down.compareAndSet(false, true)) {
                 nextTryNanos.set(now + retryIntervalNanos);
                 listener.unavailable(shared.name(), mode, cause);
             }

@@ -78,6 +78,18 @@ class FailoverBucketStoreTest {
     }
 
     @Test
+    void anErrorFromAStoreThatAnswersFailsOnlyThatRequest() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.CLOSED);
+        shared.failing = true;
+        shared.answeringWithErrors = true;
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+
+        shared.failing = false;
+        assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class); // no interval to sit out
+        assertThat(transitions).isEmpty();
+    }
+
+    @Test
     void openDecidesWithItsOwnBucketsAtAShareOfEachLimit() {
         FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
         shared.failing = true;

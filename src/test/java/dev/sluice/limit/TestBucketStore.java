@@ -10,12 +10,16 @@ public final class TestBucketStore implements BucketStore {
     private final BucketStore decider = new dev.sluice.limit.memory.InMemoryBucketStore();
     private final AtomicInteger calls = new AtomicInteger();
     public volatile boolean failing;
+    /** While failing: answer with an error (a lock timeout, say) instead of being unreachable. */
+    public volatile boolean answeringWithErrors;
 
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         calls.incrementAndGet();
         if (failing) {
-            return CompletableFuture.failedFuture(new java.io.IOException("connection refused (test)"));
+            return CompletableFuture.failedFuture(answeringWithErrors
+                    ? new IllegalStateException("lock not acquired in time (test)")
+                    : new StoreUnreachableException("connection refused (test)", null));
         }
         return decider.tryAcquire(request);
     }

@@ -4,7 +4,11 @@ import dev.sluice.limit.Admission;
 import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.StoreUnreachableException;
 import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.exceptions.RemoteCacheManagerNotStartedException;
+import org.infinispan.client.hotrod.exceptions.RemoteIllegalLifecycleStateException;
+import org.infinispan.client.hotrod.exceptions.TransportException;
 
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +57,13 @@ public final class InfinispanBucketStore implements BucketStore {
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         byte[] encoded = AdmissionCodec.encodeRequest(request, serverClock);
         return CompletableFuture.supplyAsync(() -> {
-            byte[] admission = cache.get().execute(TASK, Map.of("request", encoded));
+            byte[] admission;
+            try {
+                admission = cache.get().execute(TASK, Map.of("request", encoded));
+            } catch (TransportException | RemoteCacheManagerNotStartedException | RemoteIllegalLifecycleStateException e) {
+                // no connection, no answer in time, or a server still starting: nobody decided
+                throw new StoreUnreachableException("Infinispan could not be reached: " + e.getMessage(), e);
+            }
             if (admission == null) {
                 throw new IllegalStateException("the server task " + TASK + " returned nothing");
             }
