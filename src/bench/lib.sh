@@ -20,7 +20,6 @@ _bench_cleanup() { # newest first: Sluice before its upstream
   for ((i = ${#_bench_pids[@]} - 1; i >= 0; i--)); do wait "${_bench_pids[$i]}" 2>/dev/null || true; done
   _bench_pids=()
 }
-trap _bench_cleanup EXIT
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -83,6 +82,23 @@ start_sluice() {
 }
 
 stop_all() { _bench_cleanup; }
+
+# start_infinispan: the local Infinispan server (deploy/local/infinispan.sh), stopped on exit only if
+# this run started it. Sets INFINISPAN_ENV: the variables that point a Sluice instance at it.
+start_infinispan() {
+  if ! deploy/local/infinispan.sh status | grep -q "node 1: running"; then
+    INFINISPAN_CLEAN=1 deploy/local/infinispan.sh start
+    _infinispan_started=1
+  fi
+  INFINISPAN_ENV=(SLUICE_STORE=infinispan QUARKUS_INFINISPAN_CLIENT_HOSTS=127.0.0.1:11222
+    QUARKUS_INFINISPAN_CLIENT_USERNAME=sluice QUARKUS_INFINISPAN_CLIENT_PASSWORD=sluice-local-password)
+}
+_infinispan_started=0
+_bench_exit() {
+  _bench_cleanup
+  if [ "$_infinispan_started" = 1 ]; then deploy/local/infinispan.sh stop; fi
+}
+trap _bench_exit EXIT
 
 # drive [--option=value ...]: runs the load driver against the simulator's stats; prints its JSON line
 drive() {

@@ -63,7 +63,7 @@ public interface SluiceConfig {
         /** Requests per minute allowed on the upstream key, for the whole fleet; unset means no limit. */
         OptionalLong rpm();
 
-        /** Burst of the upstream-key bucket; unset means one second's worth of rpm, at least 1. */
+        /** Burst of the upstream-key bucket; unset means 90 % of one second's worth of rpm, at least 1. */
         OptionalLong burst();
 
         /** Longest wait for a connection to the upstream. */

@@ -170,11 +170,12 @@ public record SluiceSettings(
             return Optional.empty();
         }
         long requestsPerMinute = positive(rpm.getAsLong(), "sluice.upstream.rpm");
-        // OpenAI enforces its per-minute limits over short periods, so the default burst is one
-        // second's worth: a full minute's burst at once would be refused upstream.
+        // OpenAI enforces its per-minute limits over short periods (about a second's worth): a full
+        // minute's burst at once would be refused upstream. 90 % of that, so that requests which
+        // reach the upstream a little closer together than Sluice let them go still find a token.
         long capacity = burst.isPresent()
                 ? positive(burst.getAsLong(), "sluice.upstream.burst")
-                : Math.max(1, requestsPerMinute / 60);
+                : Math.max(1, (long) (requestsPerMinute / 60.0 * 0.9));
         return Optional.of(new BucketPolicy(capacity, Rate.perMinute(requestsPerMinute)));
     }
 }

@@ -43,7 +43,8 @@ class SluiceAgainstSimulatorTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.upstream.url", "http://127.0.0.1:" + SIMULATOR_PORT + "/v1",
                     "sluice.upstream.api-key", KEY,
-                    "sluice.upstream.rpm", "120"); // burst: one second's worth, 2
+                    "sluice.upstream.rpm", "120",
+                    "sluice.upstream.burst", "2"); // the upstream's own: one second's worth
         }
     }
 

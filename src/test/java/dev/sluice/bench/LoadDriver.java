@@ -233,8 +233,11 @@ public final class LoadDriver {
             long upstreamCalls = SimulatorStats.CALLS.stream().mapToLong(name -> upstream.getOrDefault(name, 0L)).sum();
             result.put("upstream_calls_per_request", requests == 0 ? 0 : round((double) upstreamCalls / requests));
             if (config.upstreamRpm() > 0) {
+                // Over the window in which requests were started: the upstream counts a request when
+                // it arrives, and none arrives after that window but the last ones in flight.
+                double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);
                 double allowedPerSecond = config.upstreamRpm() / 60.0;
-                result.put("goodput_ratio", round(upstream.getOrDefault("ok", 0L) / elapsedSeconds / allowedPerSecond));
+                result.put("goodput_ratio", round(upstream.getOrDefault("ok", 0L) / windowSeconds / allowedPerSecond));
             }
         }
         return result;

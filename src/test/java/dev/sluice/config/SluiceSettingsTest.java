@@ -58,7 +58,7 @@ class SluiceSettingsTest {
 
         assertThat(settings.upstreamUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
         assertThat(settings.upstreamApiKey()).isEqualTo(Optional.of("sk-managed"));
-        assertThat(settings.upstreamRequests()).contains(new BucketPolicy(10, Rate.perMinute(600))); // burst: 1 s worth
+        assertThat(settings.upstreamRequests()).contains(new BucketPolicy(9, Rate.perMinute(600))); // burst: 90 % of 1 s
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
         assertThat(settings.maxWaitNanos()).isEqualTo(250_000_000L);
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
