@@ -59,8 +59,15 @@ start() { # node
   dir=$(node_dir "$node")
   port=$(port_of "$node")
   if running "$node"; then
-    log "node $node already runs (pid $(cat "$dir/pid")), Hot Rod on 127.0.0.1:$port"
-    return 0
+    task_jar
+    if cmp -s "$TASK_JAR" "$dir/lib/$(basename "$TASK_JAR")"; then
+      log "node $node already runs (pid $(cat "$dir/pid")), Hot Rod on 127.0.0.1:$port"
+      return 0
+    fi
+    # A server reads its tasks once, at start: one running an older task would answer in an older
+    # wire format.
+    log "node $node runs an older Sluice task; restarting it"
+    stop "$node"
   fi
   fetch
   [ "${INFINISPAN_CLEAN:-0}" = 1 ] && rm -rf "$dir/data"

@@ -11,17 +11,21 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The bytes a shared store sends to the server-side admission task and back: a request's charges
- * with their policies, and the admission. Plain {@link DataOutputStream} fields with a version byte,
+ * The bytes a shared store sends to the server-side tasks and back: a request's charges with their
+ * policies and the admission; a settlement. Plain {@link DataOutputStream} fields with a version byte,
  * so that the task (which runs this same class inside the store's server) needs no marshaller.
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte BUCKET = 0;
+    private static final byte QUOTA = 1;
     private static final byte ADMITTED = 1;
     private static final byte REFUSED = 0;
     /** More charges than any request has: a guard against garbage input, not a product limit. */
     private static final int MAX_CHARGES = 16;
+    /** Most counters in one settlement; larger batches are split by the sender. */
+    public static final int MAX_COUNTERS = 1024;
 
     private AdmissionCodec() {
     }
@@ -39,9 +43,7 @@ public final class AdmissionCodec {
             out.writeByte(request.charges().size());
             for (BucketCharge charge : request.charges()) {
                 out.writeUTF(charge.key());
-                out.writeLong(charge.policy().capacity());
-                out.writeLong(charge.policy().refillRate().tokens());
-                out.writeLong(charge.policy().refillRate().periodNanos());
+                writePolicy(out, charge.policy());
                 out.writeLong(charge.tokens());
             }
         });
@@ -57,20 +59,63 @@ public final class AdmissionCodec {
             boolean serverClock = in.readBoolean();
             long requestNowNanos = in.readLong();
             long maxWaitNanos = in.readLong();
-            int count = in.readUnsignedByte();
-            if (count < 1 || count > MAX_CHARGES) {
-                throw new IllegalArgumentException("an admission request has 1 to " + MAX_CHARGES + " charges, got " + count);
-            }
+            int count = readCount(in, 1, "charges");
             List<BucketCharge> charges = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                String key = in.readUTF();
-                long capacity = in.readLong();
-                Rate rate = new Rate(in.readLong(), in.readLong());
-                charges.add(new BucketCharge(key, new BucketPolicy(capacity, rate), in.readLong()));
+                charges.add(new BucketCharge(in.readUTF(), readPolicy(in), in.readLong()));
             }
             return new AdmissionRequest(charges, serverClock ? serverNowNanos.getAsLong() : requestNowNanos, maxWaitNanos);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated admission request", e);
+        }
+    }
+
+    /** @param serverClock as for {@link #encodeRequest} */
+    public static byte[] encodeSettlement(Settlement settlement, boolean serverClock) {
+        return write(out -> {
+            out.writeByte(VERSION);
+            out.writeBoolean(serverClock);
+            out.writeLong(settlement.nowNanos());
+            out.writeByte(settlement.adjustments().size());
+            for (BucketAdjustment adjustment : settlement.adjustments()) {
+                out.writeUTF(adjustment.key());
+                writePolicy(out, adjustment.policy());
+                out.writeLong(adjustment.deltaTokens());
+            }
+            out.writeShort(settlement.counters().size());
+            for (CounterIncrement counter : settlement.counters()) {
+                out.writeUTF(counter.key());
+                out.writeLong(counter.amount());
+                out.writeLong(counter.retentionNanos());
+            }
+        });
+    }
+
+    /**
+     * @param serverNowNanos read only when the settlement asks for the server's clock
+     * @throws IllegalArgumentException for bytes that are not a settlement of this version
+     */
+    public static Settlement decodeSettlement(byte[] bytes, LongSupplier serverNowNanos) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            requireVersion(in.readByte());
+            boolean serverClock = in.readBoolean();
+            long requestNowNanos = in.readLong();
+            int adjustmentCount = readCount(in, 0, "adjustments");
+            List<BucketAdjustment> adjustments = new ArrayList<>(adjustmentCount);
+            for (int i = 0; i < adjustmentCount; i++) {
+                adjustments.add(new BucketAdjustment(in.readUTF(), readPolicy(in), in.readLong()));
+            }
+            int counterCount = in.readUnsignedShort();
+            if (counterCount > MAX_COUNTERS) {
+                throw new IllegalArgumentException("expected at most " + MAX_COUNTERS + " counters, got " + counterCount);
+            }
+            List<CounterIncrement> counters = new ArrayList<>(counterCount);
+            for (int i = 0; i < counterCount; i++) {
+                counters.add(new CounterIncrement(in.readUTF(), in.readLong(), in.readLong()));
+            }
+            return new Settlement(adjustments, counters, serverClock ? serverNowNanos.getAsLong() : requestNowNanos);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated settlement", e);
         }
     }
 
@@ -123,6 +168,37 @@ public final class AdmissionCodec {
             throw new IllegalArgumentException("admission wire version " + version + ", expected " + VERSION
                     + ": Sluice and the store's admission task must be the same release");
         }
+    }
+
+    private static void writePolicy(DataOutputStream out, LimitPolicy policy) throws IOException {
+        if (policy instanceof BucketPolicy bucket) {
+            out.writeByte(BUCKET);
+            out.writeLong(bucket.capacity());
+            out.writeLong(bucket.refillRate().tokens());
+            out.writeLong(bucket.refillRate().periodNanos());
+        } else {
+            QuotaPolicy quota = (QuotaPolicy) policy; // the interface is sealed: nothing else
+            out.writeByte(QUOTA);
+            out.writeLong(quota.limit());
+            out.writeLong(quota.windowEndNanos());
+        }
+    }
+
+    private static LimitPolicy readPolicy(DataInputStream in) throws IOException {
+        byte kind = in.readByte();
+        return switch (kind) {
+            case BUCKET -> new BucketPolicy(in.readLong(), new Rate(in.readLong(), in.readLong()));
+            case QUOTA -> new QuotaPolicy(in.readLong(), in.readLong());
+            default -> throw new IllegalArgumentException("unknown limit policy kind " + kind);
+        };
+    }
+
+    private static int readCount(DataInputStream in, int least, String what) throws IOException {
+        int count = in.readUnsignedByte();
+        if (count < least || count > MAX_CHARGES) {
+            throw new IllegalArgumentException("expected " + least + " to " + MAX_CHARGES + " " + what + ", got " + count);
+        }
+        return count;
     }
 
     private static void writeSnapshot(DataOutputStream out, BucketSnapshot bucket) throws IOException {

@@ -32,16 +32,16 @@ public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long m
     }
 
     /**
-     * Decides the request against the buckets' current TATs.
+     * Decides the request against the current states of its keys (see {@link LimitPolicy}).
      *
      * <p>The request is admitted when every bucket can take its tokens within the max wait. Then all
      * buckets are charged at the same moment, now plus the longest of their waits: that is when the
      * request will reach the upstream, and charging a bucket earlier than its tokens are used would
      * let a later request through ahead of it and overrun the upstream's own bucket.
      *
-     * @param tatNanos the current TAT of each charge's bucket, in charge order (a missing bucket is
-     *                 any value at or before now, e.g. {@link Long#MIN_VALUE})
-     * @return the admission and, when admitted, the TATs to store
+     * @param tatNanos the current state of each charge's key, in charge order; {@link LimitPolicy#MISSING}
+     *                 for a key the store does not hold
+     * @return the admission and, when admitted, the states to store
      */
     public Decision decide(long[] tatNanos) {
         Objects.requireNonNull(tatNanos, "tatNanos");
@@ -65,23 +65,23 @@ public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long m
             return Decision.refused(new Admission.Refused(longestWaitIndex, longestWaitNanos, snapshot));
         }
         long sendAtNanos = nowNanos + longestWaitNanos;
-        long[] chargedTatNanos = new long[charges.size()];
+        long[] chargedStates = new long[charges.size()];
         List<BucketSnapshot> snapshots = new ArrayList<>(charges.size());
         for (int i = 0; i < charges.size(); i++) {
             BucketCharge charge = charges.get(i);
-            chargedTatNanos[i] = charge.policy().chargedTatNanos(tatNanos[i], charge.tokens(), sendAtNanos);
-            snapshots.add(charge.policy().snapshot(chargedTatNanos[i], nowNanos));
+            chargedStates[i] = charge.policy().chargedState(tatNanos[i], charge.tokens(), sendAtNanos);
+            snapshots.add(charge.policy().snapshot(chargedStates[i], nowNanos));
         }
-        return new Decision(new Admission.Admitted(longestWaitNanos, snapshots), chargedTatNanos);
+        return new Decision(new Admission.Admitted(longestWaitNanos, snapshots), chargedStates);
     }
 
     /**
      * The outcome of {@link #decide}.
      *
      * @param admission       what the caller is told
-     * @param chargedTatNanos the TATs to store, in charge order, when admitted; {@code null} when refused
+     * @param chargedStates the states to store, in charge order, when admitted; {@code null} when refused
      */
-    public record Decision(Admission admission, long[] chargedTatNanos) {
+    public record Decision(Admission admission, long[] chargedStates) {
 
         static Decision refused(Admission.Refused refused) {
             return new Decision(refused, null);

@@ -6,10 +6,10 @@ import java.util.Objects;
  * Take {@code tokens} from the bucket stored under {@code key}, which follows {@code policy}.
  *
  * @param key    the store key; one key always has one policy
- * @param policy capacity and refill rate of that bucket
+ * @param policy what the key's state means: a bucket or a quota window
  * @param tokens how many tokens to take, at least 1
  */
-public record BucketCharge(String key, BucketPolicy policy, long tokens) {
+public record BucketCharge(String key, LimitPolicy policy, long tokens) {
 
     public BucketCharge {
         Objects.requireNonNull(key, "key");

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * <p>All arithmetic is on longs: floats would drift, and the products are bounded here so they
  * cannot overflow (see {@link #MAX_BURST_TOLERANCE_NANOS}).
  */
-public final class BucketPolicy {
+public final class BucketPolicy implements LimitPolicy {
 
     /**
      * The longest time an empty bucket may take to fill: ten years. It keeps
@@ -47,6 +47,7 @@ public final class BucketPolicy {
         this.burstToleranceNanos = capacity * emissionIntervalNanos;
     }
 
+    @Override
     public long capacity() {
         return capacity;
     }
@@ -64,6 +65,7 @@ public final class BucketPolicy {
      * How long a request for {@code tokens} must wait, from {@code nowNanos}, until the bucket holds
      * them: 0 when it does now, {@link #NEVER} when {@code tokens} exceeds the capacity.
      */
+    @Override
     public long waitNanos(long tatNanos, long tokens, long nowNanos) {
         requirePositive(tokens);
         if (tokens > capacity) {
@@ -86,6 +88,43 @@ public final class BucketPolicy {
         return saturatedAdd(Math.max(tatNanos, atNanos), tokens * emissionIntervalNanos);
     }
 
+    @Override
+    public long chargedState(long tatNanos, long tokens, long atNanos) {
+        return chargedTatNanos(tatNanos, tokens, atNanos);
+    }
+
+    /**
+     * Gives back (negative) or takes more (positive) tokens by moving the TAT. A refund never makes a
+     * bucket fuller than full; extra tokens may leave it in debt, at most one whole bucket beyond empty,
+     * so that one request whose real cost was far above its estimate cannot shut a bucket for ages.
+     */
+    @Override
+    public long settledState(long tatNanos, long deltaTokens, long nowNanos) {
+        if (deltaTokens == 0) {
+            return tatNanos;
+        }
+        // |delta| is capped at twice the capacity, so the product stays below 2 × ten years of nanos.
+        long cappedTokens = Math.min(Math.abs(Math.max(deltaTokens, -Long.MAX_VALUE)), 2 * capacity);
+        long shiftNanos = cappedTokens * emissionIntervalNanos;
+        if (deltaTokens < 0) {
+            return tatNanos <= nowNanos ? tatNanos : Math.max(nowNanos, saturatedSubtract(tatNanos, shiftNanos));
+        }
+        long mostDebtTat = saturatedAdd(nowNanos, 2 * burstToleranceNanos);
+        return Math.min(mostDebtTat, saturatedAdd(Math.max(tatNanos, nowNanos), shiftNanos));
+    }
+
+    /** Until the bucket is full again: after that, a missing entry is the same full bucket. */
+    @Override
+    public long retentionNanos(long tatNanos, long nowNanos) {
+        return nanosUntilFull(tatNanos, nowNanos);
+    }
+
+    @Override
+    public BucketPolicy scaledTo(double share) {
+        return new BucketPolicy(Math.max(1, (long) (capacity * share)),
+                new Rate(Math.max(1, (long) (refillRate.tokens() * share)), refillRate.periodNanos()));
+    }
+
     /** Whole tokens the bucket holds at {@code nowNanos}, from 0 to the capacity. */
     public long availableTokens(long tatNanos, long nowNanos) {
         long debtNanos = Math.max(0, saturatedSubtract(tatNanos, nowNanos));
@@ -101,6 +140,7 @@ public final class BucketPolicy {
     }
 
     /** The snapshot that rate-limit headers describe. */
+    @Override
     public BucketSnapshot snapshot(long tatNanos, long nowNanos) {
         return new BucketSnapshot(capacity, availableTokens(tatNanos, nowNanos), nanosUntilFull(tatNanos, nowNanos));
     }

@@ -1,6 +1,8 @@
 package dev.sluice.limit;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -102,19 +104,43 @@ public final class FailoverBucketStore implements BucketStore {
         return local.tryAcquire(localShareOf(request));
     }
 
-    /** The same request against buckets a share of the size and rate of the shared ones (at least 1). */
+    /** The same request against limits a share of the size and rate of the shared ones (at least 1). */
     AdmissionRequest localShareOf(AdmissionRequest request) {
         List<BucketCharge> charges = new ArrayList<>(request.charges().size());
         for (BucketCharge charge : request.charges()) {
-            BucketPolicy policy = charge.policy();
-            long capacity = Math.max(1, (long) (policy.capacity() * localShare));
-            Rate rate = new Rate(Math.max(1, (long) (policy.refillRate().tokens() * localShare)),
-                    policy.refillRate().periodNanos());
-            // A charge larger than the smaller bucket could never pass; while degraded, it may
-            // take the whole bucket instead of being refused for good.
-            charges.add(new BucketCharge(charge.key(), new BucketPolicy(capacity, rate), Math.min(charge.tokens(), capacity)));
+            LimitPolicy policy = charge.policy().scaledTo(localShare);
+            // A charge larger than the smaller limit could never pass; while degraded, it may
+            // take the whole limit instead of being refused for good.
+            charges.add(new BucketCharge(charge.key(), policy, Math.min(charge.tokens(), policy.capacity())));
         }
         return new AdmissionRequest(charges, request.nowNanos(), request.maxWaitNanos());
+    }
+
+    /**
+     * To the shared store while it is up. While it is down, corrections go to the local buckets in
+     * open mode (that is where the reservations were made) and counters are kept locally; in closed
+     * mode nothing was reserved locally, and the settlement fails like the store.
+     */
+    @Override
+    public CompletionStage<Void> settle(Settlement settlement) {
+        if (!down.get()) {
+            return shared.settle(settlement);
+        }
+        if (mode == Mode.CLOSED) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException(
+                    "The shared " + shared.name() + " store is unavailable.", null));
+        }
+        List<BucketAdjustment> adjustments = new ArrayList<>(settlement.adjustments().size());
+        for (BucketAdjustment adjustment : settlement.adjustments()) {
+            adjustments.add(new BucketAdjustment(adjustment.key(), adjustment.policy().scaledTo(localShare),
+                    adjustment.deltaTokens()));
+        }
+        return local.settle(new Settlement(adjustments, settlement.counters(), settlement.nowNanos()));
+    }
+
+    @Override
+    public CompletionStage<Map<String, Long>> counters(Collection<String> keys) {
+        return shared.counters(keys);
     }
 
     @Override

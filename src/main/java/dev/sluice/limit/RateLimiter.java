@@ -2,10 +2,12 @@ package dev.sluice.limit;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Admits requests against their buckets at the current time. The only place that reads the clock.
+ * Admits requests against their buckets, and settles them, at the current time. The only place that
+ * reads the clock.
  */
 public final class RateLimiter {
 
@@ -28,6 +30,22 @@ public final class RateLimiter {
     /** Charges every bucket or none; see {@link BucketStore#tryAcquire}. */
     public CompletionStage<Admission> tryAcquire(List<BucketCharge> charges) {
         return store.tryAcquire(new AdmissionRequest(charges, timeSource.nowNanos(), maxWaitNanos));
+    }
+
+    /**
+     * Corrects reservations and adds to counters at the current time; see {@link BucketStore#settle}.
+     * Nothing to do completes at once.
+     */
+    public CompletionStage<Void> settle(List<BucketAdjustment> adjustments, List<CounterIncrement> counters) {
+        if (adjustments.isEmpty() && counters.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.settle(new Settlement(adjustments, counters, timeSource.nowNanos()));
+    }
+
+    /** The current wall-clock time of this limiter, epoch nanoseconds: what windows and counters are keyed by. */
+    public long nowNanos() {
+        return timeSource.nowNanos();
     }
 
     public BucketStore store() {

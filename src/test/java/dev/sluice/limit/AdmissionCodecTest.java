@@ -11,7 +11,8 @@ class AdmissionCodecTest {
 
     private final AdmissionRequest request = new AdmissionRequest(List.of(
             new BucketCharge("caller:\u00e9t\u00e9", new BucketPolicy(5, Rate.perSecond(5)), 1),
-            new BucketCharge("upstream:default:requests", new BucketPolicy(10, Rate.perMinute(600)), 3)),
+            new BucketCharge("upstream:default:requests", new BucketPolicy(10, Rate.perMinute(600)), 3),
+            new BucketCharge("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100_000, 1_767_312_000_000_000_000L), 900)),
             1_767_225_600_000_000_000L, 250_000_000L);
 
     @Test
@@ -31,6 +32,20 @@ class AdmissionCodecTest {
     }
 
     @Test
+    void aSettlementSurvivesTheRoundTrip() {
+        Settlement settlement = new Settlement(
+                List.of(new BucketAdjustment("upstream:default:tokens", new BucketPolicy(9000, Rate.perMinute(9000)), -700),
+                        new BucketAdjustment("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100, 5), 12)),
+                List.of(new CounterIncrement("usage:caller:x:day:2026-01-01:requests", 3, 1_000_000_000L)),
+                1_767_225_600_000_000_000L);
+
+        assertThat(AdmissionCodec.decodeSettlement(AdmissionCodec.encodeSettlement(settlement, false), () -> 42))
+                .isEqualTo(settlement);
+        assertThat(AdmissionCodec.decodeSettlement(AdmissionCodec.encodeSettlement(settlement, true), () -> 42).nowNanos())
+                .isEqualTo(42);
+    }
+
+    @Test
     void admissionsSurviveTheRoundTrip() {
         Admission admitted = new Admission.Admitted(7, List.of(new BucketSnapshot(5, 4, 200), new BucketSnapshot(10, 0, 1)));
         Admission refused = new Admission.Refused(1, BucketPolicy.NEVER, new BucketSnapshot(10, 0, 99));
@@ -44,7 +59,7 @@ class AdmissionCodecTest {
         byte[] bytes = AdmissionCodec.encodeRequest(request, false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequest(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(new byte[]{1, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(new byte[]{2, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

@@ -35,7 +35,7 @@ class AdmissionRequestTest {
                 new BucketSnapshot(2, 1, 100 * MS),
                 new BucketSnapshot(1, 0, 250 * MS));
         long now = clock.nowNanos();
-        assertThat(decision.chargedTatNanos()).containsExactly(now + 100 * MS, now + 250 * MS);
+        assertThat(decision.chargedStates()).containsExactly(now + 100 * MS, now + 250 * MS);
     }
 
     @Test
@@ -46,7 +46,7 @@ class AdmissionRequestTest {
         AdmissionRequest.Decision decision = request(0).decide(new long[]{FULL, emptyUpstream});
 
         assertThat(decision.admitted()).isFalse();
-        assertThat(decision.chargedTatNanos()).isNull(); // the caller's bucket keeps its token
+        assertThat(decision.chargedStates()).isNull(); // the caller's bucket keeps its token
         Admission.Refused refused = (Admission.Refused) decision.admission();
         assertThat(refused.chargeIndex()).isEqualTo(1);
         assertThat(refused.retryAfterNanos()).isEqualTo(250 * MS);
@@ -76,7 +76,7 @@ class AdmissionRequestTest {
         Admission.Admitted admitted = (Admission.Admitted) decision.admission();
         assertThat(admitted.waitNanos()).isEqualTo(250 * MS);
         // the caller's token is taken at t=250ms, when the request is sent, not at t=0
-        assertThat(decision.chargedTatNanos()).containsExactly(now + 350 * MS, now + 500 * MS);
+        assertThat(decision.chargedStates()).containsExactly(now + 350 * MS, now + 500 * MS);
     }
 
     @Test
@@ -97,7 +97,7 @@ class AdmissionRequestTest {
             clock.advanceMillis(10); // t=10ms, 20ms, ...: requests arrive faster than the upstream's 4/s
             AdmissionRequest.Decision decision = request(2000 * MS).decide(tat);
             assertThat(decision.admitted()).as("request %d", i).isTrue();
-            tat = decision.chargedTatNanos();
+            tat = decision.chargedStates();
             long sendAt = clock.nowNanos() + ((Admission.Admitted) decision.admission()).waitNanos();
             // each later request is sent 250 ms after the one before it: first come, first served
             if (i > 0) {

@@ -171,4 +171,29 @@ class BucketPolicyTest {
         assertThatThrownBy(() -> policy.waitNanos(0, 0, 0)).hasMessageContaining("at least 1 token");
         assertThatThrownBy(() -> policy.chargedTatNanos(0, 6, 0)).hasMessageContaining("never fit");
     }
+
+    @Test
+    void aRefundGivesTokensBackButNeverMoreThanAFullBucket() {
+        BucketPolicy policy = new BucketPolicy(100, Rate.perSecond(100)); // 10 ms a token
+        long now = 1_000 * MS;
+        long tat = policy.chargedTatNanos(Long.MIN_VALUE, 80, now);
+
+        long refunded = policy.settledState(tat, -60, now);
+        assertThat(policy.availableTokens(refunded, now)).isEqualTo(80);
+        assertThat(policy.settledState(tat, -1_000, now)).isEqualTo(now); // full, not fuller
+        assertThat(policy.settledState(Long.MIN_VALUE, -5, now)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void extraTokensLeaveABucketInDebtButAtMostOneBucketDeep() {
+        BucketPolicy policy = new BucketPolicy(100, Rate.perSecond(100));
+        long now = 1_000 * MS;
+        long empty = policy.chargedTatNanos(Long.MIN_VALUE, 100, now);
+
+        long inDebt = policy.settledState(empty, 30, now);
+        assertThat(policy.waitNanos(inDebt, 1, now)).isEqualTo(310 * MS);
+        assertThat(policy.settledState(empty, Long.MAX_VALUE, now)).isEqualTo(now + 2_000 * MS);
+        assertThat(policy.settledState(empty, Long.MIN_VALUE, now)).isEqualTo(now);
+        assertThat(policy.retentionNanos(inDebt, now)).isEqualTo(1_300 * MS);
+    }
 }

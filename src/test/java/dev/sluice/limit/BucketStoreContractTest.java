@@ -41,6 +41,22 @@ public abstract class BucketStoreContractTest {
         return new BucketCharge(prefix + key, policy, 1);
     }
 
+    private BucketCharge charge(String key, LimitPolicy policy, long tokens) {
+        return new BucketCharge(prefix + key, policy, tokens);
+    }
+
+    private void settle(List<BucketAdjustment> adjustments, List<CounterIncrement> counters) {
+        try {
+            store.settle(new Settlement(adjustments, counters, clock.nowNanos())).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("store failed", e);
+        }
+    }
+
+    private BucketAdjustment adjust(BucketCharge charge, long deltaTokens) {
+        return new BucketAdjustment(charge.key(), charge.policy(), deltaTokens);
+    }
+
     private Admission acquire(long maxWaitNanos, BucketCharge... charges) {
         try {
             return store.tryAcquire(new AdmissionRequest(List.of(charges), clock.nowNanos(), maxWaitNanos))
@@ -152,6 +168,89 @@ public abstract class BucketStoreContractTest {
         assertThat(admittedPerThread).allMatch(admitted -> admitted == 10);
         assertThat(admittedOutOf(30, charge("one-more-caller", new BucketPolicy(100, Rate.perHour(1))), upstream))
                 .isEqualTo(20);
+    }
+
+    @Test
+    void aQuotaAdmitsItsLimitThenRefusesUntilItsWindowEnds() {
+        QuotaPolicy daily = new QuotaPolicy(3, clock.nowNanos() + 10_000 * MS);
+        BucketCharge charge = charge("quota", daily, 1);
+
+        assertThat(admittedOutOf(3, charge)).isEqualTo(3);
+        clock.advanceNanos(4_000 * MS);
+
+        Admission.Refused refused = (Admission.Refused) acquire(0, charge);
+        assertThat(refused.retryAfterNanos()).isEqualTo(6_000 * MS);
+        assertThat(refused.bucket()).isEqualTo(new BucketSnapshot(3, 0, 6_000 * MS));
+        // a request that would wait for the end of the window is refused, not held
+        assertThat(acquire(5_000 * MS, charge)).isInstanceOf(Admission.Refused.class);
+    }
+
+    @Test
+    void tokenBucketsAndQuotasAreChargedAllOrNothing() {
+        BucketCharge tokens = charge("tpm", new BucketPolicy(100, Rate.perHour(100)), 50);
+        BucketCharge quota = charge("daily-tokens", new QuotaPolicy(60, clock.nowNanos() + 3_600_000 * MS), 50);
+
+        assertThat(admitted(tokens, quota)).isTrue();
+        Admission.Refused refused = (Admission.Refused) acquire(0, tokens, quota);
+        assertThat(refused.chargeIndex()).isEqualTo(1);
+
+        // the refusal left the token bucket's 50 remaining tokens where they were
+        assertThat(admitted(tokens)).isTrue();
+        assertThat(admitted(tokens)).isFalse();
+    }
+
+    @Test
+    void aSettlementRefundsOrTakesMoreFromABucket() {
+        BucketCharge reserved = charge("tpm", new BucketPolicy(100, Rate.perHour(100)), 80);
+        assertThat(admitted(reserved)).isTrue();
+
+        settle(List.of(adjust(reserved, -60)), List.of()); // the call used 20 of the 80 it reserved
+        assertThat(admitted(charge("tpm", reserved.policy(), 80))).isTrue();
+
+        settle(List.of(adjust(reserved, 30)), List.of()); // this one used 110: the bucket is 30 in debt
+        Admission.Refused refused = (Admission.Refused) acquire(0, charge("tpm", reserved.policy(), 1));
+        assertThat(refused.retryAfterNanos()).isEqualTo(31 * 36_000 * MS);
+    }
+
+    @Test
+    void aSettlementRefundsAQuota() {
+        BucketCharge reserved = charge("quota", new QuotaPolicy(100, clock.nowNanos() + 3_600_000 * MS), 90);
+        assertThat(admitted(reserved)).isTrue();
+
+        settle(List.of(adjust(reserved, -50)), List.of());
+
+        assertThat(admitted(charge("quota", reserved.policy(), 60))).isTrue();
+        assertThat(admitted(charge("quota", reserved.policy(), 1))).isFalse();
+    }
+
+    @Test
+    void countersAddUpAndOnlyWrittenOnesAreRead() throws Exception {
+        long keep = 3_600_000 * MS;
+        settle(List.of(), List.of(new CounterIncrement(prefix + "a", 3, keep), new CounterIncrement(prefix + "b", 1, keep)));
+        settle(List.of(), List.of(new CounterIncrement(prefix + "a", 2, keep)));
+
+        assertThat(store.counters(List.of(prefix + "a", prefix + "b", prefix + "never")).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS))
+                .containsOnly(java.util.Map.entry(prefix + "a", 5L), java.util.Map.entry(prefix + "b", 1L));
+    }
+
+    @Test
+    void concurrentReservationsAndRefundsLoseNoUpdate() throws Exception {
+        BucketCharge reserved = charge("tpm", new BucketPolicy(100, Rate.perHour(1)), 10);
+
+        runConcurrently(() -> {
+            int rounds = 0;
+            for (int i = 0; i < 25; i++) {
+                if (admitted(reserved)) {
+                    settle(List.of(adjust(reserved, -10)), List.of());
+                    rounds++;
+                }
+            }
+            return rounds;
+        });
+
+        // every reservation was refunded whole: the bucket is full again, to the token
+        assertThat(admitted(charge("tpm", reserved.policy(), 100))).isTrue();
     }
 
     private List<Integer> runConcurrently(Callable<Integer> work) throws Exception {

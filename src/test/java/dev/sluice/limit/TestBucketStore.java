@@ -1,5 +1,7 @@
 package dev.sluice.limit;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,22 @@ public final class TestBucketStore implements BucketStore {
                     : new StoreUnreachableException("connection refused (test)", null));
         }
         return decider.tryAcquire(request);
+    }
+
+    @Override
+    public CompletionStage<Void> settle(Settlement settlement) {
+        if (failing) {
+            return CompletableFuture.failedFuture(new StoreUnreachableException("connection refused (test)", null));
+        }
+        return decider.settle(settlement);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Long>> counters(Collection<String> keys) {
+        if (failing) {
+            return CompletableFuture.failedFuture(new StoreUnreachableException("connection refused (test)", null));
+        }
+        return decider.counters(keys);
     }
 
     public int calls() {

@@ -4,13 +4,17 @@ import dev.sluice.limit.Admission;
 import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.Settlement;
 import dev.sluice.limit.StoreUnreachableException;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.exceptions.RemoteCacheManagerNotStartedException;
 import org.infinispan.client.hotrod.exceptions.RemoteIllegalLifecycleStateException;
 import org.infinispan.client.hotrod.exceptions.TransportException;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +27,8 @@ import java.util.function.Supplier;
  * <p>One admission is one Hot Rod round trip: the request's charges go to the server task
  * {@code sluice-admit} (src/infinispan-task), which locks the request's keys, runs
  * {@link AdmissionRequest#decide} and writes the result, all or nothing. Contention waits on the
- * server's locks rather than retrying over the network, so a hot key causes no retry storm.
+ * server's locks rather than retrying over the network, so a hot key causes no retry storm. A
+ * settlement is one more round trip, to {@code sluice-settle}, after the upstream's reply.
  *
  * <p>The call must not be retried by the client: a task that timed out may still have charged the
  * buckets (Sluice's hotrod-client.properties sets {@code max_retries=0}). Hot Rod's task execution
@@ -35,6 +40,8 @@ public final class InfinispanBucketStore implements BucketStore {
     public static final String CACHE = "sluice-buckets";
     /** The server task that decides an admission. */
     public static final String TASK = "sluice-admit";
+    /** The server task that applies a settlement. */
+    public static final String SETTLE_TASK = "sluice-settle";
 
     private final Supplier<RemoteCache<String, Long>> cache;
     private final Executor executor;
@@ -57,18 +64,43 @@ public final class InfinispanBucketStore implements BucketStore {
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         byte[] encoded = AdmissionCodec.encodeRequest(request, serverClock);
         return CompletableFuture.supplyAsync(() -> {
-            byte[] admission;
-            try {
-                admission = cache.get().execute(TASK, Map.of("request", encoded));
-            } catch (TransportException | RemoteCacheManagerNotStartedException | RemoteIllegalLifecycleStateException e) {
-                // no connection, no answer in time, or a server still starting: nobody decided
-                throw new StoreUnreachableException("Infinispan could not be reached: " + e.getMessage(), e);
-            }
+            byte[] admission = execute(TASK, encoded);
             if (admission == null) {
                 throw new IllegalStateException("the server task " + TASK + " returned nothing");
             }
             return AdmissionCodec.decodeAdmission(admission);
         }, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> settle(Settlement settlement) {
+        byte[] encoded = AdmissionCodec.encodeSettlement(settlement, serverClock);
+        return CompletableFuture.runAsync(() -> execute(SETTLE_TASK, encoded), executor);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Long>> counters(Collection<String> keys) {
+        Set<String> wanted = new HashSet<>(keys);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return cache.get().getAll(wanted);
+            } catch (TransportException | RemoteCacheManagerNotStartedException | RemoteIllegalLifecycleStateException e) {
+                throw unreachable(e);
+            }
+        }, executor);
+    }
+
+    private <T> T execute(String task, byte[] request) {
+        try {
+            return cache.get().execute(task, Map.of("request", request));
+        } catch (TransportException | RemoteCacheManagerNotStartedException | RemoteIllegalLifecycleStateException e) {
+            throw unreachable(e);
+        }
+    }
+
+    // no connection, no answer in time, or a server still starting: nobody decided
+    private static StoreUnreachableException unreachable(RuntimeException e) {
+        return new StoreUnreachableException("Infinispan could not be reached: " + e.getMessage(), e);
     }
 
     @Override
