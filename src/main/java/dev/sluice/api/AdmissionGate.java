@@ -2,13 +2,16 @@ package dev.sluice.api;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
+import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
-import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.RateLimiter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,63 +19,159 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits a caller's request against every limit that applies, or refuses it with a 429. A request
- * admitted for later is held on a Vert.x timer, never by blocking a thread, and released when its
- * tokens are due; the store hands out those moments in arrival order, so held requests leave first
- * come, first served.
+ * Admits a caller's request against every limit that applies (caller, client IP, upstream key
+ * requests and tokens, the caller's daily and monthly quotas) in one all-or-nothing store call, or
+ * refuses it with a 429 naming the limit that refused. A request admitted for later is held on a
+ * Vert.x timer, never by blocking a thread, and released when its tokens are due; the store hands out
+ * those moments in arrival order, so held requests leave first come, first served.
+ *
+ * <p>Limits that count tokens are charged the request's estimated cost up front ({@link Ticket}) and
+ * corrected by {@link #settle} once the real usage is known.
  */
 @ApplicationScoped
 public class AdmissionGate {
 
-    /** The one upstream key's requests bucket; named so that more upstreams can join later. */
+    private static final Logger LOG = Logger.getLogger("dev.sluice.store");
+
+    /** The one upstream key's buckets; named so that more upstreams can join later. */
     static final String UPSTREAM_REQUESTS_KEY = "upstream:default:requests";
+    static final String UPSTREAM_TOKENS_KEY = "upstream:default:tokens";
 
     private final RateLimiter limiter;
     private final SluiceSettings settings;
+    private final UsageCounters usage;
     private final Vertx vertx;
 
     @Inject
-    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, Vertx vertx) {
+    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
         this.limiter = limiter;
         this.settings = settings;
+        this.usage = usage;
         this.vertx = vertx;
     }
 
     /**
-     * @return completes with the nanoseconds the request was held, once it may be sent; fails with
+     * An admitted request: how long it was held, and what it reserved from limits that count tokens.
+     *
+     * @param waitedNanos  how long the request was held before it may be sent
+     * @param callerId     whose request it is (for usage counters)
+     * @param tokenCharges the reservations {@link #settle} corrects; empty when no limit counts tokens
+     */
+    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> tokenCharges) {
+
+        public long reservedTokens() {
+            return tokenCharges.isEmpty() ? 0 : tokenCharges.get(0).tokens();
+        }
+    }
+
+    /**
+     * @param clientAddress  the client's address for the per-IP limit; ignored when that is off
+     * @param reservedTokens the request's estimated cost for limits that count tokens, 0 when none does
+     * @return completes with the ticket once the request may be sent; fails with
      *         {@link RateLimitedException} when a limit refuses it
      */
-    public Uni<Long> admit(CallerIdentity caller) {
-        List<BucketCharge> charges = new ArrayList<>(2);
-        List<LimitScope> scopes = new ArrayList<>(2);
+    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens) {
+        List<BucketCharge> charges = new ArrayList<>(4);
+        List<LimitScope> scopes = new ArrayList<>(4);
         charges.add(new BucketCharge("caller:" + caller.id(), settings.callerRequests(), 1));
         scopes.add(LimitScope.CALLER);
+        settings.clientIp().ifPresent(limit -> {
+            charges.add(new BucketCharge("ip:" + clientAddress, limit.requests(), 1));
+            scopes.add(LimitScope.CLIENT_IP);
+        });
         settings.upstreamRequests().ifPresent(policy -> {
             charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
             scopes.add(LimitScope.UPSTREAM_KEY);
         });
+        List<BucketCharge> tokenCharges = new ArrayList<>(3);
+        if (reservedTokens > 0) {
+            settings.upstreamTokens().ifPresent(policy -> {
+                BucketCharge charge = new BucketCharge(UPSTREAM_TOKENS_KEY, policy, reservedTokens);
+                charges.add(charge);
+                tokenCharges.add(charge);
+                scopes.add(LimitScope.UPSTREAM_TOKENS);
+            });
+        }
+        if (!settings.callerQuotas().isEmpty()) {
+            long now = limiter.nowNanos();
+            for (SluiceSettings.CallerQuota quota : settings.callerQuotas()) {
+                if (quota.countsTokens() && reservedTokens == 0) {
+                    continue;
+                }
+                CalendarQuota.Window window = quota.quota().windowAt(now);
+                String key = "quota:caller:" + caller.id() + ":" + (quota.countsTokens() ? "tokens:" : "requests:")
+                        + window.keySuffix();
+                BucketCharge charge = new BucketCharge(key, window.policy(), quota.countsTokens() ? reservedTokens : 1);
+                charges.add(charge);
+                scopes.add(scopeOf(quota));
+                if (quota.countsTokens()) {
+                    tokenCharges.add(charge);
+                }
+            }
+        }
         CompletableFuture<Admission> decision = limiter.tryAcquire(charges).toCompletableFuture();
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             // The in-memory store decides at once: no need for another asynchronous step.
-            return admitOrRefuse(decision.join(), charges, scopes);
+            return admitOrRefuse(decision.join(), caller.id(), charges, scopes, tokenCharges);
         }
-        return Uni.createFrom().completionStage(decision).flatMap(admission -> admitOrRefuse(admission, charges, scopes));
+        return Uni.createFrom().completionStage(decision)
+                .flatMap(admission -> admitOrRefuse(admission, caller.id(), charges, scopes, tokenCharges));
     }
 
-    private Uni<Long> admitOrRefuse(Admission admission, List<BucketCharge> charges, List<LimitScope> scopes) {
+    /**
+     * Corrects a ticket's token reservations. Sent after the reply and never awaited: a lost
+     * settlement leaves a reservation as it was, which errs on the side of the upstream's limits.
+     *
+     * @param usedTokens the request's real prompt + completion tokens; negative when unknown (a stream
+     *                   cut short), which keeps the reservations as they are
+     * @param refundAll  the upstream refused the call, so it cost nothing
+     */
+    public void settle(Ticket ticket, long usedTokens, boolean refundAll) {
+        if (ticket.tokenCharges().isEmpty() || (!refundAll && usedTokens < 0)) {
+            return;
+        }
+        List<BucketAdjustment> adjustments = new ArrayList<>(ticket.tokenCharges().size());
+        for (BucketCharge charge : ticket.tokenCharges()) {
+            long delta = refundAll ? -charge.tokens() : usedTokens - charge.tokens();
+            if (delta != 0) {
+                adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
+            }
+        }
+        limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.debugf("A settlement of %d reservations was lost: %s", adjustments.size(), failure.getMessage());
+            }
+        });
+    }
+
+    private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
+        boolean daily = quota.quota().period() == CalendarQuota.Period.DAY;
+        if (quota.countsTokens()) {
+            return daily ? LimitScope.CALLER_DAILY_TOKENS : LimitScope.CALLER_MONTHLY_TOKENS;
+        }
+        return daily ? LimitScope.CALLER_DAILY_REQUESTS : LimitScope.CALLER_MONTHLY_REQUESTS;
+    }
+
+    private Uni<Ticket> admitOrRefuse(Admission admission, String callerId, List<BucketCharge> charges,
+            List<LimitScope> scopes, List<BucketCharge> tokenCharges) {
         if (admission instanceof Admission.Refused refused) {
-            BucketPolicy policy = charges.get(refused.chargeIndex()).policy();
-            return Uni.createFrom().failure(RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, refused));
+            usage.refused(callerId);
+            BucketCharge charge = charges.get(refused.chargeIndex());
+            LimitPolicy policy = charge.policy();
+            return Uni.createFrom().failure(
+                    RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, charge.tokens(), refused));
         }
+        usage.admitted(callerId);
         long waitNanos = ((Admission.Admitted) admission).waitNanos();
-        return waitNanos == 0 ? Uni.createFrom().item(0L) : hold(waitNanos);
+        Ticket ticket = new Ticket(waitNanos, callerId, List.copyOf(tokenCharges));
+        return waitNanos == 0 ? Uni.createFrom().item(ticket) : hold(waitNanos, ticket);
     }
 
-    private Uni<Long> hold(long waitNanos) {
+    private Uni<Ticket> hold(long waitNanos, Ticket ticket) {
         // Rounded up to whole milliseconds, Vert.x's timer unit: sending late is safe, early is not.
         long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + TimeUnit.MILLISECONDS.toNanos(1) - 1));
         return Uni.createFrom().emitter(emitter -> {
-            long timerId = vertx.setTimer(delayMillis, id -> emitter.complete(waitNanos));
+            long timerId = vertx.setTimer(delayMillis, id -> emitter.complete(ticket));
             emitter.onTermination(() -> vertx.cancelTimer(timerId));
         });
     }

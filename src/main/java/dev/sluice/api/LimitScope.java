@@ -2,17 +2,34 @@ package dev.sluice.api;
 
 /** The limits a request passes, as callers are told about them in refusals and logs. */
 public enum LimitScope {
-    /** Each caller's own bucket. */
-    CALLER("caller", "requests"),
+    /** Each caller's own requests bucket. */
+    CALLER("caller", "caller", "requests", false),
+    /** Each client address's requests bucket (off unless SLUICE_CLIENT_IP_RATE is set). */
+    CLIENT_IP("client-ip", "client IP", "requests", false),
     /** The upstream key's requests-per-minute bucket, shared by all callers. */
-    UPSTREAM_KEY("upstream key", "requests");
+    UPSTREAM_KEY("upstream-requests", "upstream key", "requests", false),
+    /** The upstream key's tokens-per-minute bucket, shared by all callers. */
+    UPSTREAM_TOKENS("upstream-tokens", "upstream key", "tokens", false),
+    CALLER_DAILY_REQUESTS("caller-daily-requests", "daily request quota", "requests", true),
+    CALLER_DAILY_TOKENS("caller-daily-tokens", "daily token quota", "tokens", true),
+    CALLER_MONTHLY_REQUESTS("caller-monthly-requests", "monthly request quota", "requests", true),
+    CALLER_MONTHLY_TOKENS("caller-monthly-tokens", "monthly token quota", "tokens", true);
 
+    private final String id;
     private final String label;
     private final String unit;
+    private final boolean quota;
 
-    LimitScope(String label, String unit) {
+    LimitScope(String id, String label, String unit, boolean quota) {
+        this.id = id;
         this.label = label;
         this.unit = unit;
+        this.quota = quota;
+    }
+
+    /** A stable name for headers, logs and metrics, e.g. {@code upstream-tokens}. */
+    public String id() {
+        return id;
     }
 
     /** Words for messages, e.g. {@code upstream key}. */
@@ -20,8 +37,17 @@ public enum LimitScope {
         return label;
     }
 
-    /** What the bucket counts: the suffix of its {@code x-ratelimit-*} headers. */
+    /** What the limit counts: the suffix of its {@code x-ratelimit-*} headers. */
     public String unit() {
         return unit;
+    }
+
+    /** A calendar quota: exhausting it is {@code insufficient_quota}, not a rate limit. */
+    public boolean quota() {
+        return quota;
+    }
+
+    public boolean countsTokens() {
+        return unit.equals("tokens");
     }
 }

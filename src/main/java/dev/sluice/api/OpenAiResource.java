@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import dev.sluice.upstream.Operation;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,22 +31,30 @@ public class OpenAiResource {
     @POST
     @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Void> chatCompletions(HttpHeaders headers, byte[] body, HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.CHAT_COMPLETIONS, headers, body), response);
+    public Uni<Void> chatCompletions(HttpHeaders headers, byte[] body, HttpServerRequest request,
+            HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.CHAT_COMPLETIONS, headers, body, peerOf(request)), response);
     }
 
     @POST
     @Path("/completions")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Void> completions(HttpHeaders headers, byte[] body, HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.COMPLETIONS, headers, body), response);
+    public Uni<Void> completions(HttpHeaders headers, byte[] body, HttpServerRequest request,
+            HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.COMPLETIONS, headers, body, peerOf(request)), response);
     }
 
     @POST
     @Path("/embeddings")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Void> embeddings(HttpHeaders headers, byte[] body, HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body), response);
+    public Uni<Void> embeddings(HttpHeaders headers, byte[] body, HttpServerRequest request,
+            HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body, peerOf(request)), response);
+    }
+
+    /** The connection's remote address; a per-IP limit may look further, through trusted proxies. */
+    private static String peerOf(HttpServerRequest request) {
+        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
 
     @GET

@@ -2,24 +2,57 @@ package dev.sluice.api;
 
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.LimitPolicy;
+import dev.sluice.limit.QuotaPolicy;
 
-/** A 429: a limit refused the request, and nothing was charged. */
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A 429: a limit refused the request, and nothing was charged. Its headers are the refusing limit's
+ * ({@code retry-after}, {@code x-ratelimit-*-requests|tokens}) plus {@code x-sluice-limit}, the scope's id.
+ */
 public final class RateLimitedException extends GatewayException {
+
+    /** Names the scope that refused, so a caller (or an operator reading a trace) knows which limit it hit. */
+    public static final String SCOPE_HEADER = "x-sluice-limit";
 
     private final LimitScope scope;
 
-    private RateLimitedException(LimitScope scope, String message, java.util.Map<String, String> headers) {
-        super(429, message, scope.unit(), null, "rate_limit_exceeded", headers);
+    private RateLimitedException(LimitScope scope, String message, String type, String code, Map<String, String> headers) {
+        super(429, message, type, null, code, headers);
         this.scope = scope;
     }
 
-    public static RateLimitedException of(LimitScope scope, BucketPolicy policy, Admission.Refused refused) {
-        String message = "Rate limit reached for " + scope.unit() + " on the " + scope.label() + " limit ("
-                + policy.refillRate() + ", burst " + policy.capacity() + "): Limit " + refused.bucket().capacity()
-                + ", Remaining " + refused.bucket().availableTokens() + ". Please try again in "
-                + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".";
-        return new RateLimitedException(scope, message,
+    /** @param requestedTokens what the request asked of that limit */
+    public static RateLimitedException of(LimitScope scope, LimitPolicy policy, long requestedTokens, Admission.Refused refused) {
+        if (refused.neverAdmissible()) {
+            // Waiting cannot help: no retry-after, and OpenAI's wording for a request too large.
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("x-ratelimit-limit-" + scope.unit(), Long.toString(refused.bucket().capacity()));
+            headers.put(SCOPE_HEADER, scope.id());
+            return new RateLimitedException(scope, "Request too large for the " + scope.label() + " limit on "
+                    + scope.unit() + ": Limit " + policy.capacity() + ", Requested " + requestedTokens
+                    + ". The input or output tokens must be reduced in order to run successfully.",
+                    scope.unit(), "rate_limit_exceeded", headers);
+        }
+        Map<String, String> headers = new LinkedHashMap<>(
                 RateLimitHeaders.forRefusal(refused.retryAfterNanos(), refused.bucket(), scope.unit()));
+        headers.put(SCOPE_HEADER, scope.id());
+        if (policy instanceof QuotaPolicy quota) {
+            Instant reset = Instant.ofEpochSecond(Math.floorDiv(quota.windowEndNanos(), 1_000_000_000L));
+            return new RateLimitedException(scope, "You exceeded your " + scope.label() + " (" + quota.limit() + " "
+                    + scope.unit() + "): Used " + (quota.limit() - refused.bucket().availableTokens()) + ", Requested "
+                    + requestedTokens + ". It resets at " + reset + ".",
+                    "insufficient_quota", "insufficient_quota", headers);
+        }
+        BucketPolicy bucket = (BucketPolicy) policy;
+        String message = "Rate limit reached for " + scope.unit() + " on the " + scope.label() + " limit ("
+                + bucket.refillRate() + ", burst " + bucket.capacity() + "): Limit " + refused.bucket().capacity()
+                + ", Remaining " + refused.bucket().availableTokens() + ", Requested " + requestedTokens
+                + ". Please try again in " + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".";
+        return new RateLimitedException(scope, message, scope.unit(), "rate_limit_exceeded", headers);
     }
 
     /** The limit that refused. */

@@ -3,6 +3,7 @@ package dev.sluice.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.net.ClientAddress;
 import dev.sluice.upstream.Operation;
 import dev.sluice.upstream.UpstreamCaller;
 import dev.sluice.upstream.UpstreamFailure;
@@ -34,8 +35,12 @@ public class RequestRelay {
         this.jsonReader = ProxiedRequest.strictReader(mapper);
     }
 
-    /** A call with a JSON body, admitted against the caller's and the upstream key's limits. */
-    public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body) {
+    /**
+     * A call with a JSON body, admitted against every limit that applies.
+     *
+     * @param peer the connection's remote address
+     */
+    public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, String peer) {
         RequestLog log = new RequestLog("POST", operation.publicPath());
         return Uni.createFrom().deferred(() -> {
             CallerIdentity caller = CallerIdentity.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
@@ -44,8 +49,8 @@ public class RequestRelay {
             log.request(request.model(), request.stream());
             UpstreamRequest call = new UpstreamRequest(operation, request.body(), request.stream(),
                     upstreamHeaders(caller, headers));
-            return gate.admit(caller).flatMap(waitedNanos -> {
-                log.admitted(waitedNanos);
+            return gate.admit(caller, clientAddress(peer, headers), 0).flatMap(ticket -> {
+                log.admitted(ticket.waitedNanos());
                 return upstream.send(call);
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
@@ -60,6 +65,13 @@ public class RequestRelay {
             log.admitted(0);
             return upstream.send(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
+    private String clientAddress(String peer, HttpHeaders headers) {
+        return settings.clientIp()
+                .map(limit -> ClientAddress.resolve(peer, headers.getRequestHeader("X-Forwarded-For"), limit.trustedProxies()))
+                .orElse(peer);
     }
 
     private UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {

@@ -6,6 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -22,6 +23,23 @@ public interface SluiceConfig {
 
     /** Limits that apply to each caller separately. */
     Caller caller();
+
+    /** Limits per client IP address, shared by every caller behind it; off unless a rate is set. */
+    ClientIp clientIp();
+
+    /** Usage counters (requests, tokens, refusals per caller and upstream key per day) kept in the store. */
+    Usage usage();
+
+    /**
+     * Completion tokens reserved for a request that sets neither max_completion_tokens nor max_tokens
+     * (per choice); the real usage settles the difference afterwards.
+     */
+    @WithDefault("1024")
+    long defaultMaxTokens();
+
+    /** Time zone whose midnights start the daily and monthly quota windows, e.g. UTC or Europe/Paris. */
+    @WithDefault("UTC")
+    String quotaZone();
 
     /** Longest a request may be held for its tokens before it is sent; 0 refuses at once. */
     @WithDefault("0")
@@ -66,6 +84,12 @@ public interface SluiceConfig {
         /** Burst of the upstream-key bucket; unset means 90 % of one second's worth of rpm, at least 1. */
         OptionalLong burst();
 
+        /** Tokens per minute allowed on the upstream key, for the whole fleet; unset means no token limit. */
+        OptionalLong tpm();
+
+        /** Most tokens the upstream key's token bucket holds; unset means one minute's worth (the TPM). */
+        OptionalLong tokenBurst();
+
         /** Longest wait for a connection to the upstream. */
         @WithDefault("5s")
         Duration connectTimeout();
@@ -91,5 +115,43 @@ public interface SluiceConfig {
         /** Each caller's burst: the most requests a caller may send at once. */
         @WithDefault("5")
         long burst();
+
+        /** Requests each caller may make per calendar day (see quota-zone); unset means no quota. */
+        OptionalLong dailyRequests();
+
+        /** Tokens (prompt + completion) each caller may use per calendar day; unset means no quota. */
+        OptionalLong dailyTokens();
+
+        /** Requests each caller may make per calendar month; unset means no quota. */
+        OptionalLong monthlyRequests();
+
+        /** Tokens each caller may use per calendar month; unset means no quota. */
+        OptionalLong monthlyTokens();
+    }
+
+    interface ClientIp {
+
+        /** Each client address's refill rate, N/s, N/m or N/h; unset turns the per-IP limit off. */
+        Optional<String> rate();
+
+        /** Each client address's burst; unset means the rate's N. */
+        OptionalLong burst();
+
+        /**
+         * Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8; with
+         * none, the client is the connection's peer and X-Forwarded-For is ignored.
+         */
+        Optional<List<String>> trustedProxies();
+    }
+
+    interface Usage {
+
+        /** How often each instance writes its usage counters to the store. */
+        @WithDefault("5s")
+        Duration flushInterval();
+
+        /** How long the store keeps each day's usage counters. */
+        @WithDefault("90d")
+        Duration retention();
     }
 }

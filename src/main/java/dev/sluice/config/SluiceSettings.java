@@ -1,12 +1,15 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.Rate;
+import dev.sluice.net.AddressRange;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +32,11 @@ import java.util.function.Supplier;
  * @param upstreamTimeout      longest wait for a reply, or for a stream's first byte
  * @param upstreamMaxConnections most connections open to the upstream at once, per client
  * @param store                where the buckets live, and what happens when that is unreachable
+ * @param upstreamTokens       the upstream key's tokens-per-minute bucket; empty when no TPM is set
+ * @param callerQuotas         each caller's daily and monthly quotas that are set
+ * @param clientIp             the per-client-address limit; empty when off
+ * @param defaultMaxTokens     completion tokens reserved per choice when a request sets no maximum
+ * @param usage                usage counters: how often they are written, how long they are kept
  */
 public record SluiceSettings(
         URI upstreamUrl,
@@ -40,7 +48,40 @@ public record SluiceSettings(
         Duration connectTimeout,
         Duration upstreamTimeout,
         int upstreamMaxConnections,
-        Store store) {
+        Store store,
+        Optional<BucketPolicy> upstreamTokens,
+        List<CallerQuota> callerQuotas,
+        Optional<ClientIpLimit> clientIp,
+        long defaultMaxTokens,
+        Usage usage) {
+
+    /**
+     * A caller's quota per calendar window.
+     *
+     * @param countsTokens tokens (prompt + completion) rather than requests
+     */
+    public record CallerQuota(boolean countsTokens, CalendarQuota quota) {
+    }
+
+    /**
+     * @param requests       each client address's bucket
+     * @param trustedProxies whose X-Forwarded-For is believed
+     */
+    public record ClientIpLimit(BucketPolicy requests, List<AddressRange> trustedProxies) {
+    }
+
+    /**
+     * @param flushIntervalNanos how often counters are written to the store
+     * @param retentionNanos     how long the store keeps them
+     * @param zone               whose calendar days the counters count (the quota zone)
+     */
+    public record Usage(long flushIntervalNanos, long retentionNanos, ZoneId zone) {
+    }
+
+    /** Whether any limit counts tokens: only then is a request's cost estimated and settled. */
+    public boolean countsTokens() {
+        return upstreamTokens.isPresent() || callerQuotas.stream().anyMatch(CallerQuota::countsTokens);
+    }
 
     /**
      * @param kind               memory or infinispan
@@ -60,7 +101,9 @@ public record SluiceSettings(
     public String toString() { // the key must never reach a log
         return "SluiceSettings[upstreamUrl=" + upstreamUrl + ", mode=" + (managedMode() ? "managed" : "pass-through")
                 + ", upstreamRequests=" + upstreamRequests + ", callerRequests=" + callerRequests
-                + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store + "]";
+                + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store
+                + ", upstreamTokens=" + upstreamTokens + ", callerQuotas=" + callerQuotas + ", clientIp=" + clientIp
+                + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + "]";
     }
 
     /** Sluice sends its own key upstream; callers' tokens only identify them. */
@@ -100,6 +143,27 @@ public record SluiceSettings(
         if (config.storeThreads() < 1) {
             problems.add(problem("sluice.store-threads", "must be at least 1, got " + config.storeThreads()));
         }
+        Optional<BucketPolicy> upstreamTokens = check(problems, "sluice.upstream.tpm",
+                () -> upstreamTokensPolicy(config.upstream().tpm(), config.upstream().tokenBurst()));
+        ZoneId quotaZone = check(problems, "sluice.quota-zone", () -> parseZone(config.quotaZone()));
+        List<CallerQuota> callerQuotas = new ArrayList<>();
+        if (quotaZone != null) {
+            addQuota(problems, callerQuotas, "sluice.caller.daily-requests", config.caller().dailyRequests(), false,
+                    CalendarQuota.Period.DAY, quotaZone);
+            addQuota(problems, callerQuotas, "sluice.caller.daily-tokens", config.caller().dailyTokens(), true,
+                    CalendarQuota.Period.DAY, quotaZone);
+            addQuota(problems, callerQuotas, "sluice.caller.monthly-requests", config.caller().monthlyRequests(), false,
+                    CalendarQuota.Period.MONTH, quotaZone);
+            addQuota(problems, callerQuotas, "sluice.caller.monthly-tokens", config.caller().monthlyTokens(), true,
+                    CalendarQuota.Period.MONTH, quotaZone);
+        }
+        Optional<ClientIpLimit> clientIp = check(problems, "sluice.client-ip.rate", () -> clientIpLimit(config.clientIp()));
+        if (config.defaultMaxTokens() < 1 || config.defaultMaxTokens() > 10_000_000) {
+            problems.add(problem("sluice.default-max-tokens", "must be between 1 and 10000000, got "
+                    + config.defaultMaxTokens()));
+        }
+        requirePositive(problems, "sluice.usage.flush-interval", config.usage().flushInterval());
+        requirePositive(problems, "sluice.usage.retention", config.usage().retention());
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Invalid Sluice configuration:\n  - " + String.join("\n  - ", problems));
         }
@@ -107,7 +171,9 @@ public record SluiceSettings(
                 maxBodyBytes, config.upstream().connectTimeout(), config.upstream().timeout(),
                 config.upstream().maxConnections(),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(),
-                        config.storeRetryInterval().toNanos(), config.storeThreads()));
+                        config.storeRetryInterval().toNanos(), config.storeThreads()),
+                upstreamTokens, List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
+                new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone));
     }
 
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */
@@ -159,6 +225,63 @@ public record SluiceSettings(
         }
         String withoutTrailingSlash = uri.toString().replaceAll("/+$", "");
         return URI.create(withoutTrailingSlash);
+    }
+
+    private static Optional<BucketPolicy> upstreamTokensPolicy(OptionalLong tpm, OptionalLong burst) {
+        if (tpm.isEmpty()) {
+            if (burst.isPresent()) {
+                throw new IllegalArgumentException(problem("sluice.upstream.token-burst",
+                        "is set but SLUICE_UPSTREAM_TPM is not; a burst needs a rate"));
+            }
+            return Optional.empty();
+        }
+        long tokensPerMinute = positive(tpm.getAsLong(), "sluice.upstream.tpm");
+        // A whole minute's worth by default: one request may reserve thousands of tokens, and a
+        // bucket smaller than that could never admit it. Reservations are worst cases (max tokens),
+        // so what actually reaches the upstream in a burst stays below it.
+        long capacity = burst.isPresent() ? positive(burst.getAsLong(), "sluice.upstream.token-burst") : tokensPerMinute;
+        return Optional.of(new BucketPolicy(capacity, Rate.perMinute(tokensPerMinute)));
+    }
+
+    private static void addQuota(List<String> problems, List<CallerQuota> quotas, String property, OptionalLong limit,
+            boolean countsTokens, CalendarQuota.Period period, ZoneId zone) {
+        if (limit.isEmpty()) {
+            return;
+        }
+        if (limit.getAsLong() < 1) {
+            problems.add(problem(property, "must be at least 1, got " + limit.getAsLong()));
+            return;
+        }
+        quotas.add(new CallerQuota(countsTokens, new CalendarQuota(limit.getAsLong(), period, zone)));
+    }
+
+    private static ZoneId parseZone(String text) {
+        try {
+            return ZoneId.of(text.strip());
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a time zone; use e.g. UTC or Europe/Paris");
+        }
+    }
+
+    private static Optional<ClientIpLimit> clientIpLimit(SluiceConfig.ClientIp config) {
+        List<AddressRange> trusted = new ArrayList<>();
+        for (String range : config.trustedProxies().orElse(List.of())) {
+            try {
+                trusted.add(AddressRange.parse(range));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(problem("sluice.client-ip.trusted-proxies", e.getMessage()));
+            }
+        }
+        if (config.rate().isEmpty()) {
+            if (config.burst().isPresent()) {
+                throw new IllegalArgumentException(problem("sluice.client-ip.burst",
+                        "is set but SLUICE_CLIENT_IP_RATE is not; a burst needs a rate"));
+            }
+            return Optional.empty();
+        }
+        Rate rate = Rate.parse(config.rate().get());
+        long burst = config.burst().isPresent() ? positive(config.burst().getAsLong(), "sluice.client-ip.burst") : rate.tokens();
+        return Optional.of(new ClientIpLimit(new BucketPolicy(burst, rate), List.copyOf(trusted)));
     }
 
     private static Optional<BucketPolicy> upstreamRequestsPolicy(OptionalLong rpm, OptionalLong burst) {

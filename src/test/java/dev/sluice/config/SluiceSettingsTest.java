@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.Rate;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,6 +65,60 @@ class SluiceSettingsTest {
         assertThat(settings.maxWaitNanos()).isEqualTo(250_000_000L);
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(settings.toString()).doesNotContain("sk-managed");
+    }
+
+    @Test
+    void tokenLimitsQuotasAndClientIpLimitsAreOffUnlessSet() {
+        SluiceSettings settings = settings(Map.of());
+
+        assertThat(settings.upstreamTokens()).isEmpty();
+        assertThat(settings.callerQuotas()).isEmpty();
+        assertThat(settings.clientIp()).isEmpty();
+        assertThat(settings.countsTokens()).isFalse();
+        assertThat(settings.defaultMaxTokens()).isEqualTo(1024);
+        assertThat(settings.usage()).isEqualTo(new SluiceSettings.Usage(5_000_000_000L,
+                Duration.ofDays(90).toNanos(), java.time.ZoneId.of("UTC")));
+    }
+
+    @Test
+    void readsTokenLimitsQuotasAndClientIpLimits() {
+        SluiceSettings settings = settings(Map.of(
+                "sluice.upstream.tpm", "90000",
+                "sluice.caller.daily-requests", "1000",
+                "sluice.caller.monthly-tokens", "5000000",
+                "sluice.quota-zone", "Europe/Paris",
+                "sluice.client-ip.rate", "20/s",
+                "sluice.client-ip.trusted-proxies", "10.0.0.0/8,192.168.0.1",
+                "sluice.default-max-tokens", "256"));
+
+        assertThat(settings.upstreamTokens()).contains(new BucketPolicy(90_000, Rate.perMinute(90_000)));
+        assertThat(settings.countsTokens()).isTrue();
+        assertThat(settings.callerQuotas()).containsExactly(
+                new SluiceSettings.CallerQuota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
+                new SluiceSettings.CallerQuota(true, new CalendarQuota(5_000_000, CalendarQuota.Period.MONTH, ZoneId.of("Europe/Paris"))));
+        assertThat(settings.clientIp()).hasValueSatisfying(limit -> {
+            assertThat(limit.requests()).isEqualTo(new BucketPolicy(20, Rate.perSecond(20)));
+            assertThat(limit.trustedProxies()).hasToString("[10.0.0.0/8, 192.168.0.1]");
+        });
+        assertThat(settings.defaultMaxTokens()).isEqualTo(256);
+    }
+
+    @Test
+    void reportsBadTokenQuotaAndClientIpSettings() {
+        assertThatThrownBy(() -> settings(Map.of(
+                "sluice.upstream.token-burst", "10",
+                "sluice.caller.daily-tokens", "0",
+                "sluice.quota-zone", "Mars/Olympus",
+                "sluice.client-ip.rate", "20/s",
+                "sluice.client-ip.trusted-proxies", "proxy.internal",
+                "sluice.default-max-tokens", "0")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SLUICE_UPSTREAM_TOKEN_BURST (sluice.upstream.token-burst): is set but SLUICE_UPSTREAM_TPM is not")
+                .hasMessageContaining("SLUICE_QUOTA_ZONE (sluice.quota-zone): 'Mars/Olympus' is not a time zone")
+                .hasMessageContaining("SLUICE_CLIENT_IP_TRUSTED_PROXIES (sluice.client-ip.trusted-proxies): 'proxy.internal'")
+                .hasMessageContaining("SLUICE_DEFAULT_MAX_TOKENS (sluice.default-max-tokens): must be between 1");
+        assertThatThrownBy(() -> settings(Map.of("sluice.caller.daily-tokens", "0")))
+                .hasMessageContaining("SLUICE_CALLER_DAILY_TOKENS (sluice.caller.daily-tokens): must be at least 1");
     }
 
     @Test
