@@ -32,7 +32,8 @@ final class SseEventScanner {
     private Buffer out;
     private int keptFrom;
 
-    private TokenUsage usage;
+    /** Written while scanning, read by whoever ends the stream: a cancel can come from another thread. */
+    private volatile TokenUsage usage;
 
     SseEventScanner(boolean stripUsageChunk) {
         this.stripUsageChunk = stripUsageChunk;
