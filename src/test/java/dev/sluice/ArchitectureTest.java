@@ -62,8 +62,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void usageReadingIsPlainJavaOnJacksonVertxBuffersAndMutiny() throws IOException {
+        // no CDI or Quarkus: the pieces are wired in by api, and tested without a container
+        assertThat(importsUnder("usage"))
+                .isNotEmpty()
+                .allMatch(line -> line.matches(".*import (static )?(java\\.|com\\.fasterxml\\.jackson\\.|"
+                        + "io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\.|dev\\.sluice\\.usage\\.).*"),
+                        "JDK, Jackson, Vert.x Buffer, Mutiny or dev.sluice.usage only");
+    }
+
+    @Test
     void onlyTheApiLayerKnowsAboutTheApiLayer() throws IOException {
-        for (String layer : List.of("limit", "upstream", "config")) {
+        for (String layer : List.of("limit", "upstream", "config", "usage")) {
             assertThat(importsUnder(layer)).noneMatch(line -> line.contains("dev.sluice.api."));
         }
         assertThat(importsUnder("upstream")).noneMatch(line -> line.contains("dev.sluice.limit."));
