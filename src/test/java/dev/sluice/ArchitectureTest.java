@@ -72,8 +72,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void theTokenEstimatorKnowsJsonAndItsTokenizerButNotTheFramework() throws IOException {
+        assertThat(importsUnder("tokens"))
+                .isNotEmpty()
+                .allMatch(line -> line.matches(".*import (static )?(java\\.|com\\.fasterxml\\.jackson\\.databind\\."
+                                + "|com\\.knuddels\\.jtokkit\\.|dev\\.sluice\\.upstream\\.Operation;).*"),
+                        "JDK, Jackson's tree, jtokkit or dev.sluice.upstream.Operation only");
+    }
+
+    @Test
     void onlyTheApiLayerKnowsAboutTheApiLayer() throws IOException {
-        for (String layer : List.of("limit", "upstream", "config", "usage")) {
+        for (String layer : List.of("limit", "upstream", "config", "usage", "tokens", "net")) {
             assertThat(importsUnder(layer)).noneMatch(line -> line.contains("dev.sluice.api."));
         }
         assertThat(importsUnder("upstream")).noneMatch(line -> line.contains("dev.sluice.limit."));

@@ -1,0 +1,246 @@
+package dev.sluice.tokens;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.upstream.Operation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static dev.sluice.upstream.Operation.CHAT_COMPLETIONS;
+import static dev.sluice.upstream.Operation.COMPLETIONS;
+import static dev.sluice.upstream.Operation.EMBEDDINGS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Expected counts are real: the cookbook examples are what OpenAI's API reported; the others are
+ * cl100k_base/o200k_base counts of each string plus the overheads of {@link TokenEstimator}'s
+ * javadoc, worked out in the comments.
+ */
+class TokenEstimatorTest {
+
+    private static final TokenEstimator ESTIMATOR = new TokenEstimator(); // loads the encodings once: ~0.7 s
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DEFAULT_MAX_TOKENS = 1000;
+
+    /** The example of openai-cookbook's "How to count tokens with tiktoken", section 6. */
+    private static final String COOKBOOK_MESSAGES = """
+            [{"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."},
+             {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+             {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+             {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."},
+             {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to do better."},
+             {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client deliverable."}]
+            """;
+
+    private static TokenEstimate estimate(Operation operation, String body) {
+        try {
+            return ESTIMATOR.estimate(operation, JSON.readTree(body), DEFAULT_MAX_TOKENS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad test JSON: " + body, e);
+        }
+    }
+
+    private static long chatPromptTokens(String messages) {
+        return estimate(CHAT_COMPLETIONS, "{\"model\":\"gpt-4\",\"messages\":" + messages + "}").promptTokens();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // the prompt_tokens OpenAI's API reported for these models, as printed in the cookbook
+            "gpt-3.5-turbo, 129",
+            "gpt-4-0613,    129",
+            "gpt-4,         129",
+            "gpt-4o,        124",
+            "gpt-4o-mini,   124",
+    })
+    void countsTheCookbookExampleAsOpenAiDid(String model, long promptTokens) {
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS, "{\"model\":\"" + model + "\",\"messages\":" + COOKBOOK_MESSAGES + "}");
+
+        assertThat(estimate.promptTokens()).isEqualTo(promptTokens);
+    }
+
+    @Test
+    void countsEachMessageAndPrimesTheReply() {
+        // 3 per message + "user" 1 + "hello world" 2, + 3 priming
+        assertThat(chatPromptTokens("[{\"role\":\"user\",\"content\":\"hello world\"}]")).isEqualTo(9);
+        // + "bob" 1 + 1 for a name
+        assertThat(chatPromptTokens("[{\"role\":\"user\",\"name\":\"bob\",\"content\":\"hello world\"}]")).isEqualTo(11);
+        // null content: 3 + "assistant" 1, + 3
+        assertThat(chatPromptTokens("[{\"role\":\"assistant\",\"content\":null}]")).isEqualTo(7);
+        // a special token typed as text is text: "<|endoftext|>" is 7 ordinary tokens, and nothing throws
+        assertThat(chatPromptTokens("[{\"role\":\"user\",\"content\":\"<|endoftext|>\"}]")).isEqualTo(14);
+    }
+
+    @Test
+    void countsTheTextOfTextPartsAndAFixedPricePerImage() {
+        // 3 + "user" 1 + "hello world" 2 + "hello world" 2, + 3
+        assertThat(chatPromptTokens("""
+                [{"role":"user","content":[{"type":"text","text":"hello world"},{"type":"text","text":"hello world"}]}]
+                """)).isEqualTo(11);
+        // 3 + "user" 1 + "hello world" 2 + an image 765, + 3
+        assertThat(chatPromptTokens("""
+                [{"role":"user","content":[{"type":"text","text":"hello world"},
+                  {"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"high"}}]}]
+                """)).isEqualTo(774);
+    }
+
+    @Test
+    void countsOtherPartsAsTheirJsonText() {
+        // 3 + "user" 1 + {"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}} 21, + 3
+        assertThat(chatPromptTokens("""
+                [{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}}]}]
+                """)).isEqualTo(28);
+    }
+
+    @Test
+    void countsToolCallsAndToolResults() {
+        // 3 + "assistant" 1 + null 0 + the compact tool_calls JSON 29
+        // + 3 + "tool" 1 + "call_1" 3 + "sunny" 2, + 3
+        assertThat(chatPromptTokens("""
+                [{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                  "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+                 {"role":"tool","tool_call_id":"call_1","content":"sunny"}]
+                """)).isEqualTo(45);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // OpenAI's API counted 105 (gpt-4) and 101 (gpt-4o) for the cookbook's tool example (section 7)
+            "gpt-4,  105, 119",
+            "gpt-4o, 101, 119",
+    })
+    void overEstimatesToolDefinitionsRatherThanMissThem(String model, long openAiCount, long estimated) {
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS, """
+                {"model":"%s",
+                 "messages":[{"role":"system","content":"You are a helpful assistant that can answer to questions about the weather."},
+                             {"role":"user","content":"What's the weather like in San Francisco?"}],
+                 "tools":[{"type":"function","function":{"name":"get_current_weather",
+                   "description":"Get the current weather in a given location",
+                   "parameters":{"type":"object","properties":{
+                     "location":{"type":"string","description":"The city and state, e.g. San Francisco, CA"},
+                     "unit":{"type":"string","description":"The unit of temperature to return","enum":["celsius","fahrenheit"]}},
+                     "required":["location"]}}}]}
+                """.formatted(model));
+
+        assertThat(estimate.promptTokens()).isEqualTo(estimated).isGreaterThanOrEqualTo(openAiCount);
+    }
+
+    @Test
+    void countsTheResponseFormat() {
+        // 3 + "user" 1 + "hi" 1, + 3, + {"type":"json_object"} 6
+        assertThat(estimate(CHAT_COMPLETIONS, """
+                {"model":"gpt-4","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}
+                """).promptTokens()).isEqualTo(14);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // "お誕生日おめでとう" is 8 tokens in o200k_base and 9 in cl100k_base
+            "gpt-4o,                              8",
+            "gpt-4o-2024-08-06,                   8",
+            "openai/gpt-4o-mini,                  8",
+            "ft:gpt-4o-mini-2024-07-18:acme::abc, 8",
+            "chatgpt-4o-latest,                   8",
+            "gpt-4.1-nano,                        8",
+            "gpt-4.5-preview,                     8",
+            "gpt-5,                               8",
+            "o1-mini,                             8",
+            "o3,                                  8",
+            "o4-mini,                             8",
+            "GPT-4o,                              8",
+            "gpt-4,                               9",
+            "gpt-4-turbo,                         9",
+            "gpt-3.5-turbo,                       9",
+            "text-embedding-3-small,              9",
+            "meta-llama/Llama-3.1-8B-Instruct,    9",
+            "'',                                  9",
+    })
+    void choosesTheEncodingByModelFamily(String model, long promptTokens) {
+        TokenEstimate estimate = estimate(EMBEDDINGS, "{\"model\":\"" + model + "\",\"input\":\"お誕生日おめでとう\"}");
+
+        assertThat(estimate.promptTokens()).isEqualTo(promptTokens);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "                                                      | 1000     | 1",  // the default
+            "\"max_tokens\":100                                    | 100      | 1",
+            "\"max_completion_tokens\":50,\"max_tokens\":100,\"n\":3 | 50       | 3",
+            "\"max_completion_tokens\":50                          | 50       | 1",
+            "\"max_tokens\":99999999999                            | 10000000 | 1",  // capped
+            "\"max_tokens\":1000000000000000000000000000000        | 10000000 | 1",  // beyond long: capped
+            "\"n\":1000                                            | 1000     | 128",
+    })
+    void takesTheCompletionBudgetAndChoicesFromTheBody(String fields, long maxCompletionTokens, int choices) {
+        String extra = fields == null ? "" : "," + fields;
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS,
+                "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}]" + extra + "}");
+
+        assertThat(estimate).isEqualTo(new TokenEstimate(9, maxCompletionTokens, choices));
+        assertThat(estimate.reservedTokens()).isEqualTo(9 + maxCompletionTokens * choices);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "1.5", "100.0", "\"100\"", "true", "null", "{}", "[3]"})
+    void treatsAnythingButAPositiveIntegerAsAbsent(String value) {
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS, """
+                {"model":"gpt-4","messages":[{"role":"user","content":"hello world"}],
+                 "max_completion_tokens":%1$s,"max_tokens":%1$s,"n":%1$s}
+                """.formatted(value));
+
+        assertThat(estimate).isEqualTo(new TokenEstimate(9, DEFAULT_MAX_TOKENS, 1));
+    }
+
+    @Test
+    void capsTheDefaultBudgetAndRefusesANegativeOne() throws JsonProcessingException {
+        var body = JSON.readTree("{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(ESTIMATOR.estimate(CHAT_COMPLETIONS, body, Long.MAX_VALUE).maxCompletionTokens())
+                .isEqualTo(TokenEstimate.MAX_COMPLETION_TOKENS);
+        assertThat(ESTIMATOR.estimate(CHAT_COMPLETIONS, body, 0).maxCompletionTokens()).isZero();
+        assertThatThrownBy(() -> ESTIMATOR.estimate(CHAT_COMPLETIONS, body, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultMaxTokens");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // prompt                                  | fields                     | prompt tokens | max | choices
+            "\"hello world\"                           |                            | 2 | 16  | 1",  // OpenAI's default max_tokens
+            "[\"hello world\",\"hello world\"]         | \"max_tokens\":100         | 4 | 100 | 2",  // a batch: choices per prompt
+            "[1,2,3]                                   |                            | 3 | 16  | 1",  // token ids
+            "[[1,2],[3]]                               | \"n\":2                    | 3 | 16  | 4",
+            "\"hello world\"                           | \"n\":2,\"best_of\":5      | 2 | 16  | 5",  // best_of are all billed
+            "\"hello world\"                           | \"n\":5,\"best_of\":2      | 2 | 16  | 5",
+            "\"hello world\"                           | \"suffix\":\"hello world\" | 4 | 16  | 1",
+            "\"hello world\"                           | \"max_tokens\":-1,\"n\":0  | 2 | 16  | 1",
+    })
+    void countsLegacyCompletionPrompts(String prompt, String fields, long promptTokens, long maxTokens, int choices) {
+        String extra = fields == null ? "" : "," + fields;
+        TokenEstimate estimate = estimate(COMPLETIONS, "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":" + prompt + extra + "}");
+
+        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, maxTokens, choices));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"hello world\"                   | 2",
+            "[\"hello world\",\"hello world\"] | 4",
+            "[1,2,3,4]                         | 4",
+            "[[1,2],[3]]                       | 3",
+    })
+    void countsEmbeddingInputsAndReservesNoCompletion(String input, long promptTokens) {
+        TokenEstimate estimate = estimate(EMBEDDINGS, "{\"model\":\"text-embedding-3-small\",\"input\":" + input + ",\"n\":5}");
+
+        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, 0, 1));
+        assertThat(estimate.reservedTokens()).isEqualTo(promptTokens);
+    }
+
+    @Test
+    void listingModelsCostsNothing() {
+        assertThat(ESTIMATOR.estimate(Operation.MODELS, JSON.nullNode(), DEFAULT_MAX_TOKENS))
+                .isEqualTo(new TokenEstimate(0, 0, 1));
+    }
+}
