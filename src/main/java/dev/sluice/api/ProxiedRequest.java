@@ -16,8 +16,9 @@ import java.io.IOException;
  * @param model    the requested model
  * @param stream   {@code "stream": true}: the reply is a server-sent event stream
  * @param body     the body exactly as received
+ * @param json     the body parsed, for estimating its token cost
  */
-public record ProxiedRequest(Operation endpoint, String model, boolean stream, byte[] body) {
+public record ProxiedRequest(Operation endpoint, String model, boolean stream, byte[] body, JsonNode json) {
 
     /** A reader for {@link #parse}: it also refuses trailing garbage after the JSON object. */
     public static ObjectReader strictReader(ObjectMapper mapper) {
@@ -40,7 +41,7 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
             case EMBEDDINGS -> requirePresent(root, "input");
             case MODELS -> throw new IllegalArgumentException("GET /v1/models has no body");
         }
-        return new ProxiedRequest(endpoint, model, stream, body);
+        return new ProxiedRequest(endpoint, model, stream, body, root);
     }
 
     private static JsonNode readObject(byte[] body, ObjectReader reader) {

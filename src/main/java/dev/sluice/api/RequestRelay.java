@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
+import dev.sluice.tokens.TokenEstimator;
+import dev.sluice.usage.StreamOptions;
+import dev.sluice.usage.StreamUsageTap;
+import dev.sluice.usage.TokenUsage;
+import dev.sluice.usage.UsageReader;
+import dev.sluice.usage.UsageRequestedBody;
 import dev.sluice.upstream.Operation;
 import dev.sluice.upstream.UpstreamCaller;
 import dev.sluice.upstream.UpstreamFailure;
@@ -25,14 +31,22 @@ public class RequestRelay {
     private final SluiceSettings settings;
     private final AdmissionGate gate;
     private final UpstreamCaller upstream;
+    private final UsageCounters usage;
     private final ObjectReader jsonReader;
+    private final TokenEstimator estimator;
+    private final StreamOptions streamOptions;
 
     @Inject
-    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamCaller upstream, ObjectMapper mapper) {
+    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamCaller upstream, UsageCounters usage,
+            ObjectMapper mapper) {
         this.settings = settings;
         this.gate = gate;
         this.upstream = upstream;
+        this.usage = usage;
         this.jsonReader = ProxiedRequest.strictReader(mapper);
+        // The encodings load once, and only when a limit counts tokens.
+        this.estimator = settings.countsTokens() ? new TokenEstimator() : null;
+        this.streamOptions = new StreamOptions(mapper);
     }
 
     /**
@@ -47,13 +61,60 @@ public class RequestRelay {
             log.caller(caller);
             ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
             log.request(request.model(), request.stream());
-            UpstreamRequest call = new UpstreamRequest(operation, request.body(), request.stream(),
+            long reservedTokens = 0;
+            UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
+            if (estimator != null) {
+                reservedTokens = estimator.estimate(operation, request.json(), settings.defaultMaxTokens()).reservedTokens();
+                if (request.stream()) {
+                    // the real usage of a stream comes in its last chunk, only when asked for
+                    sent = streamOptions.requestUsage(request.body(), request.json());
+                }
+            }
+            UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(),
                     upstreamHeaders(caller, headers));
-            return gate.admit(caller, clientAddress(peer, headers), 0).flatMap(ticket -> {
+            boolean stripUsageChunk = sent.usageChunkAdded();
+            return gate.admit(caller, clientAddress(peer, headers), reservedTokens).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
-                return upstream.send(call);
+                return upstream.send(call)
+                        .map(reply -> settledWhenDone(reply, ticket, stripUsageChunk))
+                        .onFailure().invoke(failure -> settleFailure(ticket, failure));
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /**
+     * Settles the ticket with the reply's real usage: at once for a whole body, when the stream ends
+     * for a stream. A refusal by the upstream cost nothing and is refunded whole; a stream that ended
+     * without its usage (cut short, the caller gone) keeps its reservation, the safe side.
+     */
+    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, boolean stripUsageChunk) {
+        boolean accepted = reply.status() >= 200 && reply.status() < 300;
+        if (!accepted) {
+            gate.settle(ticket, -1, true);
+            return reply;
+        }
+        if (!reply.isStream()) {
+            settle(ticket, UsageReader.fromBody(reply.body()).orElse(null));
+            return reply;
+        }
+        StreamUsageTap tap = new StreamUsageTap(stripUsageChunk, (used, termination) -> settle(ticket, used));
+        return reply.withStream(tap.watch(reply.stream()));
+    }
+
+    private void settle(AdmissionGate.Ticket ticket, TokenUsage used) {
+        if (used == null) {
+            gate.settle(ticket, -1, false);
+            return;
+        }
+        usage.tokens(ticket.callerId(), used.promptTokens(), used.completionTokens());
+        gate.settle(ticket, used.totalTokens(), false);
+    }
+
+    /** A call that never reached the upstream cost nothing; one that timed out may still be running. */
+    private void settleFailure(AdmissionGate.Ticket ticket, Throwable failure) {
+        boolean neverReached = failure instanceof UpstreamFailure unreachable
+                && unreachable.kind() == UpstreamFailure.Kind.UNREACHABLE;
+        gate.settle(ticket, -1, neverReached);
     }
 
     /** {@code GET /v1/models}: passed through for any authenticated caller, outside the request limits. */
