@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Micro-benchmarks of the limiter (src/test/java/dev/sluice/jmh): the GCRA math, one operation of
-# the in-memory store, and a request's token estimate. JMH runs from the test classes; nothing of it ships in the application.
+# the in-memory store, and a request's token estimate. JMH runs from the test classes; nothing of it
+# ships in the application.
 #
 #   src/bench/jmh.sh                          # every benchmark: about 95 s after the build
 #   src/bench/jmh.sh 'InMemoryStore'          # only those whose name matches the regex

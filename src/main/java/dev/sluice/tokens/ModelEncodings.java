@@ -23,8 +23,8 @@ import java.util.Locale;
  * A provider prefix ({@code openai/gpt-4o}) and a fine-tune prefix ({@code ft:gpt-4o-mini:org::id}) are
  * ignored; dated snapshots ({@code gpt-4o-2024-08-06}) match by prefix.
  *
- * <p>Thread-safe. Loading both encodings reads about 5 MB of ranks and takes a few hundred
- * milliseconds, so it happens once, in the constructor, rather than on the first request.
+ * <p>Thread-safe. Loading both encodings reads about 5 MB of ranks, takes about 0.7 s and keeps
+ * about 45 MB of heap, so it happens once, in the constructor, rather than on the first request.
  */
 final class ModelEncodings {
 

@@ -9,8 +9,8 @@ import java.io.IOException;
  * The parts of a chat or embeddings request that matter to limits and replies.
  *
  * @param chat           true for {@code /v1/chat/completions}, false for {@code /v1/embeddings}
- * @param model          echoed in the reply
- * @param promptTokens   estimated by {@link PromptTokens}
+ * @param model          echoed in the reply; picks the tokenizer {@link PromptTokens} counts with
+ * @param promptTokens   counted by {@link PromptTokens}
  * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens}, else the configured
  *                       default; 0 for embeddings
  * @param choices        {@code n}, 1 when absent; the number of embedding inputs for embeddings
@@ -68,7 +68,7 @@ record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens,
         long choices = positive(root, "n", 1, MAX_CHOICES);
         boolean stream = root.path("stream").asBoolean(false);
         boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
-        return new ApiRequest(true, model, PromptTokens.ofChat(messages), maxTokens, (int) choices, stream, includeUsage);
+        return new ApiRequest(true, model, PromptTokens.ofChat(model, messages), maxTokens, (int) choices, stream, includeUsage);
     }
 
     private static ApiRequest embeddings(JsonNode root, String model) throws BadRequest {
@@ -77,7 +77,7 @@ record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens,
             throw new BadRequest("input", "'input' must be a string or a non-empty array.");
         }
         int inputs = input.isArray() && !input.get(0).isIntegralNumber() ? input.size() : 1;
-        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(input), 0, inputs, false, false);
+        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(model, input), 0, inputs, false, false);
     }
 
     private static long positive(JsonNode root, String field, long fallback, long max) throws BadRequest {

@@ -30,6 +30,7 @@ public final class OpenAiSimulator implements AutoCloseable {
 
     /** Starts listening; returns once the port is bound. */
     public static OpenAiSimulator start(SimulatorConfig config) {
+        PromptTokens.loadEncodings();
         int eventLoops = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));

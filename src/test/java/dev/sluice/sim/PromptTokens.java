@@ -1,46 +1,80 @@
 package dev.sluice.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * Prompt tokens estimated the way OpenAI roughly counts them, without a tokenizer: about four
- * characters (UTF-16 units) a token, rounded up per string.
+ * Prompt tokens counted the way OpenAI's API counts them, with the tokenizer of the model's family
+ * (jtokkit): {@code o200k_base} for {@code gpt-4o*}, {@code chatgpt-4o*}, {@code gpt-4.1*},
+ * {@code gpt-4.5*}, {@code gpt-5*}, {@code o1*}, {@code o3*}, {@code o4*} (after any {@code provider/}
+ * or {@code ft:} prefix), {@code cl100k_base} for every other model, {@code gpt-sim} included.
  * <ul>
- *   <li>Chat: 3 tokens per message (role and separators) + ceil(chars / 4) of each string content
- *       (a string, or an array of parts whose {@code text} counts) + 3 for priming the reply.
- *       Names, tools and images are not counted.</li>
- *   <li>Embeddings: ceil(chars / 4) of the input, a string or an array of strings; an input given
- *       as token ids (an array of integers, or of such arrays) counts one token per id.</li>
+ *   <li>Chat, as in openai-cookbook's "How to count tokens with tiktoken": 3 tokens per message +
+ *       the tokens of each of its string values (role, content, name, tool_call_id; 1 more for a
+ *       name) + 3 for priming the reply. A content array counts the {@code text} of its parts.
+ *       Images, tools and tool calls are not counted: the simulator does not model them.</li>
+ *   <li>Embeddings: the tokens of the input, a string or an array of strings; an input given as
+ *       token ids (an array of integers, or of such arrays) counts one token per id.</li>
  * </ul>
+ * Special tokens such as {@code <|endoftext|>} in a prompt count as ordinary text, as OpenAI does.
+ *
+ * <p>Deliberately separate from Sluice's own estimator ({@code dev.sluice.tokens}): the simulator is
+ * an independent model of the upstream, so a test comparing the two compares two implementations.
  */
 final class PromptTokens {
 
     static final int PER_MESSAGE = 3;
+    static final int PER_NAME = 1;
     static final int REPLY_PRIMING = 3;
+
+    private static final List<String> O200K_FAMILIES =
+            List.of("gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4");
+    private static final EncodingRegistry ENCODINGS = Encodings.newLazyEncodingRegistry();
+    private static final Encoding CL100K = ENCODINGS.getEncoding(EncodingType.CL100K_BASE);
+    private static final Encoding O200K = ENCODINGS.getEncoding(EncodingType.O200K_BASE);
 
     private PromptTokens() {
     }
 
-    static long ofText(String text) {
-        return (text.length() + 3) / 4;
+    /** Loads the encodings (about 0.7 s) now, so that the first request does not wait for them. */
+    static void loadEncodings() {
+        // Running this class's static initializer is the whole job.
     }
 
-    /** @param messages the {@code messages} array of a chat request */
-    static long ofChat(JsonNode messages) {
+    static Encoding encodingFor(String model) {
+        String name = model.substring(model.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        String family = name.startsWith("ft:") ? name.substring(3) : name; // ft:gpt-4o-mini-2024-07-18:org::id
+        return O200K_FAMILIES.stream().anyMatch(family::startsWith) ? O200K : CL100K;
+    }
+
+    static long ofText(Encoding encoding, String text) {
+        return encoding.countTokensOrdinary(text);
+    }
+
+    /** @param messages the {@code messages} array of a chat request for {@code model} */
+    static long ofChat(String model, JsonNode messages) {
+        Encoding encoding = encodingFor(model);
         long total = REPLY_PRIMING;
         for (JsonNode message : messages) {
             total += PER_MESSAGE;
-            JsonNode content = message.get("content");
-            if (content == null) {
-                continue;
-            }
-            if (content.isTextual()) {
-                total += ofText(content.textValue());
-            } else if (content.isArray()) {
-                for (JsonNode part : content) {
-                    JsonNode text = part.get("text");
-                    if (text != null && text.isTextual()) {
-                        total += ofText(text.textValue());
+            for (Map.Entry<String, JsonNode> field : message.properties()) {
+                JsonNode value = field.getValue();
+                if (value.isTextual()) {
+                    total += ofText(encoding, value.textValue());
+                    total += field.getKey().equals("name") ? PER_NAME : 0;
+                } else if (value.isArray() && field.getKey().equals("content")) {
+                    for (JsonNode part : value) {
+                        JsonNode text = part.get("text");
+                        if (text != null && text.isTextual()) {
+                            total += ofText(encoding, text.textValue());
+                        }
                     }
                 }
             }
@@ -48,17 +82,21 @@ final class PromptTokens {
         return total;
     }
 
-    /** @param input the {@code input} of an embeddings request */
-    static long ofEmbeddingInput(JsonNode input) {
+    /** @param input the {@code input} of an embeddings request for {@code model} */
+    static long ofEmbeddingInput(String model, JsonNode input) {
+        return ofInput(encodingFor(model), input);
+    }
+
+    private static long ofInput(Encoding encoding, JsonNode input) {
         if (input.isTextual()) {
-            return ofText(input.textValue());
+            return ofText(encoding, input.textValue());
         }
         if (input.isIntegralNumber()) {
             return 1;
         }
         long total = 0;
         for (JsonNode item : input) {
-            total += ofEmbeddingInput(item);
+            total += ofInput(encoding, item);
         }
         return total;
     }
