@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param maxTokens         {@code max_tokens} in every request
  * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
  * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none
+ * @param upstreamTpm       the upstream's allowed tokens per minute (a bucket of one minute's worth),
+ *                          for the token overshoot; 0 if none
  * @param seriesFile        where to write per-second counts and latencies per target (CSV); empty to skip
  * @param requestTimeout    how long one attempt may take before it counts as an error
  */
@@ -49,6 +51,7 @@ public record LoadConfig(
         int maxTokens,
         int retries,
         double upstreamRpm,
+        double upstreamTpm,
         Optional<String> seriesFile,
         Duration requestTimeout) {
 
@@ -91,6 +94,7 @@ public record LoadConfig(
                 Integer.parseInt(take(remaining, "max-tokens", "16")),
                 Integer.parseInt(take(remaining, "retries", "2")),
                 Double.parseDouble(take(remaining, "upstream-rpm", "0")),
+                Double.parseDouble(take(remaining, "upstream-tpm", "0")),
                 Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
                 duration(take(remaining, "request-timeout", "60s")));
         if (!remaining.isEmpty()) {

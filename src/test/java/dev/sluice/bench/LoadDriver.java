@@ -239,6 +239,23 @@ public final class LoadDriver {
                 double allowedPerSecond = config.upstreamRpm() / 60.0;
                 result.put("goodput_ratio", round(upstream.getOrDefault("ok", 0L) / windowSeconds / allowedPerSecond));
             }
+            if (config.upstreamTpm() > 0) {
+                // A token bucket of one minute's worth lets through at most TPM at once plus TPM/60 a
+                // second after; the upstream charges each request prompt + max tokens × n. Tokens sent
+                // beyond that: what it accepted past the allowance, plus what it had to refuse (each
+                // refused request counted at the mean size of an accepted one).
+                double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);
+                double allowedTokens = config.upstreamTpm() * (1 + windowSeconds / 60);
+                long charged = upstream.getOrDefault("tokens_charged", 0L);
+                long accepted = upstream.getOrDefault("ok", 0L) + upstream.getOrDefault("server_errors", 0L)
+                        + upstream.getOrDefault("faults", 0L);
+                double meanTokens = accepted == 0 ? 0 : (double) charged / accepted;
+                double overshoot = Math.max(0, charged - allowedTokens)
+                        + upstream.getOrDefault("rate_limited", 0L) * meanTokens;
+                result.put("tokens_allowed", Math.round(allowedTokens));
+                result.put("token_goodput_ratio", round(charged / allowedTokens));
+                result.put("token_overshoot_pct", round(100 * overshoot / config.upstreamTpm()));
+            }
         }
         return result;
     }
