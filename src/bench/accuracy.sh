@@ -32,15 +32,10 @@ for run in ${RUNS:-1:memory 3:memory 3:infinispan}; do
     start_sluice "$i" SLUICE_UPSTREAM_RPM=$RPM "${store_env[@]}" "${extra[@]}"
     targets+=("$SLUICE_URL")
   done
-  # Warm each instance up (JIT, its first store connection) before the clock starts: the figure is
-  # about the steady state. The driver then resets the simulator, so none of this counts.
-  for target in "${targets[@]}"; do
-    for _ in 1 2 3 4 5; do
-      curl -s -o /dev/null -H 'Authorization: Bearer warm-up' -H 'Content-Type: application/json' \
-        -d '{"model":"gpt-sim","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}' "$target/chat/completions"
-    done
-  done
-  sleep 2
+  # Warm each instance (and the store server) up before the clock starts: the figure is about the
+  # steady state. The driver then resets the simulator; the pause lets Sluice's buckets refill.
+  warm_up "${WARM_UP:-100}" "${targets[@]}"
+  sleep 3
   series="$BENCH_OUT/accuracy-$name.csv"
   result=$(drive --label="accuracy-$name" --targets="$(IFS=,; echo "${targets[*]}")" \
     --clients="$CLIENTS" --callers="$CLIENTS" --duration="$DURATION" --upstream-rpm=$RPM --series="$series")

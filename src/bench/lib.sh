@@ -83,6 +83,18 @@ start_sluice() {
 
 stop_all() { _bench_cleanup; }
 
+# warm_up COUNT TARGET...: COUNT small chat requests to each target, so that JIT (Sluice's and the
+# store server's) and connections are warm before the clock starts; refusals warm the store path too.
+warm_up() {
+  local count=$1 target; shift
+  for target in "$@"; do
+    for ((n = 0; n < count; n++)); do
+      curl -s -o /dev/null -H "Authorization: Bearer warm-up-$((n % 10))" -H 'Content-Type: application/json' \
+        -d '{"model":"gpt-sim","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}' "$target/chat/completions"
+    done
+  done
+}
+
 # start_infinispan: the local Infinispan server (deploy/local/infinispan.sh), stopped on exit only if
 # this run started it. Sets INFINISPAN_ENV: the variables that point a Sluice instance at it.
 start_infinispan() {

@@ -29,13 +29,9 @@ for run in ${RUNS:-1:memory 3:infinispan}; do
     start_sluice "$i" SLUICE_UPSTREAM_TPM="$TPM" "${store_env[@]}"
     targets+=("$SLUICE_URL")
   done
-  for target in "${targets[@]}"; do # warm-up (JIT, tokenizer, store connection); the driver resets the stats
-    for _ in 1 2 3; do
-      curl -s -o /dev/null -H 'Authorization: Bearer warm-up' -H 'Content-Type: application/json' \
-        -d '{"model":"gpt-sim","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}' "$target/chat/completions"
-    done
-  done
-  sleep 2 # the warm-up took a few dozen tokens of the bucket: a rounding error at this TPM
+  # warm-up (JIT, tokenizer, store server); the driver then resets the simulator's stats and buckets
+  warm_up "${WARM_UP:-100}" "${targets[@]}"
+  sleep 5 # Sluice's buckets refill what the warm-up took (~15 tokens a request)
   result=$(drive --label="tokens-$name" --targets="$(IFS=,; echo "${targets[*]}")" \
     --clients="$CLIENTS" --callers="$CLIENTS" --duration="$DURATION" --large-prompt-share=1 \
     --max-tokens=$MAX_TOKENS --upstream-tpm="$TPM")

@@ -87,7 +87,7 @@ public interface SluiceConfig {
         /** Tokens per minute allowed on the upstream key, for the whole fleet; unset means no token limit. */
         OptionalLong tpm();
 
-        /** Most tokens the upstream key's token bucket holds; unset means one minute's worth (the TPM). */
+        /** Most tokens the upstream key's token bucket holds; unset means 99 % of one minute's worth. */
         OptionalLong tokenBurst();
 
         /** Longest wait for a connection to the upstream. */

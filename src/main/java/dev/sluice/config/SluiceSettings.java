@@ -236,10 +236,12 @@ public record SluiceSettings(
             return Optional.empty();
         }
         long tokensPerMinute = positive(tpm.getAsLong(), "sluice.upstream.tpm");
-        // A whole minute's worth by default: one request may reserve thousands of tokens, and a
-        // bucket smaller than that could never admit it. Reservations are worst cases (max tokens),
-        // so what actually reaches the upstream in a burst stays below it.
-        long capacity = burst.isPresent() ? positive(burst.getAsLong(), "sluice.upstream.token-burst") : tokensPerMinute;
+        // Nearly a whole minute's worth by default: one request may reserve thousands of tokens, and
+        // a bucket much smaller could never admit it. 99 %, so that the upstream's own bucket keeps
+        // 1 % (0.6 s of refill) in hand: requests that reach it a little closer together than Sluice
+        // let them go, as network and scheduling jitter makes them, still find their tokens.
+        long capacity = burst.isPresent() ? positive(burst.getAsLong(), "sluice.upstream.token-burst")
+                : Math.max(1, (long) (tokensPerMinute * 0.99));
         return Optional.of(new BucketPolicy(capacity, Rate.perMinute(tokensPerMinute)));
     }
 

@@ -36,6 +36,7 @@ class TokenLimitTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.upstream.tpm", "1000",
+                    "sluice.upstream.token-burst", "1000",
                     "sluice.caller.daily-tokens", "3000",
                     "sluice.caller.burst", "100",
                     "sluice.default-max-tokens", "100");

@@ -91,7 +91,7 @@ class SluiceSettingsTest {
                 "sluice.client-ip.trusted-proxies", "10.0.0.0/8,192.168.0.1",
                 "sluice.default-max-tokens", "256"));
 
-        assertThat(settings.upstreamTokens()).contains(new BucketPolicy(90_000, Rate.perMinute(90_000)));
+        assertThat(settings.upstreamTokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000))); // 99 %
         assertThat(settings.countsTokens()).isTrue();
         assertThat(settings.callerQuotas()).containsExactly(
                 new SluiceSettings.CallerQuota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
