@@ -8,7 +8,9 @@
 #   DURATION=10s CONNECTIONS=32 src/bench/overhead.sh
 #   REQUEST_LOG=off src/bench/overhead.sh          # without Sluice's per-request log line
 #   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh   # an upstream that takes 20 ms per reply
-# Needs wrk (apt-get install wrk). Sluice with the Infinispan store joins once that store exists.
+#   STORE=infinispan src/bench/overhead.sh         # buckets in the local Infinispan server
+# Needs wrk (apt-get install wrk). wrk sends one caller's key, so the caller's and the upstream key's
+# buckets are both hot keys: the worst case for a shared store.
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-20s}
@@ -16,6 +18,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 REQUEST_LOG=${REQUEST_LOG:-on}
 UPSTREAM_LATENCY_MS=${UPSTREAM_LATENCY_MS:-0}
+STORE=${STORE:-memory}
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
 command -v wrk >/dev/null || { log "wrk is needed: apt-get install wrk"; exit 1; }
 bench_build
@@ -23,7 +26,9 @@ bench_build
 start_simulator --latency-ms="$UPSTREAM_LATENCY_MS"
 upstream_pid=${_bench_pids[-1]}
 [ "$REQUEST_LOG" = off ] && export SLUICE_REQUEST_LOG_LEVEL=WARN
-start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000
+store_env=()
+if [ "$STORE" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
+start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 "${store_env[@]}"
 target=$SLUICE_URL
 sluice_pid=${_bench_pids[-1]}
 
@@ -61,9 +66,9 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$BENCH_OUT/chat.lua" "$direct" > /dev
 log "measuring"
 rows=(
   "$(measure direct "$direct" "$CONNECTIONS" "$DURATION" "$upstream_pid")"
-  "$(measure sluice "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
+  "$(measure "sluice-$STORE" "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
   "$(measure direct-1 "$direct" 1 10s "$upstream_pid")"
-  "$(measure sluice-1 "$through" 1 10s "$sluice_pid")"
+  "$(measure "sluice-$STORE-1" "$through" 1 10s "$sluice_pid")"
 )
 
 read -r _ direct_rps _ <<< "${rows[0]}"
@@ -81,7 +86,7 @@ for row in "${rows[@]}"; do
     "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu}"
 done
 echo
-echo "upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
+echo "store $STORE; upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
 chart latency --csv="$BENCH_OUT/overhead-latency.csv" \
   --title="overhead: latency direct vs through Sluice (upstream ${UPSTREAM_LATENCY_MS} ms)" \
-  --out="$CHARTS/overhead-latency-${UPSTREAM_LATENCY_MS}ms.png"
+  --out="$CHARTS/overhead-latency-$STORE-${UPSTREAM_LATENCY_MS}ms.png"
