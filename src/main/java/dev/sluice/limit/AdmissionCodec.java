@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The bytes a shared store sends to the server-side tasks and back: a request's charges with their
- * policies and the admission; a settlement. Plain {@link DataOutputStream} fields with a version byte,
+ * The bytes a shared store sends to the server-side tasks and back: a batch of requests' charges with
+ * their policies and their admissions; a settlement. Plain {@link DataOutputStream} fields with a version byte,
  * so that the task (which runs this same class inside the store's server) needs no marshaller.
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
     private static final byte ADMITTED = 1;
@@ -26,51 +26,70 @@ public final class AdmissionCodec {
     private static final int MAX_CHARGES = 16;
     /** Most counters in one settlement; larger batches are split by the sender. */
     public static final int MAX_COUNTERS = 1024;
+    /** Most admission requests in one batch. */
+    public static final int MAX_BATCH = 256;
 
     private AdmissionCodec() {
     }
 
     /**
-     * @param serverClock the task decides at its own server's time instead of the request's: every
+     * @param requests    decided in this order, as one {@link AdmissionBatch}
+     * @param serverClock the task decides at its own server's time instead of the requests': every
      *                    instance then shares one clock, whatever their own clocks' skew
      */
-    public static byte[] encodeRequest(AdmissionRequest request, boolean serverClock) {
+    public static byte[] encodeRequests(List<AdmissionRequest> requests, boolean serverClock) {
+        if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch has 1 to " + MAX_BATCH + " requests, got " + requests.size());
+        }
         return write(out -> {
             out.writeByte(VERSION);
             out.writeBoolean(serverClock);
-            out.writeLong(request.nowNanos());
-            out.writeLong(request.maxWaitNanos());
-            out.writeByte(request.charges().size());
-            for (BucketCharge charge : request.charges()) {
-                out.writeUTF(charge.key());
-                writePolicy(out, charge.policy());
-                out.writeLong(charge.tokens());
+            out.writeShort(requests.size());
+            for (AdmissionRequest request : requests) {
+                out.writeLong(request.nowNanos());
+                out.writeLong(request.maxWaitNanos());
+                out.writeByte(request.charges().size());
+                for (BucketCharge charge : request.charges()) {
+                    out.writeUTF(charge.key());
+                    writePolicy(out, charge.policy());
+                    out.writeLong(charge.tokens());
+                }
             }
         });
     }
 
     /**
-     * @param serverNowNanos read only when the request asks for the server's clock
-     * @throws IllegalArgumentException for bytes that are not a request of this version
+     * @param serverNowNanos read once, and only when the batch asks for the server's clock: every
+     *                       request of the batch is then decided at that moment
+     * @throws IllegalArgumentException for bytes that are not a batch of this version
      */
-    public static AdmissionRequest decodeRequest(byte[] bytes, LongSupplier serverNowNanos) {
+    public static List<AdmissionRequest> decodeRequests(byte[] bytes, LongSupplier serverNowNanos) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             requireVersion(in.readByte());
             boolean serverClock = in.readBoolean();
-            long requestNowNanos = in.readLong();
-            long maxWaitNanos = in.readLong();
-            int count = readCount(in, 1, "charges");
-            List<BucketCharge> charges = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                charges.add(new BucketCharge(in.readUTF(), readPolicy(in), in.readLong()));
+            int count = in.readUnsignedShort();
+            if (count < 1 || count > MAX_BATCH) {
+                throw new IllegalArgumentException("expected 1 to " + MAX_BATCH + " requests, got " + count);
             }
-            return new AdmissionRequest(charges, serverClock ? serverNowNanos.getAsLong() : requestNowNanos, maxWaitNanos);
+            long serverNow = serverClock ? serverNowNanos.getAsLong() : 0;
+            List<AdmissionRequest> requests = new ArrayList<>(count);
+            for (int r = 0; r < count; r++) {
+                long requestNowNanos = in.readLong();
+                long maxWaitNanos = in.readLong();
+                int charges = readCount(in, 1, "charges");
+                List<BucketCharge> list = new ArrayList<>(charges);
+                for (int i = 0; i < charges; i++) {
+                    list.add(new BucketCharge(in.readUTF(), readPolicy(in), in.readLong()));
+                }
+                requests.add(new AdmissionRequest(list, serverClock ? serverNow : requestNowNanos, maxWaitNanos));
+            }
+            return requests;
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated admission request", e);
         }
     }
 
-    /** @param serverClock as for {@link #encodeRequest} */
+    /** @param serverClock as for {@link #encodeRequests} */
     public static byte[] encodeSettlement(Settlement settlement, boolean serverClock) {
         return write(out -> {
             out.writeByte(VERSION);
@@ -119,47 +138,55 @@ public final class AdmissionCodec {
         }
     }
 
-    public static byte[] encodeAdmission(Admission admission) {
+    public static byte[] encodeAdmissions(List<Admission> admissions) {
         return write(out -> {
             out.writeByte(VERSION);
-            if (admission instanceof Admission.Admitted admitted) {
-                out.writeByte(ADMITTED);
-                out.writeLong(admitted.waitNanos());
-                out.writeByte(admitted.buckets().size());
-                for (BucketSnapshot bucket : admitted.buckets()) {
-                    writeSnapshot(out, bucket);
+            out.writeShort(admissions.size());
+            for (Admission admission : admissions) {
+                if (admission instanceof Admission.Admitted admitted) {
+                    out.writeByte(ADMITTED);
+                    out.writeLong(admitted.waitNanos());
+                    out.writeByte(admitted.buckets().size());
+                    for (BucketSnapshot bucket : admitted.buckets()) {
+                        writeSnapshot(out, bucket);
+                    }
+                } else {
+                    Admission.Refused refused = (Admission.Refused) admission;
+                    out.writeByte(REFUSED);
+                    out.writeByte(refused.chargeIndex());
+                    out.writeLong(refused.retryAfterNanos());
+                    writeSnapshot(out, refused.bucket());
                 }
-            } else {
-                Admission.Refused refused = (Admission.Refused) admission;
-                out.writeByte(REFUSED);
-                out.writeByte(refused.chargeIndex());
-                out.writeLong(refused.retryAfterNanos());
-                writeSnapshot(out, refused.bucket());
             }
         });
     }
 
-    public static Admission decodeAdmission(byte[] bytes) {
+    public static List<Admission> decodeAdmissions(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             requireVersion(in.readByte());
-            byte kind = in.readByte();
-            if (kind == ADMITTED) {
-                long waitNanos = in.readLong();
-                int count = in.readUnsignedByte();
-                List<BucketSnapshot> buckets = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    buckets.add(readSnapshot(in));
+            int count = in.readUnsignedShort();
+            List<Admission> admissions = new ArrayList<>(count);
+            for (int a = 0; a < count; a++) {
+                byte kind = in.readByte();
+                if (kind == ADMITTED) {
+                    long waitNanos = in.readLong();
+                    int buckets = in.readUnsignedByte();
+                    List<BucketSnapshot> snapshots = new ArrayList<>(buckets);
+                    for (int i = 0; i < buckets; i++) {
+                        snapshots.add(readSnapshot(in));
+                    }
+                    admissions.add(new Admission.Admitted(waitNanos, snapshots));
+                } else if (kind == REFUSED) {
+                    int chargeIndex = in.readUnsignedByte();
+                    long retryAfterNanos = in.readLong();
+                    admissions.add(new Admission.Refused(chargeIndex, retryAfterNanos, readSnapshot(in)));
+                } else {
+                    throw new IllegalArgumentException("unknown admission kind " + kind);
                 }
-                return new Admission.Admitted(waitNanos, buckets);
             }
-            if (kind == REFUSED) {
-                int chargeIndex = in.readUnsignedByte();
-                long retryAfterNanos = in.readLong();
-                return new Admission.Refused(chargeIndex, retryAfterNanos, readSnapshot(in));
-            }
-            throw new IllegalArgumentException("unknown admission kind " + kind);
+            return admissions;
         } catch (IOException e) {
-            throw new IllegalArgumentException("truncated admission", e);
+            throw new IllegalArgumentException("truncated admissions", e);
         }
     }
 

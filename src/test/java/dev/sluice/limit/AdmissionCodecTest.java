@@ -17,14 +17,14 @@ class AdmissionCodecTest {
 
     @Test
     void aRequestSurvivesTheRoundTripWithItsOwnClock() {
-        AdmissionRequest decoded = AdmissionCodec.decodeRequest(AdmissionCodec.encodeRequest(request, false), () -> 42);
+        List<AdmissionRequest> decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests(List.of(request, request), false), () -> 42);
 
-        assertThat(decoded).isEqualTo(request);
+        assertThat(decoded).containsExactly(request, request);
     }
 
     @Test
     void aRequestForTheServerClockIsDecidedAtTheServersTime() {
-        AdmissionRequest decoded = AdmissionCodec.decodeRequest(AdmissionCodec.encodeRequest(request, true), () -> 42);
+        AdmissionRequest decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests(List.of(request), true), () -> 42).get(0);
 
         assertThat(decoded.nowNanos()).isEqualTo(42);
         assertThat(decoded.charges()).isEqualTo(request.charges());
@@ -50,16 +50,16 @@ class AdmissionCodecTest {
         Admission admitted = new Admission.Admitted(7, List.of(new BucketSnapshot(5, 4, 200), new BucketSnapshot(10, 0, 1)));
         Admission refused = new Admission.Refused(1, BucketPolicy.NEVER, new BucketSnapshot(10, 0, 99));
 
-        assertThat(AdmissionCodec.decodeAdmission(AdmissionCodec.encodeAdmission(admitted))).isEqualTo(admitted);
-        assertThat(AdmissionCodec.decodeAdmission(AdmissionCodec.encodeAdmission(refused))).isEqualTo(refused);
+        assertThat(AdmissionCodec.decodeAdmissions(AdmissionCodec.encodeAdmissions(List.of(admitted, refused))))
+                .containsExactly(admitted, refused);
     }
 
     @Test
     void rejectsOtherVersionsAndTruncatedBytes() {
-        byte[] bytes = AdmissionCodec.encodeRequest(request, false);
+        byte[] bytes = AdmissionCodec.encodeRequests(List.of(request), false);
         bytes[0] = 9;
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequest(new byte[]{2, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{3, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

@@ -1,25 +1,27 @@
 package dev.sluice.infinispan.task;
 
+import dev.sluice.limit.AdmissionBatch;
 import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
-import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.LimitPolicy;
 import org.infinispan.tasks.ServerTask;
 import org.infinispan.tasks.TaskContext;
 import org.infinispan.tasks.TaskExecutionMode;
 import org.infinispan.tasks.TaskInstantiationMode;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code sluice-admit}: decides one admission request inside the Infinispan server, in one Hot Rod
- * round trip. Parameter {@code request}: {@link AdmissionCodec} bytes; result: the admission's bytes.
+ * {@code sluice-admit}: decides a batch of admission requests inside the Infinispan server, in one
+ * Hot Rod round trip. Parameter {@code request}: {@link AdmissionCodec#encodeRequests} bytes; result:
+ * the admissions' bytes, in request order.
  *
- * <p>The request's keys are locked ({@link LockedBuckets}) before they are read, so the
- * read-decide-write of {@link AdmissionRequest#decide} is atomic, and a refusal rolls back with
- * nothing written. Each charged key is stored with its policy's retention as lifespan, so idle
+ * <p>Every key of the batch is locked ({@link LockedBuckets}) before it is read, so the
+ * read-decide-write of {@link AdmissionBatch#decide} is atomic, and a batch that admits nothing rolls
+ * back with nothing written. Each charged key is stored with its policy's retention as lifespan, so idle
  * callers leave no entry behind.
  */
 public final class AdmitTask implements ServerTask<byte[]> {
@@ -58,28 +60,25 @@ public final class AdmitTask implements ServerTask<byte[]> {
     @Override
     public byte[] call() throws Exception {
         byte[] requestBytes = LockedBuckets.requestBytes(context, NAME);
-        List<String> keys = new ArrayList<>();
-        for (BucketCharge charge : AdmissionCodec.decodeRequest(requestBytes, () -> 0).charges()) {
-            keys.add(charge.key());
-        }
+        List<String> keys = AdmissionBatch.keys(AdmissionCodec.decodeRequests(requestBytes, () -> 0));
         try (LockedBuckets buckets = LockedBuckets.lock(context, NAME, keys)) {
             // Decoded again now that the keys are held, so that the server's clock is read after the
             // lock: a decision never uses a time older than the state it decides on.
-            AdmissionRequest locked = AdmissionCodec.decodeRequest(requestBytes, LockedBuckets::serverNowNanos);
-            long[] states = new long[keys.size()];
-            for (int i = 0; i < states.length; i++) {
-                states[i] = buckets.get(locked.charges().get(i).key(), LimitPolicy.MISSING);
+            List<AdmissionRequest> requests = AdmissionCodec.decodeRequests(requestBytes, LockedBuckets::serverNowNanos);
+            Map<String, Long> states = new HashMap<>();
+            for (String key : keys) {
+                states.put(key, buckets.get(key, LimitPolicy.MISSING));
             }
-            AdmissionRequest.Decision decision = locked.decide(states);
-            if (decision.admitted()) {
-                for (int i = 0; i < states.length; i++) {
-                    BucketCharge charge = locked.charges().get(i);
-                    long state = decision.chargedStates()[i];
-                    buckets.put(charge.key(), state, charge.policy().retentionNanos(state, locked.nowNanos()));
+            AdmissionBatch.Result result = AdmissionBatch.decide(requests, states);
+            if (!result.changed().isEmpty()) {
+                long now = requests.get(0).nowNanos();
+                for (Map.Entry<String, LimitPolicy> key : result.changed().entrySet()) {
+                    long state = states.get(key.getKey());
+                    buckets.put(key.getKey(), state, key.getValue().retentionNanos(state, now));
                 }
                 buckets.commit();
             }
-            return AdmissionCodec.encodeAdmission(decision.admission());
+            return AdmissionCodec.encodeAdmissions(result.admissions());
         }
     }
 }

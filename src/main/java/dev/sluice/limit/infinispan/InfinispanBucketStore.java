@@ -11,23 +11,30 @@ import org.infinispan.client.hotrod.exceptions.RemoteCacheManagerNotStartedExcep
 import org.infinispan.client.hotrod.exceptions.RemoteIllegalLifecycleStateException;
 import org.infinispan.client.hotrod.exceptions.TransportException;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Buckets shared by every Sluice instance, in an Infinispan server over Hot Rod.
  *
- * <p>One admission is one Hot Rod round trip: the request's charges go to the server task
- * {@code sluice-admit} (src/infinispan-task), which locks the request's keys, runs
- * {@link AdmissionRequest#decide} and writes the result, all or nothing. Contention waits on the
- * server's locks rather than retrying over the network, so a hot key causes no retry storm. A
+ * <p>One admission is at most one Hot Rod round trip: the request's charges go to the server task
+ * {@code sluice-admit} (src/infinispan-task), which locks the keys, runs {@link AdmissionRequest#decide}
+ * and writes the result, all or nothing. Contention waits on the server's locks rather than retrying
+ * over the network, so a hot key causes no retry storm. Requests that arrive while
+ * {@link #MAX_CALLS_IN_FLIGHT} calls are out wait in a queue and go together in the next call, decided
+ * one after the other ({@link dev.sluice.limit.AdmissionBatch}): a lone request goes at once, and under
+ * load one round trip and one set of locks serve many requests. A
  * settlement is one more round trip, to {@code sluice-settle}, after the upstream's reply.
  *
  * <p>The call must not be retried by the client: a task that timed out may still have charged the
@@ -43,6 +50,14 @@ public final class InfinispanBucketStore implements BucketStore {
     /** The server task that applies a settlement. */
     public static final String SETTLE_TASK = "sluice-settle";
 
+    /**
+     * Batch calls out at once. Two: one is being decided while the next batch forms and travels; more
+     * would mostly queue on the server for the same hot keys (the upstream key is in every request).
+     */
+    static final int MAX_CALLS_IN_FLIGHT = 2;
+
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger callsInFlight = new AtomicInteger();
     private final Supplier<RemoteCache<String, Long>> cache;
     private final Executor executor;
     private final boolean serverClock;
@@ -62,14 +77,68 @@ public final class InfinispanBucketStore implements BucketStore {
 
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
-        byte[] encoded = AdmissionCodec.encodeRequest(request, serverClock);
-        return CompletableFuture.supplyAsync(() -> {
-            byte[] admission = execute(TASK, encoded);
-            if (admission == null) {
+        Pending pending = new Pending(request, new CompletableFuture<>());
+        queue.add(pending);
+        sendWhileRoom();
+        return pending.admission;
+    }
+
+    /**
+     * Starts a batch call for what is queued while fewer than {@link #MAX_CALLS_IN_FLIGHT} are out. Every
+     * caller of this method after adding to the queue, and every call when it ends, comes here: a
+     * queued request is always picked up by one of them.
+     */
+    private void sendWhileRoom() {
+        while (!queue.isEmpty()) {
+            int calls = callsInFlight.get();
+            if (calls >= MAX_CALLS_IN_FLIGHT) {
+                return;
+            }
+            if (!callsInFlight.compareAndSet(calls, calls + 1)) {
+                continue;
+            }
+            List<Pending> batch = new ArrayList<>();
+            for (Pending next; batch.size() < AdmissionCodec.MAX_BATCH && (next = queue.poll()) != null; ) {
+                batch.add(next);
+            }
+            if (batch.isEmpty()) {
+                callsInFlight.decrementAndGet();
+                continue;
+            }
+            try {
+                executor.execute(() -> send(batch));
+            } catch (RuntimeException rejected) { // an executor shutting down
+                callsInFlight.decrementAndGet();
+                batch.forEach(pending -> pending.admission.completeExceptionally(rejected));
+            }
+        }
+    }
+
+    private void send(List<Pending> batch) {
+        try {
+            List<AdmissionRequest> requests = new ArrayList<>(batch.size());
+            batch.forEach(pending -> requests.add(pending.request));
+            byte[] answer = execute(TASK, AdmissionCodec.encodeRequests(requests, serverClock));
+            if (answer == null) {
                 throw new IllegalStateException("the server task " + TASK + " returned nothing");
             }
-            return AdmissionCodec.decodeAdmission(admission);
-        }, executor);
+            List<Admission> admissions = AdmissionCodec.decodeAdmissions(answer);
+            if (admissions.size() != batch.size()) {
+                throw new IllegalStateException("the server task " + TASK + " answered " + admissions.size()
+                        + " of " + batch.size() + " requests");
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).admission.complete(admissions.get(i));
+            }
+        } catch (RuntimeException failure) {
+            batch.forEach(pending -> pending.admission.completeExceptionally(failure));
+        } finally {
+            callsInFlight.decrementAndGet();
+            sendWhileRoom();
+        }
+    }
+
+    private record Pending(AdmissionRequest request, CompletableFuture<Admission> admission) {
     }
 
     @Override
