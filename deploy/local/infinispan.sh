@@ -84,6 +84,9 @@ start() { # node
       --server-root="$dir" > "$dir/cli.log" 2>&1 || { cat "$dir/cli.log" >&2; return 1; }
   fi
   log "starting node $node (Hot Rod on 127.0.0.1:$port)"
+  # The readiness check below reads server.log: a restarted node's old log must not answer for it
+  # (the redirection below truncates it only once the background job runs, which can be too late).
+  rm -f "$dir/server.log"
   # The same failure-detection port offset on every node: a killed node is then noticed in about a
   # second instead of ~44 s (FD_SOCK2 in infinispan-cluster.xml).
   # The JGroups settings matter only with infinispan-cluster.xml; infinispan.xml has no transport.
