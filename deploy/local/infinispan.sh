@@ -98,7 +98,7 @@ start() { # node
   echo $! > "$dir/pid"
   local waited=0
   until grep -q ISPN080001 "$dir/server.log" 2>/dev/null; do
-    if ! running "$node" || grep -q 'Exception in thread "main"' "$dir/server.log"; then
+    if ! running "$node" || grep -q 'Exception in thread "main"' "$dir/server.log" 2>/dev/null; then
       log "node $node failed to start; see $dir/server.log"; grep -m3 -E 'Exception|ERROR' "$dir/server.log" >&2
       stop "$node"; return 1
     fi
