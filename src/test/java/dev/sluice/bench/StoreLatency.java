@@ -13,6 +13,7 @@ import dev.sluice.limit.memory.InMemoryBucketStore;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
+import org.infinispan.client.hotrod.exceptions.TransportException;
 
 import java.io.InputStream;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public final class StoreLatency {
         } else {
             manager = new RemoteCacheManager(client(options.getOrDefault("hosts", "127.0.0.1:11222"),
                     options.getOrDefault("username", "sluice"), options.getOrDefault("password", "sluice-local-password")));
-            RemoteCache<String, Long> cache = manager.getCache(InfinispanBucketStore.CACHE);
+            RemoteCache<String, Long> cache = connect(manager);
             store = new InfinispanBucketStore(() -> cache, storeThreads, true);
         }
         if (!warmUp.isZero()) {
@@ -90,6 +91,20 @@ public final class StoreLatency {
             manager.close();
         }
         storeThreads.shutdownNow();
+    }
+
+    /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
+    private static RemoteCache<String, Long> connect(RemoteCacheManager manager) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return manager.getCache(InfinispanBucketStore.CACHE);
+            } catch (TransportException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 
     /** Sluice's own hotrod-client.properties (time-outs, no retries), with these servers and user. */
