@@ -10,7 +10,8 @@
 #
 # Environment: INFINISPAN_HOME (target/infinispan), INFINISPAN_USER (sluice), INFINISPAN_PASSWORD
 # (sluice-local-password: a local, throw-away credential), INFINISPAN_CONFIG (infinispan.xml: one
-# node; infinispan-cluster.xml: nodes that form a cluster), INFINISPAN_CLEAN=1 (start with no data).
+# node; infinispan-cluster.xml: nodes that form a cluster), INFINISPAN_CLUSTER_NODES (the nodes a
+# clustered node looks for: "1 2 3 4"), INFINISPAN_CLEAN=1 (start with no data).
 # Each node lives in $INFINISPAN_HOME/node-N (conf/, lib/, data/, server.log, pid).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +27,14 @@ log() { echo "infinispan: $*" >&2; }
 
 node_dir() { echo "$HOME_DIR/node-$1"; }
 port_of() { echo $((11222 + ($1 - 1) * 100)); }
+# JGroups (infinispan-cluster.xml only): node 1 on 7800, node 2 on 7810 ...; failure detection
+# (FD_SOCK2) listens 50000 above that.
+jgroups_port_of() { echo $((7800 + ($1 - 1) * 10)); }
+initial_hosts() {
+  local node hosts=()
+  for node in ${INFINISPAN_CLUSTER_NODES:-1 2 3 4}; do hosts+=("127.0.0.1[$(jgroups_port_of "$node")]"); done
+  (IFS=,; echo "${hosts[*]}")
+}
 
 fetch() {
   if [ -f "$HOME_DIR/lib/.complete" ]; then
@@ -82,15 +91,21 @@ start() { # node
       --server-root="$dir" > "$dir/cli.log" 2>&1 || { cat "$dir/cli.log" >&2; return 1; }
   fi
   log "starting node $node (Hot Rod on 127.0.0.1:$port)"
+  # The readiness check below reads server.log: a restarted node's old log must not answer for it
+  # (the redirection below truncates it only once the background job runs, which can be too late).
+  rm -f "$dir/server.log"
   # The same failure-detection port offset on every node: a killed node is then noticed in about a
   # second instead of ~44 s (FD_SOCK2 in infinispan-cluster.xml).
-  nohup java ${INFINISPAN_JAVA_OPTS:--Xmx512m} -Djgroups.fd.port-offset=50000 -cp "$HOME_DIR/lib/*" \
+  # The JGroups settings matter only with infinispan-cluster.xml; infinispan.xml has no transport.
+  nohup java ${INFINISPAN_JAVA_OPTS:--Xmx512m} -Djgroups.fd.port-offset=50000 \
+    -Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port="$(jgroups_port_of "$node")" \
+    -Djgroups.tcpping.initial_hosts="$(initial_hosts)" -cp "$HOME_DIR/lib/*" \
     org.infinispan.server.Bootstrap -s "$dir" -b 127.0.0.1 -o $(( (node - 1) * 100 )) -n "node-$node" \
     > "$dir/server.log" 2>&1 &
   echo $! > "$dir/pid"
   local waited=0
   until grep -q ISPN080001 "$dir/server.log" 2>/dev/null; do
-    if ! running "$node" || grep -q 'Exception in thread "main"' "$dir/server.log"; then
+    if ! running "$node" || grep -q 'Exception in thread "main"' "$dir/server.log" 2>/dev/null; then
       log "node $node failed to start; see $dir/server.log"; grep -m3 -E 'Exception|ERROR' "$dir/server.log" >&2
       stop "$node"; return 1
     fi

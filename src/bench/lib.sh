@@ -95,20 +95,28 @@ warm_up() {
   done
 }
 
-# start_infinispan: the local Infinispan server (deploy/local/infinispan.sh), stopped on exit only if
-# this run started it. Sets INFINISPAN_ENV: the variables that point a Sluice instance at it.
+# start_infinispan: the local Infinispan server (deploy/local/infinispan.sh) that
+# QUARKUS_INFINISPAN_CLIENT_HOSTS names (127.0.0.1:11222, node 1, by default; 127.0.0.1:11422 is node 3),
+# stopped on exit only if this run started it. Sets INFINISPAN_NODE and INFINISPAN_ENV: the variables
+# that point a Sluice instance at it.
 start_infinispan() {
-  if ! deploy/local/infinispan.sh status | grep -q "node 1: running"; then
-    INFINISPAN_CLEAN=1 deploy/local/infinispan.sh start
+  local hosts=${QUARKUS_INFINISPAN_CLIENT_HOSTS:-127.0.0.1:11222} port
+  port=${hosts##*:}
+  if [[ "$hosts" != 127.0.0.1:* || "$hosts" == *";"* ]] || (( (port - 11222) % 100 != 0 || port < 11222 )); then
+    log "QUARKUS_INFINISPAN_CLIENT_HOSTS=$hosts is not one local node (127.0.0.1:11222, :11322, ...)"; return 1
+  fi
+  INFINISPAN_NODE=$(( (port - 11222) / 100 + 1 ))
+  if ! deploy/local/infinispan.sh status | grep -q "node $INFINISPAN_NODE: running"; then
+    INFINISPAN_CLEAN=1 deploy/local/infinispan.sh start "$INFINISPAN_NODE"
     _infinispan_started=1
   fi
-  INFINISPAN_ENV=(SLUICE_STORE=infinispan QUARKUS_INFINISPAN_CLIENT_HOSTS=127.0.0.1:11222
+  INFINISPAN_ENV=(SLUICE_STORE=infinispan QUARKUS_INFINISPAN_CLIENT_HOSTS="$hosts"
     QUARKUS_INFINISPAN_CLIENT_USERNAME=sluice QUARKUS_INFINISPAN_CLIENT_PASSWORD=sluice-local-password)
 }
 _infinispan_started=0
 _bench_exit() {
   _bench_cleanup
-  if [ "$_infinispan_started" = 1 ]; then deploy/local/infinispan.sh stop; fi
+  if [ "$_infinispan_started" = 1 ]; then deploy/local/infinispan.sh stop "$INFINISPAN_NODE"; fi
 }
 trap _bench_exit EXIT
 

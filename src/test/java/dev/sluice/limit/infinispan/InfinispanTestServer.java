@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,14 +60,23 @@ public final class InfinispanTestServer {
     }
 
     private static void run(String command) {
+        script(Map.of(), command);
+    }
+
+    /** Runs deploy/local/infinispan.sh with {@code arguments} and these extra environment variables. */
+    static void script(Map<String, String> environment, String... arguments) {
         Path script = repositoryRoot().resolve("deploy/local/infinispan.sh");
+        String command = String.join(" ", arguments);
         try {
-            Process process = new ProcessBuilder(List.of("bash", script.toString(), command))
+            List<String> line = new ArrayList<>(List.of("bash", script.toString()));
+            line.addAll(List.of(arguments));
+            ProcessBuilder builder = new ProcessBuilder(line)
                     .directory(repositoryRoot().toFile())
                     .redirectErrorStream(true)
                     // to a file: writing into the test JVM's own stdout confuses Surefire
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
                 throw new IllegalStateException("deploy/local/infinispan.sh " + command + " failed");
@@ -84,11 +95,17 @@ public final class InfinispanTestServer {
         return log.toFile();
     }
 
-    private static Path repositoryRoot() {
+    /** The directory that holds deploy/local/infinispan.sh, or null when there is none above this one. */
+    static Path findRepositoryRoot() {
         Path directory = Path.of("").toAbsolutePath();
         while (directory != null && !Files.exists(directory.resolve("deploy/local/infinispan.sh"))) {
             directory = directory.getParent();
         }
+        return directory;
+    }
+
+    static Path repositoryRoot() {
+        Path directory = findRepositoryRoot();
         if (directory == null) {
             throw new IllegalStateException("deploy/local/infinispan.sh not found above " + Path.of("").toAbsolutePath());
         }

@@ -1,0 +1,216 @@
+package dev.sluice.limit.infinispan;
+
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.AdmissionRequest;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.BucketStore;
+import dev.sluice.limit.Rate;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
+import org.infinispan.client.hotrod.exceptions.TransportException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+import java.io.InputStream;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAccumulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A two-node cluster (nodes 3 and 4, infinispan-cluster.xml) loses a node under load on one hot
+ * bucket, with Sluice's own client settings (no retries): nothing is admitted beyond the bucket's
+ * allowance, and requests in flight on the killed node fail instead of being retried.
+ *
+ * <p>About a minute on a 2-core machine, most of it starting servers, so it runs only with
+ * {@code SLUICE_CLUSTER_TEST=1} (docs/operations.md); skipped too when the script is missing or nodes
+ * 3 or 4 already run:
+ * <pre>SLUICE_CLUSTER_TEST=1 mvn test -Dtest=InfinispanClusterFailoverTest</pre>
+ */
+@EnabledIfEnvironmentVariable(named = "SLUICE_CLUSTER_TEST", matches = "1")
+class InfinispanClusterFailoverTest {
+
+    private static final int CALLERS = 8;
+    private static final BucketPolicy HOT = new BucketPolicy(10, Rate.perSecond(100));
+
+    private static RemoteCacheManager manager;
+    private static ExecutorService storeThreads;
+    private static boolean started;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        String unavailable = InfinispanTestCluster.unavailableBecause();
+        assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        started = true;
+        for (int node : InfinispanTestCluster.NODES) {
+            InfinispanTestCluster.start(node);
+        }
+        for (int node : InfinispanTestCluster.NODES) {
+            assertThat(InfinispanTestCluster.awaitView(node, 2, 60_000)).as("node %d sees both", node).isTrue();
+        }
+        manager = new RemoteCacheManager(clientConfiguration().build());
+        storeThreads = Executors.newFixedThreadPool(32);
+    }
+
+    /** Sluice's own hotrod-client.properties (timeouts, max_retries=0), pointed at both nodes. */
+    private static ConfigurationBuilder clientConfiguration() throws Exception {
+        Properties sluice = new Properties();
+        try (InputStream in = InfinispanClusterFailoverTest.class.getResourceAsStream("/META-INF/hotrod-client.properties")) {
+            sluice.load(in);
+        }
+        ConfigurationBuilder builder = new ConfigurationBuilder().withProperties(sluice);
+        builder.addServers(InfinispanTestCluster.servers())
+                .security().authentication().username(InfinispanTestServer.USERNAME)
+                .password(InfinispanTestServer.PASSWORD).realm("default").saslMechanism("SCRAM-SHA-256");
+        return builder;
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (manager != null) {
+            manager.close();
+        }
+        if (storeThreads != null) {
+            storeThreads.shutdownNow();
+        }
+        if (started) {
+            for (int node : InfinispanTestCluster.NODES) {
+                InfinispanTestCluster.stop(node);
+            }
+        }
+    }
+
+    /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
+    private static RemoteCache<String, Long> connect() throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return manager.getCache(InfinispanBucketStore.CACHE);
+            } catch (TransportException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    @Test
+    void aKilledNodeCostsTheRequestsInFlightButNeverAnAdmissionTooMany() throws Exception {
+        RemoteCache<String, Long> cache = connect();
+        BucketStore store = new InfinispanBucketStore(() -> cache, storeThreads, true);
+        BucketCharge hot = new BucketCharge("failover-" + UUID.randomUUID(), HOT, 1);
+
+        Load beforeAndDuring = Load.run(store, hot, CALLERS, 10_000, 4_000, () -> InfinispanTestCluster.kill(4));
+        InfinispanTestCluster.start(4);
+        assertThat(InfinispanTestCluster.awaitView(4, 2, 60_000)).as("node 4 rejoined").isTrue();
+        Set<SocketAddress> serversAtRejoin = cache.getCacheTopologyInfo().getSegmentsPerServer().keySet();
+        Load afterRejoin = Load.run(store, hot, CALLERS, 5_000, -1, () -> { });
+        System.out.printf("cluster failover: %s; allowance %d%n  after node 4 rejoined: %s; allowance %d%n"
+                        + "  servers in the client's topology: %s at the rejoin, %s at the end%n",
+                beforeAndDuring, beforeAndDuring.allowance(HOT), afterRejoin, afterRejoin.allowance(HOT),
+                serversAtRejoin, cache.getCacheTopologyInfo().getSegmentsPerServer().keySet());
+
+        assertThat(beforeAndDuring.admitted.get()).as("admitted with the kill, against the allowance")
+                .isLessThanOrEqualTo(beforeAndDuring.allowance(HOT));
+        assertThat(afterRejoin.admitted.get()).as("admitted after the rejoin, against the allowance")
+                .isLessThanOrEqualTo(afterRejoin.allowance(HOT));
+        assertThat(beforeAndDuring.admittedAfterEvent.get()).as("admitted once node 4 was gone").isPositive();
+        assertThat(afterRejoin.admitted.get()).as("admitted after node 4 rejoined").isPositive();
+    }
+
+    /** {@code callers} threads acquiring one bucket for {@code millis}; {@code event} runs at {@code eventAtMillis}. */
+    private record Load(AtomicLong admitted, AtomicLong refused, Map<String, AtomicLong> failures,
+                        AtomicLong admittedAfterEvent, LongAccumulator maxLatencyNanos, AtomicLong lastFailureAfterEventNanos,
+                        AtomicLongArray admittedPerSecond, long startNanos, AtomicLong endNanos) {
+
+        interface Event {
+            void run() throws Exception;
+        }
+
+        static Load run(BucketStore store, BucketCharge charge, int callers, long millis, long eventAtMillis, Event event)
+                throws Exception {
+            long start = System.nanoTime();
+            Load load = new Load(new AtomicLong(), new AtomicLong(), new TreeMap<>(), new AtomicLong(),
+                    new LongAccumulator(Math::max, 0), new AtomicLong(-1), new AtomicLongArray((int) (millis / 1000) + 2), start, new AtomicLong());
+            long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
+            AtomicLong eventNanos = new AtomicLong(Long.MAX_VALUE);
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                Thread thread = new Thread(() -> {
+                    while (System.nanoTime() < end) {
+                        load.acquire(store, charge, eventNanos.get());
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            if (eventAtMillis >= 0) {
+                Thread.sleep(eventAtMillis);
+                eventNanos.set(System.nanoTime());
+                event.run();
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            load.endNanos.set(System.nanoTime());
+            return load;
+        }
+
+        private void acquire(BucketStore store, BucketCharge charge, long eventNanos) {
+            long before = System.nanoTime();
+            try {
+                Admission admission = store.tryAcquire(new AdmissionRequest(List.of(charge), 0, 0)).toCompletableFuture().join();
+                (admission instanceof Admission.Admitted ? admitted : refused).incrementAndGet();
+                if (admission instanceof Admission.Admitted) {
+                    admittedPerSecond.incrementAndGet((int) Math.min(admittedPerSecond.length() - 1,
+                            (System.nanoTime() - startNanos) / 1_000_000_000L));
+                }
+                if (admission instanceof Admission.Admitted && before > eventNanos) {
+                    admittedAfterEvent.incrementAndGet();
+                }
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                synchronized (failures) {
+                    failures.computeIfAbsent(cause.getClass().getSimpleName(), name -> new AtomicLong()).incrementAndGet();
+                }
+                if (before > eventNanos || System.nanoTime() > eventNanos) {
+                    lastFailureAfterEventNanos.accumulateAndGet(System.nanoTime() - eventNanos, Math::max);
+                }
+            }
+            maxLatencyNanos.accumulate(System.nanoTime() - before);
+        }
+
+        /** The most a bucket that starts at most full can admit from the first call to the last answer. */
+        long allowance(BucketPolicy policy) {
+            double seconds = (endNanos.get() - startNanos) / 1e9;
+            return policy.capacity() + (long) Math.floor(seconds * policy.refillRate().tokens()
+                    * 1e9 / policy.refillRate().periodNanos());
+        }
+
+        @Override
+        public String toString() {
+            return String.format("admitted %d %s per second, refused %d, failed %s (the last %d ms after the event),"
+                            + " max latency %d ms", admitted.get(), admittedPerSecond, refused.get(), failures,
+                    TimeUnit.NANOSECONDS.toMillis(lastFailureAfterEventNanos.get()),
+                    TimeUnit.NANOSECONDS.toMillis(maxLatencyNanos.get()));
+        }
+    }
+}
