@@ -8,6 +8,7 @@ import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.RateLimiter;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -114,8 +115,14 @@ public class AdmissionGate {
             // The in-memory store decides at once: no need for another asynchronous step.
             return admitOrRefuse(decision.join(), caller.id(), charges, scopes, tokenCharges);
         }
-        return Uni.createFrom().completionStage(decision)
-                .flatMap(admission -> admitOrRefuse(admission, caller.id(), charges, scopes, tokenCharges));
+        Uni<Admission> answered = Uni.createFrom().completionStage(decision);
+        Context context = vertx.getOrCreateContext();
+        if (context.isEventLoopContext()) {
+            // A shared store answers on one of its own threads: back to the request's event loop
+            // before the upstream call and the reply, which Vert.x would otherwise hop to anyway.
+            answered = answered.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        }
+        return answered.flatMap(admission -> admitOrRefuse(admission, caller.id(), charges, scopes, tokenCharges));
     }
 
     /**
