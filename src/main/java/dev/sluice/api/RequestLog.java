@@ -44,7 +44,7 @@ public final class RequestLog {
     }
 
     public void refused(LimitScope scope) {
-        outcome = "refused by " + scope.label() + " limit";
+        outcome = "refused by " + scope.id();
     }
 
     public void upstreamStatus(int status) {

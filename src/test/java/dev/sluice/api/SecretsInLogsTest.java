@@ -58,7 +58,7 @@ class SecretsInLogsTest {
 
             List<String> lines = log.lines();
             assertThat(lines).as("the request log was captured").anyMatch(line -> line.contains("dev.sluice.request"));
-            assertThat(lines).anyMatch(line -> line.contains("refused by upstream key limit"));
+            assertThat(lines).anyMatch(line -> line.contains("refused by upstream-requests"));
             assertThat(String.join("\n", lines))
                     .doesNotContain(ManagedModeTest.MANAGED_KEY)
                     .doesNotContain(CALLER_TOKEN)
