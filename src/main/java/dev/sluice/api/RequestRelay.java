@@ -67,7 +67,7 @@ public class RequestRelay {
                 reservedTokens = estimator.estimate(operation, request.json(), settings.defaultMaxTokens()).reservedTokens();
                 if (request.stream()) {
                     // the real usage of a stream comes in its last chunk, only when asked for
-                    sent = streamOptions.requestUsage(request.body(), request.json());
+                    sent = requestUsage(request);
                 }
             }
             UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(),
@@ -80,6 +80,18 @@ public class RequestRelay {
                         .onFailure().invoke(failure -> settleFailure(ticket, failure));
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /**
+     * The body asking for the stream's usage chunk. A validated body always ends with its object's
+     * closing brace; should one not, it goes as it came, and the stream keeps its reservation.
+     */
+    private UsageRequestedBody requestUsage(ProxiedRequest request) {
+        try {
+            return streamOptions.requestUsage(request.body(), request.json());
+        } catch (IllegalArgumentException unexpectedShape) {
+            return new UsageRequestedBody(request.body(), false);
+        }
     }
 
     /**

@@ -85,7 +85,7 @@ public final class BucketPolicy implements LimitPolicy {
             throw new IllegalArgumentException(tokens + " tokens never fit a bucket of " + capacity);
         }
         // tokens <= capacity, so tokens × interval <= burst tolerance: the product cannot overflow.
-        return saturatedAdd(Math.max(tatNanos, atNanos), tokens * emissionIntervalNanos);
+        return Saturating.add(Math.max(tatNanos, atNanos), tokens * emissionIntervalNanos);
     }
 
     @Override
@@ -107,10 +107,10 @@ public final class BucketPolicy implements LimitPolicy {
         long cappedTokens = Math.min(Math.abs(Math.max(deltaTokens, -Long.MAX_VALUE)), 2 * capacity);
         long shiftNanos = cappedTokens * emissionIntervalNanos;
         if (deltaTokens < 0) {
-            return tatNanos <= nowNanos ? tatNanos : Math.max(nowNanos, saturatedSubtract(tatNanos, shiftNanos));
+            return tatNanos <= nowNanos ? tatNanos : Math.max(nowNanos, Saturating.subtract(tatNanos, shiftNanos));
         }
-        long mostDebtTat = saturatedAdd(nowNanos, 2 * burstToleranceNanos);
-        return Math.min(mostDebtTat, saturatedAdd(Math.max(tatNanos, nowNanos), shiftNanos));
+        long mostDebtTat = Saturating.add(nowNanos, 2 * burstToleranceNanos);
+        return Math.min(mostDebtTat, Saturating.add(Math.max(tatNanos, nowNanos), shiftNanos));
     }
 
     /** Until the bucket is full again: after that, a missing entry is the same full bucket. */
@@ -127,7 +127,7 @@ public final class BucketPolicy implements LimitPolicy {
 
     /** Whole tokens the bucket holds at {@code nowNanos}, from 0 to the capacity. */
     public long availableTokens(long tatNanos, long nowNanos) {
-        long debtNanos = Math.max(0, saturatedSubtract(tatNanos, nowNanos));
+        long debtNanos = Math.max(0, Saturating.subtract(tatNanos, nowNanos));
         if (debtNanos >= burstToleranceNanos) {
             return 0;
         }
@@ -136,7 +136,7 @@ public final class BucketPolicy implements LimitPolicy {
 
     /** Nanoseconds from {@code nowNanos} until the bucket is full again; 0 when it is full. */
     public long nanosUntilFull(long tatNanos, long nowNanos) {
-        return Math.max(0, saturatedSubtract(tatNanos, nowNanos));
+        return Math.max(0, Saturating.subtract(tatNanos, nowNanos));
     }
 
     /** The snapshot that rate-limit headers describe. */
@@ -149,18 +149,6 @@ public final class BucketPolicy implements LimitPolicy {
         if (tokens < 1) {
             throw new IllegalArgumentException("a charge takes at least 1 token, got " + tokens);
         }
-    }
-
-    // A TAT read from a shared store may come from a skewed or corrupted clock; saturate rather
-    // than wrap so that a bad value makes a bucket look empty, never full.
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
-    }
-
-    private static long saturatedSubtract(long a, long b) {
-        long difference = a - b;
-        return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
     }
 
     @Override

@@ -45,13 +45,13 @@ public record QuotaPolicy(long limit, long windowEndNanos) implements LimitPolic
     @Override
     public long chargedState(long state, long tokens, long atNanos) {
         requirePositive(tokens);
-        return saturatedAdd(used(state), tokens);
+        return Saturating.add(used(state), tokens);
     }
 
     @Override
     public long settledState(long state, long deltaTokens, long nowNanos) {
         long used = used(state);
-        long settled = saturatedAdd(used, deltaTokens);
+        long settled = Saturating.add(used, deltaTokens);
         long mostUsed = limit > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * limit; // one whole window in debt
         return Math.max(0, Math.min(settled, mostUsed));
     }
@@ -82,10 +82,5 @@ public record QuotaPolicy(long limit, long windowEndNanos) implements LimitPolic
         if (tokens < 1) {
             throw new IllegalArgumentException("a charge takes at least 1 token, got " + tokens);
         }
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 }

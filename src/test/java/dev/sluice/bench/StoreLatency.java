@@ -9,19 +9,16 @@ import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.Rate;
 import dev.sluice.limit.TimeSource;
 import dev.sluice.limit.infinispan.InfinispanBucketStore;
+import dev.sluice.limit.infinispan.InfinispanTestServer;
 import dev.sluice.limit.memory.InMemoryBucketStore;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
-import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
-import org.infinispan.client.hotrod.exceptions.TransportException;
 
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -70,9 +67,10 @@ public final class StoreLatency {
         if (storeName.equals("memory")) {
             store = new InMemoryBucketStore();
         } else {
-            manager = new RemoteCacheManager(client(options.getOrDefault("hosts", "127.0.0.1:11222"),
-                    options.getOrDefault("username", "sluice"), options.getOrDefault("password", "sluice-local-password")));
-            RemoteCache<String, Long> cache = connect(manager);
+            manager = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(
+                    options.getOrDefault("hosts", "127.0.0.1:11222"), options.getOrDefault("username", "sluice"),
+                    options.getOrDefault("password", "sluice-local-password")).build());
+            RemoteCache<String, Long> cache = InfinispanTestServer.bucketsCache(manager);
             store = new InfinispanBucketStore(() -> cache, storeThreads, true);
         }
         if (!warmUp.isZero()) {
@@ -91,33 +89,6 @@ public final class StoreLatency {
             manager.close();
         }
         storeThreads.shutdownNow();
-    }
-
-    /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
-    private static RemoteCache<String, Long> connect(RemoteCacheManager manager) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return manager.getCache(InfinispanBucketStore.CACHE);
-            } catch (TransportException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(1000);
-            }
-        }
-    }
-
-    /** Sluice's own hotrod-client.properties (time-outs, no retries), with these servers and user. */
-    private static org.infinispan.client.hotrod.configuration.Configuration client(String hosts, String username,
-                                                                                    String password) throws Exception {
-        Properties sluice = new Properties();
-        try (InputStream in = StoreLatency.class.getResourceAsStream("/META-INF/hotrod-client.properties")) {
-            sluice.load(in);
-        }
-        ConfigurationBuilder builder = new ConfigurationBuilder().withProperties(sluice);
-        builder.addServers(hosts).security().authentication().username(username).password(password)
-                .realm("default").saslMechanism("SCRAM-SHA-256");
-        return builder.build();
     }
 
     private static Map<String, Object> measure(BucketStore store, int callers, int keys, Duration warmUp,

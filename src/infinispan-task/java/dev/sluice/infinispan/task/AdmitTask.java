@@ -4,15 +4,10 @@ import dev.sluice.limit.AdmissionBatch;
 import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.LimitPolicy;
-import org.infinispan.tasks.ServerTask;
-import org.infinispan.tasks.TaskContext;
-import org.infinispan.tasks.TaskExecutionMode;
-import org.infinispan.tasks.TaskInstantiationMode;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code sluice-admit}: decides a batch of admission requests inside the Infinispan server, in one
@@ -24,44 +19,19 @@ import java.util.Set;
  * back with nothing written. Each charged key is stored with its policy's retention as lifespan, so idle
  * callers leave no entry behind.
  */
-public final class AdmitTask implements ServerTask<byte[]> {
+public final class AdmitTask extends SluiceTask<byte[]> {
 
     public static final String NAME = "sluice-admit";
 
-    // The server shares one instance between threads unless told otherwise: ISOLATED gives each
-    // execution its own, so the context below belongs to one call.
-    private TaskContext context;
-
-    @Override
-    public void setTaskContext(TaskContext taskContext) {
-        this.context = taskContext;
-    }
-
-    @Override
-    public String getName() {
-        return NAME;
-    }
-
-    @Override
-    public Set<String> getParameters() {
-        return Set.of("request");
-    }
-
-    @Override
-    public TaskExecutionMode getExecutionMode() {
-        return TaskExecutionMode.ONE_NODE;
-    }
-
-    @Override
-    public TaskInstantiationMode getInstantiationMode() {
-        return TaskInstantiationMode.ISOLATED;
+    public AdmitTask() {
+        super(NAME);
     }
 
     @Override
     public byte[] call() throws Exception {
-        byte[] requestBytes = LockedBuckets.requestBytes(context, NAME);
+        byte[] requestBytes = requestBytes();
         List<String> keys = AdmissionBatch.keys(AdmissionCodec.decodeRequests(requestBytes, () -> 0));
-        try (LockedBuckets buckets = LockedBuckets.lock(context, NAME, keys)) {
+        try (LockedBuckets buckets = LockedBuckets.lock(context(), NAME, keys)) {
             // Decoded again now that the keys are held, so that the server's clock is read after the
             // lock: a decision never uses a time older than the state it decides on.
             List<AdmissionRequest> requests = AdmissionCodec.decodeRequests(requestBytes, LockedBuckets::serverNowNanos);

@@ -5,12 +5,6 @@ import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.CounterIncrement;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.Settlement;
-import org.infinispan.tasks.ServerTask;
-import org.infinispan.tasks.TaskContext;
-import org.infinispan.tasks.TaskExecutionMode;
-import org.infinispan.tasks.TaskInstantiationMode;
-
-import java.util.Set;
 
 /**
  * {@code sluice-settle}: applies a {@link Settlement} inside the Infinispan server in one round trip:
@@ -18,42 +12,19 @@ import java.util.Set;
  * ({@link LockedBuckets}) so that concurrent admissions see each correction whole.
  * Parameter {@code request}: {@link AdmissionCodec#encodeSettlement} bytes; result: nothing.
  */
-public final class SettleTask implements ServerTask<Void> {
+public final class SettleTask extends SluiceTask<Void> {
 
     public static final String NAME = "sluice-settle";
 
-    private TaskContext context;
-
-    @Override
-    public void setTaskContext(TaskContext taskContext) {
-        this.context = taskContext;
-    }
-
-    @Override
-    public String getName() {
-        return NAME;
-    }
-
-    @Override
-    public Set<String> getParameters() {
-        return Set.of("request");
-    }
-
-    @Override
-    public TaskExecutionMode getExecutionMode() {
-        return TaskExecutionMode.ONE_NODE;
-    }
-
-    @Override
-    public TaskInstantiationMode getInstantiationMode() {
-        return TaskInstantiationMode.ISOLATED;
+    public SettleTask() {
+        super(NAME);
     }
 
     @Override
     public Void call() throws Exception {
-        byte[] requestBytes = LockedBuckets.requestBytes(context, NAME);
+        byte[] requestBytes = requestBytes();
         Settlement unlocked = AdmissionCodec.decodeSettlement(requestBytes, () -> 0);
-        try (LockedBuckets buckets = LockedBuckets.lock(context, NAME, unlocked.keys())) {
+        try (LockedBuckets buckets = LockedBuckets.lock(context(), NAME, unlocked.keys())) {
             Settlement settlement = AdmissionCodec.decodeSettlement(requestBytes, LockedBuckets::serverNowNanos);
             long now = settlement.nowNanos();
             long[] states = new long[settlement.adjustments().size()];

@@ -8,19 +8,15 @@ import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.Rate;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
-import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
-import org.infinispan.client.hotrod.exceptions.TransportException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
-import java.io.InputStream;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -66,21 +62,9 @@ class InfinispanClusterFailoverTest {
         for (int node : InfinispanTestCluster.NODES) {
             assertThat(InfinispanTestCluster.awaitView(node, 2, 60_000)).as("node %d sees both", node).isTrue();
         }
-        manager = new RemoteCacheManager(clientConfiguration().build());
+        manager = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(InfinispanTestCluster.servers(),
+                InfinispanTestServer.USERNAME, InfinispanTestServer.PASSWORD).build());
         storeThreads = Executors.newFixedThreadPool(32);
-    }
-
-    /** Sluice's own hotrod-client.properties (timeouts, max_retries=0), pointed at both nodes. */
-    private static ConfigurationBuilder clientConfiguration() throws Exception {
-        Properties sluice = new Properties();
-        try (InputStream in = InfinispanClusterFailoverTest.class.getResourceAsStream("/META-INF/hotrod-client.properties")) {
-            sluice.load(in);
-        }
-        ConfigurationBuilder builder = new ConfigurationBuilder().withProperties(sluice);
-        builder.addServers(InfinispanTestCluster.servers())
-                .security().authentication().username(InfinispanTestServer.USERNAME)
-                .password(InfinispanTestServer.PASSWORD).realm("default").saslMechanism("SCRAM-SHA-256");
-        return builder;
     }
 
     @AfterAll
@@ -98,23 +82,9 @@ class InfinispanClusterFailoverTest {
         }
     }
 
-    /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
-    private static RemoteCache<String, Long> connect() throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return manager.getCache(InfinispanBucketStore.CACHE);
-            } catch (TransportException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(1000);
-            }
-        }
-    }
-
     @Test
     void aKilledNodeCostsTheRequestsInFlightButNeverAnAdmissionTooMany() throws Exception {
-        RemoteCache<String, Long> cache = connect();
+        RemoteCache<String, Long> cache = InfinispanTestServer.bucketsCache(manager);
         BucketStore store = new InfinispanBucketStore(() -> cache, storeThreads, true);
         BucketCharge hot = new BucketCharge("failover-" + UUID.randomUUID(), HOT, 1);
 

@@ -1,5 +1,13 @@
 package dev.sluice.limit.infinispan;
 
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
+import org.infinispan.client.hotrod.exceptions.TransportException;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -110,5 +118,33 @@ public final class InfinispanTestServer {
             throw new IllegalStateException("deploy/local/infinispan.sh not found above " + Path.of("").toAbsolutePath());
         }
         return directory;
+    }
+
+    /** Sluice's own hotrod-client.properties (time-outs, no retries), pointed at {@code hosts} as the test user. */
+    public static ConfigurationBuilder sluiceClientConfiguration(String hosts, String username, String password) {
+        Properties sluice = new Properties();
+        try (InputStream in = InfinispanTestServer.class.getResourceAsStream("/META-INF/hotrod-client.properties")) {
+            sluice.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ConfigurationBuilder builder = new ConfigurationBuilder().withProperties(sluice);
+        builder.addServers(hosts).security().authentication().username(username).password(password)
+                .realm("default").saslMechanism("SCRAM-SHA-256");
+        return builder;
+    }
+
+    /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
+    public static RemoteCache<String, Long> bucketsCache(RemoteCacheManager manager) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return manager.getCache(InfinispanBucketStore.CACHE);
+            } catch (TransportException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 }
