@@ -126,6 +126,27 @@ public class AdmissionGate {
     }
 
     /**
+     * Admits a retry of an admitted request: the upstream counts every attempt, so each one takes a
+     * request from the upstream key's bucket (never from the caller's, who asked once). Held up to
+     * {@code maxWaitNanos}; refused beyond it, which ends the retries.
+     */
+    public Uni<Void> admitRetry(long maxWaitNanos) {
+        if (settings.upstreamRequests().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        BucketCharge charge = new BucketCharge(UPSTREAM_REQUESTS_KEY, settings.upstreamRequests().get(), 1);
+        return Uni.createFrom().completionStage(() -> limiter.tryAcquire(List.of(charge), maxWaitNanos))
+                .flatMap(admission -> {
+                    if (admission instanceof Admission.Refused refused) {
+                        return Uni.createFrom().failure(
+                                RateLimitedException.of(LimitScope.UPSTREAM_KEY, charge.policy(), 1, refused));
+                    }
+                    long waitNanos = ((Admission.Admitted) admission).waitNanos();
+                    return waitNanos == 0 ? Uni.createFrom().voidItem() : hold(waitNanos, null).replaceWithVoid();
+                });
+    }
+
+    /**
      * Corrects a ticket's token reservations. Sent after the reply and never awaited: a lost
      * settlement leaves a reservation as it was, which errs on the side of the upstream's limits.
      *

@@ -11,6 +11,7 @@ import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
 import dev.sluice.upstream.Operation;
+import dev.sluice.upstream.ResilientUpstream;
 import dev.sluice.upstream.UpstreamCaller;
 import dev.sluice.upstream.UpstreamFailure;
 import dev.sluice.upstream.UpstreamHeaders;
@@ -31,17 +32,19 @@ public class RequestRelay {
     private final SluiceSettings settings;
     private final AdmissionGate gate;
     private final UpstreamCaller upstream;
+    private final ResilientUpstream resilient;
     private final UsageCounters usage;
     private final ObjectReader jsonReader;
     private final TokenEstimator estimator;
     private final StreamOptions streamOptions;
 
     @Inject
-    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamCaller upstream, UsageCounters usage,
-            ObjectMapper mapper) {
+    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamCaller upstream, ResilientUpstream resilient,
+            UsageCounters usage, ObjectMapper mapper) {
         this.settings = settings;
         this.gate = gate;
         this.upstream = upstream;
+        this.resilient = resilient;
         this.usage = usage;
         this.jsonReader = ProxiedRequest.strictReader(mapper);
         // The encodings load once, and only when a limit counts tokens.
@@ -75,7 +78,7 @@ public class RequestRelay {
             boolean stripUsageChunk = sent.usageChunkAdded();
             return gate.admit(caller, clientAddress(peer, headers), reservedTokens).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
-                return upstream.send(call)
+                return resilient.send(call, gate::admitRetry)
                         .map(reply -> settledWhenDone(reply, ticket, stripUsageChunk))
                         .onFailure().invoke(failure -> settleFailure(ticket, failure));
             });

@@ -30,6 +30,9 @@ public interface SluiceConfig {
     /** Usage counters (requests, tokens, refusals per caller and upstream key per day) kept in the store. */
     Usage usage();
 
+    /** Retries of upstream calls that failed in a way worth another attempt. */
+    Retry retry();
+
     /**
      * Completion tokens reserved for a request that sets neither max_completion_tokens nor max_tokens
      * (per choice); the real usage settles the difference afterwards.
@@ -142,6 +145,37 @@ public interface SluiceConfig {
          * none, the client is the connection's peer and X-Forwarded-For is ignored.
          */
         Optional<List<String>> trustedProxies();
+    }
+
+    interface Retry {
+
+        /** Most attempts per request, the first included; 1 turns retries off. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Longest time from the first attempt to the start of the last retry; keep it below the function timeout. */
+        @WithDefault("25s")
+        Duration maxTotal();
+
+        /** Ceiling of the first retry's random wait; it doubles with each retry. */
+        @WithDefault("200ms")
+        Duration baseDelay();
+
+        /** Ceiling of any retry's random wait (an upstream's retry-after may ask for longer). */
+        @WithDefault("5s")
+        Duration maxDelay();
+
+        /** Retries allowed per first attempt over the budget window. */
+        @WithDefault("0.1")
+        double budget();
+
+        /** Retries allowed per budget window whatever the traffic, so a quiet service still retries. */
+        @WithDefault("10")
+        int budgetMinRetries();
+
+        /** The sliding window of the retry budget. */
+        @WithDefault("10s")
+        Duration budgetWindow();
     }
 
     interface Usage {

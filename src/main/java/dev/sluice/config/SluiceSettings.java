@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  * @param clientIp             the per-client-address limit; empty when off
  * @param defaultMaxTokens     completion tokens reserved per choice when a request sets no maximum
  * @param usage                usage counters: how often they are written, how long they are kept
+ * @param retry                retries of upstream calls
  */
 public record SluiceSettings(
         URI upstreamUrl,
@@ -53,7 +54,21 @@ public record SluiceSettings(
         List<CallerQuota> callerQuotas,
         Optional<ClientIpLimit> clientIp,
         long defaultMaxTokens,
-        Usage usage) {
+        Usage usage,
+        Retry retry) {
+
+    /**
+     * @param maxAttempts       attempts per request, the first included
+     * @param maxTotalNanos     from the first attempt to the start of the last retry
+     * @param baseDelayMillis   the first retry's backoff ceiling
+     * @param maxDelayMillis    any retry's backoff ceiling
+     * @param budgetRatio       retries per first attempt over the window
+     * @param budgetMinRetries  retries per window whatever the traffic
+     * @param budgetWindowNanos the budget's sliding window
+     */
+    public record Retry(int maxAttempts, long maxTotalNanos, long baseDelayMillis, long maxDelayMillis,
+            double budgetRatio, int budgetMinRetries, long budgetWindowNanos) {
+    }
 
     /**
      * A caller's quota per calendar window.
@@ -103,7 +118,7 @@ public record SluiceSettings(
                 + ", upstreamRequests=" + upstreamRequests + ", callerRequests=" + callerRequests
                 + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store
                 + ", upstreamTokens=" + upstreamTokens + ", callerQuotas=" + callerQuotas + ", clientIp=" + clientIp
-                + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + "]";
+                + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + ", retry=" + retry + "]";
     }
 
     /** Sluice sends its own key upstream; callers' tokens only identify them. */
@@ -162,6 +177,24 @@ public record SluiceSettings(
             problems.add(problem("sluice.default-max-tokens", "must be between 1 and 10000000, got "
                     + config.defaultMaxTokens()));
         }
+        SluiceConfig.Retry retry = config.retry();
+        if (retry.maxAttempts() < 1 || retry.maxAttempts() > 10) {
+            problems.add(problem("sluice.retry.max-attempts", "must be between 1 and 10, got " + retry.maxAttempts()));
+        }
+        requirePositive(problems, "sluice.retry.max-total", retry.maxTotal());
+        if (retry.baseDelay().toMillis() < 1 || retry.maxDelay().compareTo(retry.baseDelay()) < 0) {
+            problems.add(problem("sluice.retry.base-delay", "must be at least 1ms and at most SLUICE_RETRY_MAX_DELAY, got "
+                    + retry.baseDelay() + " and " + retry.maxDelay()));
+        }
+        if (!(retry.budget() >= 0 && retry.budget() <= 10)) {
+            problems.add(problem("sluice.retry.budget", "must be between 0 and 10 retries per request, got " + retry.budget()));
+        }
+        if (retry.budgetMinRetries() < 0) {
+            problems.add(problem("sluice.retry.budget-min-retries", "must not be negative, got " + retry.budgetMinRetries()));
+        }
+        if (retry.budgetWindow().toMillis() < 10) {
+            problems.add(problem("sluice.retry.budget-window", "must be at least 10ms, got " + retry.budgetWindow()));
+        }
         requirePositive(problems, "sluice.usage.flush-interval", config.usage().flushInterval());
         requirePositive(problems, "sluice.usage.retention", config.usage().retention());
         if (!problems.isEmpty()) {
@@ -173,7 +206,9 @@ public record SluiceSettings(
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(),
                         config.storeRetryInterval().toNanos(), config.storeThreads()),
                 upstreamTokens, List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
-                new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone));
+                new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone),
+                new Retry(retry.maxAttempts(), retry.maxTotal().toNanos(), retry.baseDelay().toMillis(),
+                        retry.maxDelay().toMillis(), retry.budget(), retry.budgetMinRetries(), retry.budgetWindow().toNanos()));
     }
 
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */

@@ -29,6 +29,11 @@ public final class RateLimiter {
 
     /** Charges every bucket or none; see {@link BucketStore#tryAcquire}. */
     public CompletionStage<Admission> tryAcquire(List<BucketCharge> charges) {
+        return tryAcquire(charges, maxWaitNanos);
+    }
+
+    /** The same with a max wait of its own, e.g. what is left of a retry's time. */
+    public CompletionStage<Admission> tryAcquire(List<BucketCharge> charges, long maxWaitNanos) {
         return store.tryAcquire(new AdmissionRequest(charges, timeSource.nowNanos(), maxWaitNanos));
     }
 

@@ -92,10 +92,10 @@ class PassThroughModeTest {
     @Test
     void passesUpstreamErrorsThroughAsTheyAre() {
         String error = "{\"error\":{\"message\":\"Invalid model\",\"type\":\"invalid_request_error\",\"param\":\"model\",\"code\":null}}";
-        upstream.enqueue(
-                Reply.json(400, error, Map.of("x-request-id", "req-bad")),
-                Reply.json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}",
-                        Map.of("set-cookie", "upstream-only=1")));
+        Reply overloaded = Reply.json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}",
+                Map.of("set-cookie", "upstream-only=1"));
+        // a 400 is never retried; a 503 is, so it reaches the caller once every attempt got it
+        upstream.enqueue(Reply.json(400, error, Map.of("x-request-id", "req-bad")), overloaded, overloaded, overloaded);
 
         given().header("Authorization", "Bearer sk-caller-four").contentType(ContentType.JSON).body(BODY)
                 .when().post("/v1/chat/completions")

@@ -107,12 +107,12 @@ class StreamingTest {
     @Test
     void anUpstreamErrorToAStreamRequestIsRelayedWithItsStatus() {
         String error = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
-        upstream.enqueue(Reply.json(429, error, Map.of("retry-after", "3", "x-ratelimit-remaining-requests", "0")));
+        upstream.enqueue(Reply.json(429, error, Map.of("retry-after", "30", "x-ratelimit-remaining-requests", "0")));
 
         given().header("Authorization", "Bearer sk-streamer").contentType(ContentType.JSON).body(STREAM_BODY)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(429)
-                .header("retry-after", "3")
+                .header("retry-after", "30")
                 .header("x-ratelimit-remaining-requests", "0")
                 .body(equalTo(error));
     }

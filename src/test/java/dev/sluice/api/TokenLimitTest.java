@@ -39,7 +39,8 @@ class TokenLimitTest {
                     "sluice.upstream.token-burst", "1000",
                     "sluice.caller.daily-tokens", "3000",
                     "sluice.caller.burst", "100",
-                    "sluice.default-max-tokens", "100");
+                    "sluice.default-max-tokens", "100",
+                    "sluice.retry.max-attempts", "1"); // refunds are the subject here, not retries
         }
     }
 
@@ -87,7 +88,8 @@ class TokenLimitTest {
 
     @Test
     void aCallTheUpstreamRefusedIsRefundedWhole() {
-        upstream.enqueue(Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", Map.of()));
+        Reply boom = Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", Map.of());
+        upstream.enqueue(boom);
         chat("sk-refund", body(980, false)).statusCode(500);
 
         chat("sk-refund", body(980, false)).statusCode(200);

@@ -28,7 +28,7 @@ class UpstreamFailureTest {
 
     @Test
     void aHangingUpstreamIs504() {
-        upstream.enqueue(Reply.hang());
+        upstream.enqueue(Reply.hang(), Reply.hang(), Reply.hang()); // every attempt
         given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(BODY)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(504)
@@ -39,7 +39,7 @@ class UpstreamFailureTest {
 
     @Test
     void aHangingUpstreamStreamIs504() {
-        upstream.enqueue(Reply.hang());
+        upstream.enqueue(Reply.hang(), Reply.hang(), Reply.hang()); // every attempt
         given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(STREAM_BODY)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(504)
@@ -48,7 +48,7 @@ class UpstreamFailureTest {
 
     @Test
     void aDroppedConnectionIs502() {
-        upstream.enqueue(Reply.closeConnection());
+        upstream.enqueue(Reply.closeConnection(), Reply.closeConnection(), Reply.closeConnection()); // every attempt
         given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(BODY)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(502)
@@ -58,7 +58,7 @@ class UpstreamFailureTest {
 
     @Test
     void aDroppedStreamConnectionIs502() {
-        upstream.enqueue(Reply.closeConnection());
+        upstream.enqueue(Reply.closeConnection(), Reply.closeConnection(), Reply.closeConnection()); // every attempt
         given().header("Authorization", "Bearer sk-waiting").contentType(ContentType.JSON).body(STREAM_BODY)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(502)

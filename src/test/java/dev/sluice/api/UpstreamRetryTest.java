@@ -1,0 +1,111 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstream.Reply;
+import dev.sluice.upstream.TestUpstreamResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Retries through the upstream bean: an upstream key of 2 requests in a burst (refilling 2 a minute),
+ * callers of 1 request each, short backoffs so the tests stay quick.
+ */
+@QuarkusTest
+@TestProfile(UpstreamRetryTest.Retries.class)
+class UpstreamRetryTest {
+
+    public static class Retries implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.upstream.api-key", "sk-managed-retries",
+                    "sluice.upstream.rpm", "2",
+                    "sluice.upstream.burst", "2",
+                    "sluice.caller.rate", "1/h",
+                    "sluice.caller.burst", "1",
+                    "sluice.retry.base-delay", "10ms",
+                    "sluice.retry.max-delay", "20ms");
+        }
+    }
+
+    private static final Reply OVERLOADED = Reply.json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}", Map.of());
+
+    TestUpstream upstream = TestUpstreamResource.upstream();
+
+    @BeforeEach
+    void reset() {
+        upstream.reset();
+        TestClock.refillEverything();
+    }
+
+    private static ValidatableResponse chat(String token, String body) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(body)
+                .when().post("/v1/chat/completions").then();
+    }
+
+    @Test
+    void aTransientFailureIsRetriedAndChargesTheUpstreamKeyNotTheCaller() {
+        upstream.enqueue(OVERLOADED);
+
+        // the caller's bucket holds one request: the retry does not need a second
+        chat("sk-retry-1", CallerLimitTest.BODY).statusCode(200);
+
+        assertThat(upstream.requests()).hasSize(2);
+        // the upstream key's two requests went to the two attempts
+        chat("sk-retry-2", CallerLimitTest.BODY).statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "upstream-requests");
+    }
+
+    @Test
+    void theUpstreamsRetryAfterIsWaitedOut() {
+        upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
+                Map.of("retry-after-ms", "400")));
+
+        long started = System.nanoTime();
+        chat("sk-patient", CallerLimitTest.BODY).statusCode(200);
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(400);
+        assertThat(upstream.requests()).hasSize(2);
+    }
+
+    @Test
+    void otherClientErrorsAreNeverRetried() {
+        upstream.enqueue(Reply.json(400, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", Map.of()));
+
+        chat("sk-bad", CallerLimitTest.BODY).statusCode(400).body("error.message", equalTo("bad"));
+
+        assertThat(upstream.requests()).hasSize(1);
+    }
+
+    @Test
+    void aRetryTheUpstreamKeyCannotAffordEndsWithTheUpstreamsOwnReply() {
+        upstream.enqueue(OVERLOADED, OVERLOADED, OVERLOADED);
+
+        // attempt 1 and 2 take the key's two requests; the third would wait ~30 s, beyond the retry time
+        chat("sk-unlucky", CallerLimitTest.BODY).statusCode(503).body("error.message", equalTo("overloaded"));
+
+        assertThat(upstream.requests()).hasSize(2);
+    }
+
+    @Test
+    void aStreamIsRetriedBeforeItsFirstByte() {
+        upstream.enqueue(OVERLOADED, Reply.stream(0, TestUpstream.streamChunks().toArray(String[]::new)));
+
+        String relayed = chat("sk-stream", "{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .statusCode(200).extract().asString();
+
+        assertThat(relayed).isEqualTo(String.join("", TestUpstream.streamChunks()));
+        assertThat(upstream.requests()).hasSize(2);
+    }
+}
