@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # faults: the upstream answers 5 % of calls with 500 or 503. 1,000 chat requests from 20 clients
 # through one Sluice instance (no upstream limit). Reports client-visible errors and upstream calls
-# per request; appends to docs/benchmarks/results.jsonl. Sluice has no retries yet (issue 5), so
-# this is the baseline they will be measured against.
+# per request; appends to docs/benchmarks/results.jsonl. The clients do not retry themselves
+# (--retries=0): what they see is what Sluice's own retries left.
 #
 #   src/bench/faults.sh
 #   REQUESTS=2000 src/bench/faults.sh
