@@ -17,7 +17,9 @@ import dev.sluice.upstream.UpstreamFailure;
 import dev.sluice.upstream.UpstreamHeaders;
 import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.upstream.UpstreamRequest;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -168,11 +170,22 @@ public class RequestRelay {
             log.finish(reply.status(), null);
             return reply;
         }
-        return reply.withStream(reply.stream().onTermination().invoke(
+        Multi<Buffer> watched = reply.stream().onTermination().invoke(
                 (failure, cancelled) -> log.finish(reply.status(),
                         failure != null ? "upstream broke off: " + failure.getClass().getSimpleName()
-                                : cancelled ? "caller went away" : null)));
+                                : cancelled ? "caller went away" : null));
+        if (reply.status() >= 200 && reply.status() < 300) {
+            // Past the first byte nothing can be retried or re-sent: the caller gets an error event in
+            // OpenAI's shape and a clean end instead of a cut connection it would have to interpret.
+            watched = watched.onFailure().recoverWithItem(failure -> Buffer.buffer(STREAM_BROKE_OFF_EVENT));
+        }
+        return reply.withStream(watched);
     }
+
+    /** The last event of a stream whose upstream broke off. */
+    static final String STREAM_BROKE_OFF_EVENT = "data: {\"error\":{\"message\":\"The upstream stopped sending this stream "
+            + "before it was complete; the reply above is partial.\",\"type\":\"server_error\",\"param\":null,"
+            + "\"code\":\"upstream_stream_interrupted\"}}\n\n";
 
     private static void logFailure(Throwable failure, RequestLog log) {
         if (failure instanceof RateLimitedException refused) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static dev.sluice.upstream.TestUpstream.Reply;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 /** An upstream that does not answer: a hang is a 504 after the timeout (2 s in tests), a dropped connection a 502. */
@@ -63,5 +64,19 @@ class UpstreamFailureTest {
                 .when().post("/v1/chat/completions")
                 .then().statusCode(502)
                 .body("error.code", equalTo("upstream_unreachable"));
+    }
+
+    @Test
+    void anUpstreamThatBreaksOffMidStreamEndsTheCallersStreamWithAnErrorEvent() {
+        String first = TestUpstream.streamChunks().get(0);
+        upstream.enqueue(Reply.streamThenDrop(first));
+
+        String relayed = given().header("Authorization", "Bearer sk-mid-stream").contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+
+        assertThat(relayed).isEqualTo(first + RequestRelay.STREAM_BROKE_OFF_EVENT);
+        assertThat(upstream.requests()).as("never retried after the first byte").hasSize(1);
     }
 }

@@ -162,6 +162,18 @@ public final class TestUpstream implements AutoCloseable {
             };
         }
 
+        /** 200 {@code text/event-stream}: sends {@code chunks}, then drops the connection mid-stream. */
+        static Reply streamThenDrop(String... chunks) {
+            return (request, vertx) -> {
+                HttpServerResponse response = request.response().setStatusCode(200).setChunked(true);
+                response.putHeader("content-type", "text/event-stream");
+                for (String chunk : chunks) {
+                    response.write(chunk);
+                }
+                vertx.setTimer(50, id -> request.connection().close());
+            };
+        }
+
         /** Never answers; the connection stays open. */
         static Reply hang() {
             return (request, vertx) -> {
