@@ -35,6 +35,10 @@ public class ErrorMappers {
                     "upstream_timeout")).build();
             case UNREACHABLE -> json(502, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
                     "upstream_unreachable")).build();
+            case CIRCUIT_OPEN -> json(503, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
+                    "upstream_unavailable")).header("retry-after", "1").build();
+            case BUSY -> json(503, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
+                    "upstream_busy")).header("retry-after", "1").build();
         };
     }
 
@@ -88,7 +92,11 @@ public class ErrorMappers {
             return 503;
         }
         if (failure instanceof UpstreamFailure upstream) {
-            return upstream.kind() == UpstreamFailure.Kind.TIMEOUT ? 504 : 502;
+            return switch (upstream.kind()) {
+                case TIMEOUT -> 504;
+                case UNREACHABLE -> 502;
+                case CIRCUIT_OPEN, BUSY -> 503;
+            };
         }
         return 500;
     }

@@ -104,6 +104,18 @@ public interface SluiceConfig {
         @WithDefault("30s")
         Duration timeout();
 
+        /** Consecutive failed attempts (5xx, no connection, no answer) that open the upstream's circuit breaker. */
+        @WithDefault("5")
+        int breakerFailures();
+
+        /** How long an open breaker refuses calls before one probe is let through. */
+        @WithDefault("5s")
+        Duration breakerDelay();
+
+        /** Calls waiting for the upstream's reply head at once (bulkhead); as many more may queue, beyond that 503. */
+        @WithDefault("256")
+        int maxConcurrent();
+
         /** Most connections open to the upstream at once, per client (non-streamed and streamed). */
         @WithDefault("256")
         int maxConnections();

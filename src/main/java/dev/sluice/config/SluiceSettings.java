@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * @param clientIp             the per-client-address limit; empty when off
  * @param defaultMaxTokens     completion tokens reserved per choice when a request sets no maximum
  * @param usage                usage counters: how often they are written, how long they are kept
- * @param retry                retries of upstream calls
+ * @param resilience           retries, circuit breaker and bulkhead of upstream calls
  */
 public record SluiceSettings(
         URI upstreamUrl,
@@ -55,7 +55,7 @@ public record SluiceSettings(
         Optional<ClientIpLimit> clientIp,
         long defaultMaxTokens,
         Usage usage,
-        Retry retry) {
+        Resilience resilience) {
 
     /**
      * @param maxAttempts       attempts per request, the first included
@@ -65,9 +65,13 @@ public record SluiceSettings(
      * @param budgetRatio       retries per first attempt over the window
      * @param budgetMinRetries  retries per window whatever the traffic
      * @param budgetWindowNanos the budget's sliding window
+     * @param breakerFailures   consecutive failed attempts that open the breaker
+     * @param breakerDelayMillis how long an open breaker refuses calls
+     * @param maxConcurrent     calls awaiting the upstream at once (and as many queued)
      */
-    public record Retry(int maxAttempts, long maxTotalNanos, long baseDelayMillis, long maxDelayMillis,
-            double budgetRatio, int budgetMinRetries, long budgetWindowNanos) {
+    public record Resilience(int maxAttempts, long maxTotalNanos, long baseDelayMillis, long maxDelayMillis,
+            double budgetRatio, int budgetMinRetries, long budgetWindowNanos, int breakerFailures,
+            long breakerDelayMillis, int maxConcurrent) {
     }
 
     /**
@@ -118,7 +122,7 @@ public record SluiceSettings(
                 + ", upstreamRequests=" + upstreamRequests + ", callerRequests=" + callerRequests
                 + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store
                 + ", upstreamTokens=" + upstreamTokens + ", callerQuotas=" + callerQuotas + ", clientIp=" + clientIp
-                + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + ", retry=" + retry + "]";
+                + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + ", resilience=" + resilience + "]";
     }
 
     /** Sluice sends its own key upstream; callers' tokens only identify them. */
@@ -189,6 +193,13 @@ public record SluiceSettings(
         if (!(retry.budget() >= 0 && retry.budget() <= 10)) {
             problems.add(problem("sluice.retry.budget", "must be between 0 and 10 retries per request, got " + retry.budget()));
         }
+        if (config.upstream().breakerFailures() < 1) {
+            problems.add(problem("sluice.upstream.breaker-failures", "must be at least 1, got " + config.upstream().breakerFailures()));
+        }
+        requirePositive(problems, "sluice.upstream.breaker-delay", config.upstream().breakerDelay());
+        if (config.upstream().maxConcurrent() < 1) {
+            problems.add(problem("sluice.upstream.max-concurrent", "must be at least 1, got " + config.upstream().maxConcurrent()));
+        }
         if (retry.budgetMinRetries() < 0) {
             problems.add(problem("sluice.retry.budget-min-retries", "must not be negative, got " + retry.budgetMinRetries()));
         }
@@ -207,8 +218,10 @@ public record SluiceSettings(
                         config.storeRetryInterval().toNanos(), config.storeThreads()),
                 upstreamTokens, List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
                 new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone),
-                new Retry(retry.maxAttempts(), retry.maxTotal().toNanos(), retry.baseDelay().toMillis(),
-                        retry.maxDelay().toMillis(), retry.budget(), retry.budgetMinRetries(), retry.budgetWindow().toNanos()));
+                new Resilience(retry.maxAttempts(), retry.maxTotal().toNanos(), retry.baseDelay().toMillis(),
+                        retry.maxDelay().toMillis(), retry.budget(), retry.budgetMinRetries(), retry.budgetWindow().toNanos(),
+                        config.upstream().breakerFailures(), config.upstream().breakerDelay().toMillis(),
+                        config.upstream().maxConcurrent()));
     }
 
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */

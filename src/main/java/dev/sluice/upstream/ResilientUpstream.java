@@ -4,6 +4,8 @@ import dev.sluice.config.SluiceSettings;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The upstream call with retries, built on SmallRye Fault Tolerance's programmatic {@link Guard}: an
+ * The upstream call with retries, a circuit breaker and a bulkhead, built on SmallRye Fault Tolerance's
+ * programmatic {@link Guard} (the order is MicroProfile's: each retry passes the breaker, then the
+ * bulkhead). An
  * attempt that got 429, 500, 502, 503, 504, no connection or no answer in time is tried again, after
  * an exponential backoff with full jitter that is never shorter than what the upstream advised
  * ({@link RetryAdvice}), while the attempts, the total time and the retry budget allow. Other replies
@@ -43,7 +47,7 @@ public class ResilientUpstream {
     };
 
     private final UpstreamCaller caller;
-    private final SluiceSettings.Retry settings;
+    private final SluiceSettings.Resilience settings;
     private final RetryBudget budget;
     private final Backoff backoff;
     private final Guard guard;
@@ -51,7 +55,7 @@ public class ResilientUpstream {
     @Inject
     public ResilientUpstream(UpstreamCaller caller, SluiceSettings settings) {
         this.caller = caller;
-        this.settings = settings.retry();
+        this.settings = settings.resilience();
         this.budget = new RetryBudget(this.settings.budgetRatio(), this.settings.budgetMinRetries(),
                 this.settings.budgetWindowNanos());
         this.backoff = new Backoff(this.settings.baseDelayMillis(), this.settings.maxDelayMillis());
@@ -63,6 +67,19 @@ public class ResilientUpstream {
                 .jitter(0, ChronoUnit.MILLIS) // the backoff below jitters, in full
                 .whenException(this::worthRetrying)
                 .withCustomBackoff().strategy(() -> new UpstreamBackoff(backoff)).done()
+                .done()
+                // every attempt passes the breaker: consecutive failures (not 429s, which are the
+                // upstream's limit, not its health) open it, and one probe after the delay closes it
+                .withCircuitBreaker()
+                .requestVolumeThreshold(this.settings.breakerFailures())
+                .failureRatio(1.0)
+                .delay(this.settings.breakerDelayMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
+                .done()
+                .withBulkhead()
+                .limit(this.settings.maxConcurrent())
+                .queueSize(this.settings.maxConcurrent())
                 .done()
                 .build();
     }
@@ -95,9 +112,18 @@ public class ResilientUpstream {
         } catch (Exception e) { // the guard only throws for a synchronous failure of the callable
             return Uni.createFrom().failure(e);
         }
-        return guarded.onFailure(failure -> failure instanceof RetryableAttempt || failure instanceof RetriesOver)
+        return guarded.onFailure(failure -> failure instanceof RetryableAttempt || failure instanceof RetriesOver
+                        || failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
                 .recoverWithUni(failure -> {
-                    RetryableAttempt last = failure instanceof RetriesOver over ? over.last : (RetryableAttempt) failure;
+                    RetryableAttempt last = failure instanceof RetriesOver over ? over.last
+                            : failure instanceof RetryableAttempt retryable ? retryable : previous.get();
+                    if (last == null) { // not called at all
+                        return Uni.createFrom().failure(failure instanceof CircuitBreakerOpenException
+                                ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
+                                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure)
+                                : new UpstreamFailure(UpstreamFailure.Kind.BUSY,
+                                        "The upstream has as many calls in progress as it may have; try again shortly.", failure));
+                    }
                     return last.reply() != null ? Uni.createFrom().item(last.reply())
                             : Uni.createFrom().failure(last.failureToRelay());
                 });

@@ -36,6 +36,11 @@ final class RetryableAttempt extends RuntimeException {
         return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
+    /** A failure of the upstream itself, for its circuit breaker: anything but its rate limit (429). */
+    boolean countsAsUpstreamFailure() {
+        return reply == null || reply.status() != 429;
+    }
+
     /** The reply to relay when this was the last attempt; {@code null} when there was none. */
     UpstreamReply reply() {
         return reply;

@@ -1,13 +1,17 @@
 package dev.sluice.upstream;
 
-/** The upstream gave no answer at all: it could not be reached, or it did not answer in time. */
+/** The upstream gave no answer: it could not be reached, did not answer in time, or was not called at all. */
 public final class UpstreamFailure extends RuntimeException {
 
     public enum Kind {
         /** No connection, or the connection broke before a reply. */
         UNREACHABLE,
         /** No reply (or no first byte of a stream) within the timeout. */
-        TIMEOUT
+        TIMEOUT,
+        /** Not called: its circuit breaker is open after consecutive failures. */
+        CIRCUIT_OPEN,
+        /** Not called: as many calls as it may have at once are already out, and as many queued. */
+        BUSY
     }
 
     private final Kind kind;

@@ -1,0 +1,105 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstream.Reply;
+import dev.sluice.upstream.TestUpstreamResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One attempt per request (no retries, so counts are plain), a breaker that opens after 3 consecutive
+ * failures for 1 s, and a bulkhead of 1 call (plus 1 queued). The test upstream times out after 2 s.
+ */
+@QuarkusTest
+@TestProfile(CircuitBreakerAndBulkheadTest.Guarded.class)
+class CircuitBreakerAndBulkheadTest {
+
+    public static class Guarded implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.retry.max-attempts", "1",
+                    "sluice.upstream.breaker-failures", "3",
+                    "sluice.upstream.breaker-delay", "1s",
+                    "sluice.upstream.max-concurrent", "1",
+                    "sluice.upstream.timeout", "2s",
+                    "sluice.caller.burst", "100");
+        }
+    }
+
+    private static final Reply BROKEN = Reply.json(500, "{\"error\":{\"message\":\"broken\",\"type\":\"server_error\"}}", Map.of());
+    private static final Reply LIMITED = Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
+            Map.of("retry-after", "30"));
+
+    TestUpstream upstream = TestUpstreamResource.upstream();
+
+    @BeforeEach
+    void reset() throws InterruptedException {
+        upstream.reset();
+        TestClock.refillEverything();
+        Thread.sleep(1100); // any breaker a previous test opened has let its probe through
+        chat(); // the probe: a success closes it
+        upstream.reset();
+    }
+
+    private static Response chat() {
+        return given().header("Authorization", "Bearer sk-guarded").contentType(ContentType.JSON).body(CallerLimitTest.BODY)
+                .when().post("/v1/chat/completions");
+    }
+
+    @Test
+    void consecutiveFailuresOpenTheBreakerAndAProbeClosesIt() throws InterruptedException {
+        upstream.enqueue(BROKEN, BROKEN, BROKEN);
+        for (int i = 0; i < 3; i++) {
+            assertThat(chat().statusCode()).isEqualTo(500);
+        }
+
+        Response refused = chat();
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.jsonPath().getString("error.code")).isEqualTo("upstream_unavailable");
+        assertThat(refused.header("retry-after")).isEqualTo("1");
+        assertThat(upstream.requests()).as("an open breaker does not call the upstream").hasSize(3);
+
+        Thread.sleep(1100);
+        assertThat(chat().statusCode()).isEqualTo(200); // the probe succeeds
+        assertThat(chat().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theUpstreamsRateLimitDoesNotOpenTheBreaker() {
+        upstream.enqueue(LIMITED, LIMITED, LIMITED, LIMITED);
+        for (int i = 0; i < 4; i++) {
+            assertThat(chat().statusCode()).isEqualTo(429);
+        }
+
+        assertThat(chat().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void callsBeyondTheBulkheadAndItsQueueAre503() throws Exception {
+        upstream.enqueue(Reply.hang(), Reply.hang());
+        List<CompletableFuture<Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
+            Thread.sleep(200); // one in the bulkhead, then one in its queue
+        }
+
+        Response third = chat();
+
+        assertThat(third.statusCode()).isEqualTo(503);
+        assertThat(third.jsonPath().getString("error.code")).isEqualTo("upstream_busy");
+        assertThat(calls.get(0).get().statusCode()).isEqualTo(504);
+    }
+}
