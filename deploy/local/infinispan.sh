@@ -53,7 +53,9 @@ TASK_JAR=target/infinispan-task/sluice-infinispan-task.jar
 task_jar() {
   if [ ! -f "$TASK_JAR" ] || [ -n "$(find src/infinispan-task src/main/java/dev/sluice/limit -newer "$TASK_JAR" -type f -print -quit)" ]; then
     log "building Sluice's server task ($TASK_JAR)"
-    mvn -B -q -f src/infinispan-task/pom.xml package
+    # clean: the compiler plugin checks only the task's own sources for changes, not the limiter it
+    # compiles in through -sourcepath, and would otherwise keep a stale jar
+    mvn -B -q -f src/infinispan-task/pom.xml clean package
   fi
 }
 

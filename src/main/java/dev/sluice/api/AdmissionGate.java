@@ -5,6 +5,7 @@ import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.RateLimiter;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +38,7 @@ public class AdmissionGate {
     /** The one upstream key's buckets; named so that more upstreams can join later. */
     static final String UPSTREAM_REQUESTS_KEY = "upstream:default:requests";
     static final String UPSTREAM_TOKENS_KEY = "upstream:default:tokens";
+    static final String UPSTREAM_COOLDOWN_PREFIX = "cooldown:upstream:default:model:";
 
     private final RateLimiter limiter;
     private final SluiceSettings settings;
@@ -68,14 +70,17 @@ public class AdmissionGate {
     /**
      * @param clientAddress  the client's address for the per-IP limit; ignored when that is off
      * @param reservedTokens the request's estimated cost for limits that count tokens, 0 when none does
+     * @param model          the requested model: the upstream's pauses are per model
      * @return completes with the ticket once the request may be sent; fails with
      *         {@link RateLimitedException} when a limit refuses it
      */
-    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens) {
+    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens, String model) {
         List<BucketCharge> charges = new ArrayList<>(4);
         List<LimitScope> scopes = new ArrayList<>(4);
         charges.add(new BucketCharge("caller:" + caller.id(), settings.callerRequests(), 1));
         scopes.add(LimitScope.CALLER);
+        charges.add(cooldown(model));
+        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
         settings.clientIp().ifPresent(limit -> {
             charges.add(new BucketCharge("ip:" + clientAddress, limit.requests(), 1));
             scopes.add(LimitScope.CLIENT_IP);
@@ -130,20 +135,48 @@ public class AdmissionGate {
      * request from the upstream key's bucket (never from the caller's, who asked once). Held up to
      * {@code maxWaitNanos}; refused beyond it, which ends the retries.
      */
-    public Uni<Void> admitRetry(long maxWaitNanos) {
-        if (settings.upstreamRequests().isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        BucketCharge charge = new BucketCharge(UPSTREAM_REQUESTS_KEY, settings.upstreamRequests().get(), 1);
-        return Uni.createFrom().completionStage(() -> limiter.tryAcquire(List.of(charge), maxWaitNanos))
+    public Uni<Void> admitRetry(String model, long maxWaitNanos) {
+        List<BucketCharge> charges = new ArrayList<>(2);
+        List<LimitScope> scopes = new ArrayList<>(2);
+        charges.add(cooldown(model));
+        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
+        settings.upstreamRequests().ifPresent(policy -> {
+            charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
+            scopes.add(LimitScope.UPSTREAM_KEY);
+        });
+        return Uni.createFrom().completionStage(() -> limiter.tryAcquire(charges, maxWaitNanos))
                 .flatMap(admission -> {
                     if (admission instanceof Admission.Refused refused) {
-                        return Uni.createFrom().failure(
-                                RateLimitedException.of(LimitScope.UPSTREAM_KEY, charge.policy(), 1, refused));
+                        return Uni.createFrom().failure(RateLimitedException.of(scopes.get(refused.chargeIndex()),
+                                charges.get(refused.chargeIndex()).policy(), 1, refused));
                     }
                     long waitNanos = ((Admission.Admitted) admission).waitNanos();
                     return waitNanos == 0 ? Uni.createFrom().voidItem() : hold(waitNanos, null).replaceWithVoid();
                 });
+    }
+
+    /**
+     * Pauses the upstream for {@code model} for the whole fleet, as a 429 asked: until then requests
+     * for it wait (within the max wait) or are refused with the pause's end as their retry-after, and
+     * no instance calls the upstream before it. Sent without waiting for the store.
+     */
+    public void coolDown(String model, long pauseMillis) {
+        if (pauseMillis <= 0) {
+            return;
+        }
+        BucketCharge key = cooldown(model);
+        limiter.settle(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), List.of())
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.debugf("A cooldown was not stored: %s", failure.getMessage());
+                    }
+                });
+    }
+
+    /** The upstream's pause for a model; a model name too long for a key is hashed. */
+    private static BucketCharge cooldown(String model) {
+        String name = model.length() <= 128 ? model : CallerIdentity.sha256Hex(model);
+        return new BucketCharge(UPSTREAM_COOLDOWN_PREFIX + name, CooldownPolicy.INSTANCE, 1);
     }
 
     /**

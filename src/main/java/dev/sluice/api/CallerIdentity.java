@@ -58,7 +58,7 @@ public record CallerIdentity(String bearerToken, String id) {
         return GatewayException.invalidRequest(401, message, null, "missing_api_key");
     }
 
-    private static String sha256Hex(String token) {
+    static String sha256Hex(String token) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

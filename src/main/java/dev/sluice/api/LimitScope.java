@@ -8,6 +8,8 @@ public enum LimitScope {
     CLIENT_IP("client-ip", "client IP", "requests", false),
     /** The upstream key's requests-per-minute bucket, shared by all callers. */
     UPSTREAM_KEY("upstream-requests", "upstream key", "requests", false),
+    /** A pause the upstream asked for with a 429, per model, shared by the fleet. */
+    UPSTREAM_COOLDOWN("upstream-cooldown", "upstream cooldown", "requests", false),
     /** The upstream key's tokens-per-minute bucket, shared by all callers. */
     UPSTREAM_TOKENS("upstream-tokens", "upstream key", "tokens", false),
     CALLER_DAILY_REQUESTS("caller-daily-requests", "daily request quota", "requests", true),

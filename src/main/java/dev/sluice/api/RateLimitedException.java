@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.QuotaPolicy;
 
@@ -46,6 +47,11 @@ public final class RateLimitedException extends GatewayException {
                     + scope.unit() + "): Used " + (quota.limit() - refused.bucket().availableTokens()) + ", Requested "
                     + requestedTokens + ". It resets at " + reset + ".",
                     "insufficient_quota", "insufficient_quota", headers);
+        }
+        if (policy instanceof CooldownPolicy) {
+            return new RateLimitedException(scope, "The upstream asked to be left alone for a while (it answered 429); "
+                    + "Sluice holds requests for it until then. Please try again in "
+                    + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".", scope.unit(), "rate_limit_exceeded", headers);
         }
         BucketPolicy bucket = (BucketPolicy) policy;
         String message = "Rate limit reached for " + scope.unit() + " on the " + scope.label() + " limit ("

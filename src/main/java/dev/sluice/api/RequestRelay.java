@@ -78,9 +78,20 @@ public class RequestRelay {
             UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(),
                     upstreamHeaders(caller, headers));
             boolean stripUsageChunk = sent.usageChunkAdded();
-            return gate.admit(caller, clientAddress(peer, headers), reservedTokens).flatMap(ticket -> {
+            String model = request.model();
+            return gate.admit(caller, clientAddress(peer, headers), reservedTokens, model).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
-                return resilient.send(call, gate::admitRetry)
+                return resilient.send(call, new ResilientUpstream.Pacing() {
+                            @Override
+                            public Uni<Void> admitRetry(long maxWaitNanos) {
+                                return gate.admitRetry(model, maxWaitNanos);
+                            }
+
+                            @Override
+                            public void rateLimited(long pauseMillis) {
+                                gate.coolDown(model, pauseMillis);
+                            }
+                        })
                         .map(reply -> settledWhenDone(reply, ticket, stripUsageChunk))
                         .onFailure().invoke(failure -> settleFailure(ticket, failure));
             });

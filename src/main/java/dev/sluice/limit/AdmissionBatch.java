@@ -54,8 +54,10 @@ public final class AdmissionBatch {
             AdmissionRequest.Decision decision = request.decide(current);
             if (decision.admitted()) {
                 for (int i = 0; i < current.length; i++) {
-                    states.put(charges.get(i).key(), decision.chargedStates()[i]);
-                    changed.put(charges.get(i).key(), charges.get(i).policy());
+                    if (decision.chargedStates()[i] != current[i]) { // a cooldown is read, never written
+                        states.put(charges.get(i).key(), decision.chargedStates()[i]);
+                        changed.put(charges.get(i).key(), charges.get(i).policy());
+                    }
                 }
             }
             admissions.add(decision.admission());

@@ -17,9 +17,10 @@ import java.util.function.LongSupplier;
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
+    private static final byte COOLDOWN = 2;
     private static final byte ADMITTED = 1;
     private static final byte REFUSED = 0;
     /** More charges than any request has: a guard against garbage input, not a product limit. */
@@ -203,11 +204,12 @@ public final class AdmissionCodec {
             out.writeLong(bucket.capacity());
             out.writeLong(bucket.refillRate().tokens());
             out.writeLong(bucket.refillRate().periodNanos());
-        } else {
-            QuotaPolicy quota = (QuotaPolicy) policy; // the interface is sealed: nothing else
+        } else if (policy instanceof QuotaPolicy quota) {
             out.writeByte(QUOTA);
             out.writeLong(quota.limit());
             out.writeLong(quota.windowEndNanos());
+        } else { // the interface is sealed: a cooldown, which has no parameters
+            out.writeByte(COOLDOWN);
         }
     }
 
@@ -216,6 +218,7 @@ public final class AdmissionCodec {
         return switch (kind) {
             case BUCKET -> new BucketPolicy(in.readLong(), new Rate(in.readLong(), in.readLong()));
             case QUOTA -> new QuotaPolicy(in.readLong(), in.readLong());
+            case COOLDOWN -> CooldownPolicy.INSTANCE;
             default -> throw new IllegalArgumentException("unknown limit policy kind " + kind);
         };
     }

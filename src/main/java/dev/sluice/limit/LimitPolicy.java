@@ -6,11 +6,12 @@ package dev.sluice.limit;
  * <ul>
  *   <li>{@link BucketPolicy}: a token bucket that refills continuously; the state is its TAT.</li>
  *   <li>{@link QuotaPolicy}: a fixed allowance for one calendar window; the state is what was used.</li>
+ *   <li>{@link CooldownPolicy}: a pause the upstream asked for; the state is when it ends.</li>
  * </ul>
  * For both, a missing entry is {@link #MISSING} (a full bucket, an unused quota), so a store never
  * has to create anything before the first request.
  */
-public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy {
+public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy, CooldownPolicy {
 
     /** The state of a key the store does not hold. */
     long MISSING = Long.MIN_VALUE;

@@ -29,17 +29,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * status is read whole (it is a small JSON body) and treated like any reply; a 2xx stream is handed on.
  *
  * <p>Every retry is a new request to the upstream, so it is admitted again against the upstream's
- * buckets first ({@link RetryAdmission}), never against the caller's. When no retry follows, the
+ * buckets first ({@link Pacing}), never against the caller's; every 429 is reported there too, so that
+ * the whole fleet pauses as the upstream asked. When no retry follows, the
  * caller gets the upstream's last reply as it was, or the last failure.
  */
 @ApplicationScoped
 public class ResilientUpstream {
 
-    /** Admits one more attempt against the upstream's own limits, waiting at most the given time. */
-    @FunctionalInterface
-    public interface RetryAdmission {
-        Uni<Void> admit(long maxWaitNanos);
+    /** The limiter's side of the upstream's pace, for one request. */
+    public interface Pacing {
+
+        /** Admits one more attempt against the upstream's own limits, waiting at most the given time. */
+        Uni<Void> admitRetry(long maxWaitNanos);
+
+        /** The upstream answered 429 and asked for this pause (milliseconds): every instance should keep it. */
+        void rateLimited(long pauseMillis);
     }
+
+    /** The pause kept after a 429 that advised none. */
+    static final long DEFAULT_PAUSE_MILLIS = 1000;
 
     /** Larger error bodies are cut: only a streamed error status is read whole, and those are small. */
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -85,9 +93,10 @@ public class ResilientUpstream {
     }
 
     /**
-     * @param retryAdmission charges the upstream's buckets for each retry; a failure ends the retries
+     * @param pacing charges the upstream's buckets for each retry (a failure ends the retries), and
+     *               hears each 429
      */
-    public Uni<UpstreamReply> send(UpstreamRequest request, RetryAdmission retryAdmission) {
+    public Uni<UpstreamReply> send(UpstreamRequest request, Pacing pacing) {
         long firstAttemptNanos = System.nanoTime();
         budget.recordFirstAttempt(firstAttemptNanos);
         AtomicInteger attempts = new AtomicInteger();
@@ -95,7 +104,7 @@ public class ResilientUpstream {
         Callable<Uni<UpstreamReply>> attempt = () -> {
             int number = attempts.incrementAndGet();
             Uni<Void> admitted = number == 1 ? Uni.createFrom().voidItem()
-                    : retryAdmission.admit(Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
+                    : pacing.admitRetry(Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
                             // the upstream's limits cannot take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(previous.get()));
             return admitted.flatMap(ignored -> caller.send(request))
@@ -104,7 +113,13 @@ public class ResilientUpstream {
                             : Uni.createFrom().item(reply))
                     .onFailure(UpstreamFailure.class)
                     .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure, firstAttemptNanos, number))
-                    .onFailure(RetryableAttempt.class).invoke(failure -> previous.set((RetryableAttempt) failure));
+                    .onFailure(RetryableAttempt.class).invoke(failure -> {
+                        RetryableAttempt failed = (RetryableAttempt) failure;
+                        previous.set(failed);
+                        if (failed.reply() != null && failed.reply().status() == 429) {
+                            pacing.rateLimited(failed.advisedMillis() > 0 ? failed.advisedMillis() : DEFAULT_PAUSE_MILLIS);
+                        }
+                    });
         };
         Uni<UpstreamReply> guarded;
         try {

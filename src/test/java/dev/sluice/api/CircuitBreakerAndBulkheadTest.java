@@ -82,9 +82,11 @@ class CircuitBreakerAndBulkheadTest {
         upstream.enqueue(LIMITED, LIMITED, LIMITED, LIMITED);
         for (int i = 0; i < 4; i++) {
             assertThat(chat().statusCode()).isEqualTo(429);
+            TestClock.CLOCK.advanceSeconds(31); // past the pause the 429 asked for
         }
 
         assertThat(chat().statusCode()).isEqualTo(200);
+        assertThat(upstream.requests()).hasSize(5);
     }
 
     @Test

@@ -108,4 +108,21 @@ class UpstreamRetryTest {
         assertThat(relayed).isEqualTo(String.join("", TestUpstream.streamChunks()));
         assertThat(upstream.requests()).hasSize(2);
     }
+
+    @Test
+    void aPauseTheUpstreamAskedForHoldsEveryRequestForThatModel() throws Exception {
+        upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
+                Map.of("retry-after-ms", "1500")));
+        java.util.concurrent.CompletableFuture<Integer> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> chat("sk-paused-1", CallerLimitTest.BODY).extract().statusCode());
+        Thread.sleep(300); // its 429 has come back and the pause is stored
+
+        chat("sk-paused-2", CallerLimitTest.BODY).statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "upstream-cooldown")
+                .header("retry-after", "2");
+        assertThat(upstream.requests()).as("no call before the upstream's retry-after").hasSize(1);
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(200); // its retry waited the pause out
+        assertThat(upstream.requests()).hasSize(2);
+    }
 }

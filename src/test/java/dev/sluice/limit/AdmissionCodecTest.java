@@ -12,7 +12,8 @@ class AdmissionCodecTest {
     private final AdmissionRequest request = new AdmissionRequest(List.of(
             new BucketCharge("caller:\u00e9t\u00e9", new BucketPolicy(5, Rate.perSecond(5)), 1),
             new BucketCharge("upstream:default:requests", new BucketPolicy(10, Rate.perMinute(600)), 3),
-            new BucketCharge("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100_000, 1_767_312_000_000_000_000L), 900)),
+            new BucketCharge("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100_000, 1_767_312_000_000_000_000L), 900),
+            new BucketCharge("cooldown:upstream:default:model:gpt-4o", CooldownPolicy.INSTANCE, 1)),
             1_767_225_600_000_000_000L, 250_000_000L);
 
     @Test
@@ -59,7 +60,7 @@ class AdmissionCodecTest {
         byte[] bytes = AdmissionCodec.encodeRequests(List.of(request), false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{3, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{4, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

@@ -253,6 +253,25 @@ public abstract class BucketStoreContractTest {
         assertThat(admitted(charge("tpm", reserved.policy(), 100))).isTrue();
     }
 
+    @Test
+    void aCooldownRefusesUntilItEndsAndOnlyALongerOneExtendsIt() {
+        BucketCharge cooldown = charge("cooldown", CooldownPolicy.INSTANCE, 1);
+        BucketCharge bucket = charge("bucket", new BucketPolicy(10, Rate.perHour(10)), 1);
+        assertThat(admitted(cooldown, bucket)).isTrue(); // no cooldown yet
+
+        settle(List.of(adjust(cooldown, 3_000)), List.of()); // the upstream said: 3 s
+        settle(List.of(adjust(cooldown, 1_000)), List.of()); // a shorter one does not shorten it
+        clock.advanceNanos(1_000 * MS);
+
+        Admission.Refused refused = (Admission.Refused) acquire(0, cooldown, bucket);
+        assertThat(refused.chargeIndex()).isZero();
+        assertThat(refused.retryAfterNanos()).isEqualTo(2_000 * MS);
+        assertThat(acquire(2_500 * MS, cooldown, bucket)).isInstanceOf(Admission.Admitted.class); // held past it
+
+        clock.advanceNanos(2_000 * MS);
+        assertThat(admitted(cooldown, bucket)).isTrue();
+    }
+
     private List<Integer> runConcurrently(Callable<Integer> work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

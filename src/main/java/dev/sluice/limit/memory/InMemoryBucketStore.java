@@ -64,8 +64,10 @@ public final class InMemoryBucketStore implements BucketStore {
                 if (decision.admitted()) {
                     for (int i = 0; i < lockedCells.length; i++) {
                         long state = decision.chargedStates()[i];
-                        lockedCells[i].write(state, charges.get(i).policy().retentionNanos(state, request.nowNanos()),
-                                request.nowNanos());
+                        if (state != states[i]) { // a cooldown is read, never written
+                            lockedCells[i].write(state, charges.get(i).policy().retentionNanos(state, request.nowNanos()),
+                                    request.nowNanos());
+                        }
                     }
                 }
                 return decision.admission();
