@@ -59,8 +59,12 @@ public class AdmissionGate {
      * @param waitedNanos  how long the request was held before it may be sent
      * @param callerId     whose request it is (for usage counters)
      * @param tokenCharges the reservations {@link #settle} corrects; empty when no limit counts tokens
+     * @param upstreamRequestsAvailable what the upstream key's requests bucket held after the charge
+     *                                  ({@link Long#MAX_VALUE} when there is no such bucket)
+     * @param upstreamTokensAvailable   the same for its tokens bucket
      */
-    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> tokenCharges) {
+    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> tokenCharges,
+            long upstreamRequestsAvailable, long upstreamTokensAvailable) {
 
         public long reservedTokens() {
             return tokenCharges.isEmpty() ? 0 : tokenCharges.get(0).tokens();
@@ -180,6 +184,36 @@ public class AdmissionGate {
     }
 
     /**
+     * Takes the upstream's word for what is left on its key: when its {@code x-ratelimit-remaining-*}
+     * says fewer than Sluice's shared bucket holds (someone else uses the key too, or its real limit
+     * is lower than configured), the bucket is lowered to match, for the whole fleet. Costs a store
+     * round trip only then; sent without waiting.
+     *
+     * @param remainingRequests the upstream's remaining requests, negative when it did not say
+     * @param remainingTokens   the upstream's remaining tokens, negative when it did not say
+     */
+    public void learn(Ticket ticket, long remainingRequests, long remainingTokens) {
+        List<BucketAdjustment> caps = new ArrayList<>(2);
+        settings.upstreamRequests().ifPresent(policy -> {
+            if (remainingRequests >= 0 && remainingRequests < ticket.upstreamRequestsAvailable()) {
+                caps.add(BucketAdjustment.capAt(UPSTREAM_REQUESTS_KEY, policy, remainingRequests));
+            }
+        });
+        settings.upstreamTokens().ifPresent(policy -> {
+            if (remainingTokens >= 0 && remainingTokens < ticket.upstreamTokensAvailable()) {
+                caps.add(BucketAdjustment.capAt(UPSTREAM_TOKENS_KEY, policy, remainingTokens));
+            }
+        });
+        if (!caps.isEmpty()) {
+            limiter.settle(caps, List.of()).whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    LOG.debugf("The upstream's remaining limits were not stored: %s", failure.getMessage());
+                }
+            });
+        }
+    }
+
+    /**
      * Corrects a ticket's token reservations. Sent after the reply and never awaited: a lost
      * settlement leaves a reservation as it was, which errs on the side of the upstream's limits.
      *
@@ -223,9 +257,17 @@ public class AdmissionGate {
                     RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, charge.tokens(), refused));
         }
         usage.admitted(callerId);
-        long waitNanos = ((Admission.Admitted) admission).waitNanos();
-        Ticket ticket = new Ticket(waitNanos, callerId, List.copyOf(tokenCharges));
+        Admission.Admitted admitted = (Admission.Admitted) admission;
+        long waitNanos = admitted.waitNanos();
+        Ticket ticket = new Ticket(waitNanos, callerId, List.copyOf(tokenCharges),
+                availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY),
+                availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS));
         return waitNanos == 0 ? Uni.createFrom().item(ticket) : hold(waitNanos, ticket);
+    }
+
+    private static long availableAfter(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
+        int index = scopes.indexOf(scope);
+        return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
     private Uni<Ticket> hold(long waitNanos, Ticket ticket) {

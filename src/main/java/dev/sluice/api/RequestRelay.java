@@ -12,6 +12,7 @@ import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
 import dev.sluice.upstream.Operation;
 import dev.sluice.upstream.ResilientUpstream;
+import dev.sluice.upstream.RetryAdvice;
 import dev.sluice.upstream.UpstreamCaller;
 import dev.sluice.upstream.UpstreamFailure;
 import dev.sluice.upstream.UpstreamHeaders;
@@ -116,6 +117,8 @@ public class RequestRelay {
      * without its usage (cut short, the caller gone) keeps its reservation, the safe side.
      */
     private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, boolean stripUsageChunk) {
+        gate.learn(ticket, RetryAdvice.remaining(reply.headers(), "requests").orElse(-1),
+                RetryAdvice.remaining(reply.headers(), "tokens").orElse(-1));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
             gate.settle(ticket, -1, true);

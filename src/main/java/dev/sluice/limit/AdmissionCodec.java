@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
     private static final byte COOLDOWN = 2;
@@ -101,6 +101,7 @@ public final class AdmissionCodec {
                 out.writeUTF(adjustment.key());
                 writePolicy(out, adjustment.policy());
                 out.writeLong(adjustment.deltaTokens());
+                out.writeBoolean(adjustment.cap());
             }
             out.writeShort(settlement.counters().size());
             for (CounterIncrement counter : settlement.counters()) {
@@ -123,7 +124,7 @@ public final class AdmissionCodec {
             int adjustmentCount = readCount(in, 0, "adjustments");
             List<BucketAdjustment> adjustments = new ArrayList<>(adjustmentCount);
             for (int i = 0; i < adjustmentCount; i++) {
-                adjustments.add(new BucketAdjustment(in.readUTF(), readPolicy(in), in.readLong()));
+                adjustments.add(new BucketAdjustment(in.readUTF(), readPolicy(in), in.readLong(), in.readBoolean()));
             }
             int counterCount = in.readUnsignedShort();
             if (counterCount > MAX_COUNTERS) {

@@ -113,6 +113,16 @@ public final class BucketPolicy implements LimitPolicy {
         return Math.min(mostDebtTat, Saturating.add(Math.max(tatNanos, nowNanos), shiftNanos));
     }
 
+    @Override
+    public long cappedState(long tatNanos, long availableAtMost, long nowNanos) {
+        long cap = Math.max(0, Math.min(availableAtMost, capacity));
+        if (availableTokens(tatNanos, nowNanos) <= cap) {
+            return tatNanos;
+        }
+        // (capacity - cap) tokens taken as of now: cap whole tokens left
+        return Saturating.add(nowNanos, (capacity - cap) * emissionIntervalNanos);
+    }
+
     /** Until the bucket is full again: after that, a missing entry is the same full bucket. */
     @Override
     public long retentionNanos(long tatNanos, long nowNanos) {

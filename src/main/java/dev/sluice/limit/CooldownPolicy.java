@@ -36,6 +36,11 @@ public record CooldownPolicy() implements LimitPolicy {
     }
 
     @Override
+    public long cappedState(long state, long availableAtMost, long nowNanos) {
+        return state;
+    }
+
+    @Override
     public BucketSnapshot snapshot(long state, long nowNanos) {
         long remainingNanos = waitNanos(state, 1, nowNanos);
         return new BucketSnapshot(1, remainingNanos > 0 ? 0 : 1, remainingNanos);

@@ -132,8 +132,9 @@ public final class FailoverBucketStore implements BucketStore {
         }
         List<BucketAdjustment> adjustments = new ArrayList<>(settlement.adjustments().size());
         for (BucketAdjustment adjustment : settlement.adjustments()) {
-            adjustments.add(new BucketAdjustment(adjustment.key(), adjustment.policy().scaledTo(localShare),
-                    adjustment.deltaTokens()));
+            long amount = adjustment.cap() ? (long) (adjustment.deltaTokens() * localShare) : adjustment.deltaTokens();
+            adjustments.add(new BucketAdjustment(adjustment.key(), adjustment.policy().scaledTo(localShare), amount,
+                    adjustment.cap()));
         }
         return local.settle(new Settlement(adjustments, settlement.counters(), settlement.nowNanos()));
     }

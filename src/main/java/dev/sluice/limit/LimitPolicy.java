@@ -35,6 +35,12 @@ public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy, CooldownP
      */
     long settledState(long state, long deltaTokens, long nowNanos);
 
+    /**
+     * The state with at most {@code availableAtMost} tokens left: how an upstream that reports fewer
+     * remaining than Sluice counts (other consumers share its key) lowers Sluice's view. Never raises.
+     */
+    long cappedState(long state, long availableAtMost, long nowNanos);
+
     /** What the {@code x-ratelimit-*} headers say about the limit in this state. */
     BucketSnapshot snapshot(long state, long nowNanos);
 

@@ -57,6 +57,11 @@ public record QuotaPolicy(long limit, long windowEndNanos) implements LimitPolic
     }
 
     @Override
+    public long cappedState(long state, long availableAtMost, long nowNanos) {
+        return Math.max(used(state), limit - Math.max(0, Math.min(availableAtMost, limit)));
+    }
+
+    @Override
     public BucketSnapshot snapshot(long state, long nowNanos) {
         long used = used(state);
         long untilReset = used == 0 ? 0 : Math.max(0, windowEndNanos - nowNanos);

@@ -44,7 +44,9 @@ public record Settlement(List<BucketAdjustment> adjustments, List<CounterIncreme
         long[] settled = new long[states.length];
         for (int i = 0; i < states.length; i++) {
             BucketAdjustment adjustment = adjustments.get(i);
-            settled[i] = adjustment.policy().settledState(states[i], adjustment.deltaTokens(), nowNanos);
+            settled[i] = adjustment.cap()
+                    ? adjustment.policy().cappedState(states[i], adjustment.deltaTokens(), nowNanos)
+                    : adjustment.policy().settledState(states[i], adjustment.deltaTokens(), nowNanos);
         }
         return settled;
     }

@@ -60,6 +60,12 @@ public final class RetryAdvice {
         return longest < 0 ? OptionalLong.empty() : clamp(longest);
     }
 
+    /** The upstream's {@code x-ratelimit-remaining-<unit>} ({@code requests} or {@code tokens}), if it sent one. */
+    public static OptionalLong remaining(Map<String, List<String>> headers, String unit) {
+        OptionalLong value = parseLong(first(headers, "x-ratelimit-remaining-" + unit));
+        return value.isPresent() && value.getAsLong() >= 0 ? value : OptionalLong.empty();
+    }
+
     /** {@code 6m0s} → 360000; {@code 20ms} → 20; {@code 1.5s} → 1500; rounded up to the millisecond. */
     public static OptionalLong goDurationMillis(String text) {
         if (text == null || text.isBlank()) {

@@ -125,4 +125,16 @@ class UpstreamRetryTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(200); // its retry waited the pause out
         assertThat(upstream.requests()).hasSize(2);
     }
+
+    @Test
+    void theUpstreamsRemainingRequestsLowerTheSharedBucket() {
+        // someone else uses the key too: the upstream says nothing is left
+        upstream.enqueue(Reply.json(200, TestUpstream.COMPLETION, Map.of("x-ratelimit-remaining-requests", "0")));
+        chat("sk-learn-1", CallerLimitTest.BODY).statusCode(200);
+
+        // Sluice's bucket held one more; it now believes the upstream
+        chat("sk-learn-2", CallerLimitTest.BODY).statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "upstream-requests");
+        assertThat(upstream.requests()).hasSize(1);
+    }
 }

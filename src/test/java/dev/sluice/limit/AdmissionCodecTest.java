@@ -36,7 +36,8 @@ class AdmissionCodecTest {
     void aSettlementSurvivesTheRoundTrip() {
         Settlement settlement = new Settlement(
                 List.of(new BucketAdjustment("upstream:default:tokens", new BucketPolicy(9000, Rate.perMinute(9000)), -700),
-                        new BucketAdjustment("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100, 5), 12)),
+                        new BucketAdjustment("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100, 5), 12),
+                        BucketAdjustment.capAt("upstream:default:requests", new BucketPolicy(9, Rate.perMinute(600)), 0)),
                 List.of(new CounterIncrement("usage:caller:x:day:2026-01-01:requests", 3, 1_000_000_000L)),
                 1_767_225_600_000_000_000L);
 
@@ -60,7 +61,7 @@ class AdmissionCodecTest {
         byte[] bytes = AdmissionCodec.encodeRequests(List.of(request), false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{4, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{5, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

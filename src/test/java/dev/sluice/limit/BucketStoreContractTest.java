@@ -254,6 +254,18 @@ public abstract class BucketStoreContractTest {
     }
 
     @Test
+    void aCapLowersABucketToWhatTheUpstreamReportsButNeverRaisesIt() {
+        BucketCharge upstream = charge("upstream", new BucketPolicy(10, Rate.perHour(10)), 1);
+        assertThat(admitted(upstream)).isTrue(); // 9 left
+
+        settle(List.of(BucketAdjustment.capAt(upstream.key(), upstream.policy(), 2)), List.of());
+        assertThat(admittedOutOf(5, upstream)).isEqualTo(2);
+
+        settle(List.of(BucketAdjustment.capAt(upstream.key(), upstream.policy(), 8)), List.of()); // never raises
+        assertThat(admitted(upstream)).isFalse();
+    }
+
+    @Test
     void aCooldownRefusesUntilItEndsAndOnlyALongerOneExtendsIt() {
         BucketCharge cooldown = charge("cooldown", CooldownPolicy.INSTANCE, 1);
         BucketCharge bucket = charge("bucket", new BucketPolicy(10, Rate.perHour(10)), 1);
