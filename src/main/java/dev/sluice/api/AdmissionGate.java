@@ -4,6 +4,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.LimitPolicy;
@@ -44,6 +45,9 @@ public class AdmissionGate {
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
+    /** The upstream's own limits per minute when it reported lower ones than configured; 0 = none. */
+    private volatile long learnedRequestsPerMinute;
+    private volatile long learnedTokensPerMinute;
 
     @Inject
     public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
@@ -89,13 +93,13 @@ public class AdmissionGate {
             charges.add(new BucketCharge("ip:" + clientAddress, limit.requests(), 1));
             scopes.add(LimitScope.CLIENT_IP);
         });
-        settings.upstreamRequests().ifPresent(policy -> {
+        upstreamRequests().ifPresent(policy -> {
             charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
             scopes.add(LimitScope.UPSTREAM_KEY);
         });
         List<BucketCharge> tokenCharges = new ArrayList<>(3);
         if (reservedTokens > 0) {
-            settings.upstreamTokens().ifPresent(policy -> {
+            upstreamTokens().ifPresent(policy -> {
                 BucketCharge charge = new BucketCharge(UPSTREAM_TOKENS_KEY, policy, reservedTokens);
                 charges.add(charge);
                 tokenCharges.add(charge);
@@ -144,7 +148,7 @@ public class AdmissionGate {
         List<LimitScope> scopes = new ArrayList<>(2);
         charges.add(cooldown(model));
         scopes.add(LimitScope.UPSTREAM_COOLDOWN);
-        settings.upstreamRequests().ifPresent(policy -> {
+        upstreamRequests().ifPresent(policy -> {
             charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
             scopes.add(LimitScope.UPSTREAM_KEY);
         });
@@ -193,13 +197,28 @@ public class AdmissionGate {
      * @param remainingTokens   the upstream's remaining tokens, negative when it did not say
      */
     public void learn(Ticket ticket, long remainingRequests, long remainingTokens) {
+        learn(ticket, remainingRequests, remainingTokens, -1, -1);
+    }
+
+    /**
+     * The same, and the upstream's {@code x-ratelimit-limit-*}: a limit below the configured one
+     * replaces it (the bucket's rate and size scaled down alike) until the upstream reports otherwise.
+     *
+     * @param limitRequests the upstream's requests per minute, negative when it did not say
+     * @param limitTokens   the upstream's tokens per minute, negative when it did not say
+     */
+    public void learn(Ticket ticket, long remainingRequests, long remainingTokens, long limitRequests, long limitTokens) {
+        settings.upstreamRequests().ifPresent(configured -> learnedRequestsPerMinute =
+                learnedRate(configured, limitRequests, learnedRequestsPerMinute));
+        settings.upstreamTokens().ifPresent(configured -> learnedTokensPerMinute =
+                learnedRate(configured, limitTokens, learnedTokensPerMinute));
         List<BucketAdjustment> caps = new ArrayList<>(2);
-        settings.upstreamRequests().ifPresent(policy -> {
+        upstreamRequests().ifPresent(policy -> {
             if (remainingRequests >= 0 && remainingRequests < ticket.upstreamRequestsAvailable()) {
                 caps.add(BucketAdjustment.capAt(UPSTREAM_REQUESTS_KEY, policy, remainingRequests));
             }
         });
-        settings.upstreamTokens().ifPresent(policy -> {
+        upstreamTokens().ifPresent(policy -> {
             if (remainingTokens >= 0 && remainingTokens < ticket.upstreamTokensAvailable()) {
                 caps.add(BucketAdjustment.capAt(UPSTREAM_TOKENS_KEY, policy, remainingTokens));
             }
@@ -237,6 +256,35 @@ public class AdmissionGate {
                 LOG.debugf("A settlement of %d reservations was lost: %s", adjustments.size(), failure.getMessage());
             }
         });
+    }
+
+    /** The upstream key's requests bucket in force: the configured one, or the upstream's lower limit. */
+    private java.util.Optional<BucketPolicy> upstreamRequests() {
+        return settings.upstreamRequests().map(configured -> scaled(configured, learnedRequestsPerMinute));
+    }
+
+    private java.util.Optional<BucketPolicy> upstreamTokens() {
+        return settings.upstreamTokens().map(configured -> scaled(configured, learnedTokensPerMinute));
+    }
+
+    private static long learnedRate(BucketPolicy configured, long reportedPerMinute, long current) {
+        if (reportedPerMinute <= 0) {
+            return current;
+        }
+        long configuredPerMinute = perMinute(configured);
+        return reportedPerMinute < configuredPerMinute ? reportedPerMinute : 0;
+    }
+
+    private static BucketPolicy scaled(BucketPolicy configured, long learnedPerMinute) {
+        if (learnedPerMinute <= 0) {
+            return configured;
+        }
+        double share = (double) learnedPerMinute / perMinute(configured);
+        return configured.scaledTo(share);
+    }
+
+    private static long perMinute(BucketPolicy policy) {
+        return policy.refillRate().tokens() * java.util.concurrent.TimeUnit.MINUTES.toNanos(1) / policy.refillRate().periodNanos();
     }
 
     private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {

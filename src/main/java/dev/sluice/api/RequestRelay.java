@@ -118,7 +118,9 @@ public class RequestRelay {
      */
     private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, boolean stripUsageChunk) {
         gate.learn(ticket, RetryAdvice.remaining(reply.headers(), "requests").orElse(-1),
-                RetryAdvice.remaining(reply.headers(), "tokens").orElse(-1));
+                RetryAdvice.remaining(reply.headers(), "tokens").orElse(-1),
+                RetryAdvice.limit(reply.headers(), "requests").orElse(-1),
+                RetryAdvice.limit(reply.headers(), "tokens").orElse(-1));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
             gate.settle(ticket, -1, true);

@@ -60,6 +60,12 @@ public final class RetryAdvice {
         return longest < 0 ? OptionalLong.empty() : clamp(longest);
     }
 
+    /** The upstream's {@code x-ratelimit-limit-<unit>} (per minute at OpenAI), if it sent one. */
+    public static OptionalLong limit(Map<String, List<String>> headers, String unit) {
+        OptionalLong value = parseLong(first(headers, "x-ratelimit-limit-" + unit));
+        return value.isPresent() && value.getAsLong() > 0 ? value : OptionalLong.empty();
+    }
+
     /** The upstream's {@code x-ratelimit-remaining-<unit>} ({@code requests} or {@code tokens}), if it sent one. */
     public static OptionalLong remaining(Map<String, List<String>> headers, String unit) {
         OptionalLong value = parseLong(first(headers, "x-ratelimit-remaining-" + unit));

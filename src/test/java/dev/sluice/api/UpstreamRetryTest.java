@@ -137,4 +137,23 @@ class UpstreamRetryTest {
                 .header(RateLimitedException.SCOPE_HEADER, "upstream-requests");
         assertThat(upstream.requests()).hasSize(1);
     }
+
+    @Test
+    void anUpstreamLimitBelowTheConfiguredOneReplacesIt() {
+        // configured: 2 a minute; the upstream says its key allows 1
+        upstream.enqueue(Reply.json(200, TestUpstream.COMPLETION, Map.of("x-ratelimit-limit-requests", "1")));
+        chat("sk-lower-1", CallerLimitTest.BODY).statusCode(200);
+
+        chat("sk-lower-2", CallerLimitTest.BODY).statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "upstream-requests")
+                .header("x-ratelimit-limit-requests", "1");
+
+        // the upstream reports 2 again: back to the configured limit, two at once after a full refill
+        TestClock.CLOCK.advanceSeconds(60);
+        upstream.enqueue(Reply.json(200, TestUpstream.COMPLETION, Map.of("x-ratelimit-limit-requests", "2")));
+        chat("sk-lower-3", CallerLimitTest.BODY).statusCode(200);
+        TestClock.CLOCK.advanceSeconds(60);
+        chat("sk-lower-4", CallerLimitTest.BODY).statusCode(200);
+        chat("sk-lower-5", CallerLimitTest.BODY).statusCode(200);
+    }
 }

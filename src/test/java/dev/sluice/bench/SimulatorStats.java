@@ -21,7 +21,7 @@ final class SimulatorStats {
 
     /** The counters compared before and after a run. */
     static final List<String> COUNTERS = List.of("ok", "rate_limited", "server_errors", "faults",
-            "prompt_tokens", "completion_tokens", "tokens_charged");
+            "prompt_tokens", "completion_tokens", "tokens_charged", "calls_before_retry_after");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -64,6 +64,7 @@ final class ApiHandler {
         long nowNanos = config.nanoTime().getAsLong();
         long second = stats.second(nowNanos);
         long tokenCost = api.tokenCost();
+        counters.recordArrival(nowNanos);
         LimitDecision decision = state.limiter(key).tryAcquire(tokenCost, nowNanos);
         long serial = sequence.incrementAndGet();
         HttpServerResponse response = request.response();
@@ -71,6 +72,9 @@ final class ApiHandler {
         LimitHeaders.putLimits(response.headers(), decision);
         if (!decision.admitted()) {
             counters.recordRateLimited(second);
+            if (!decision.tooLarge()) {
+                counters.recordAdvice(nowNanos + decision.retryAfterNanos());
+            }
             refuse(response, decision, arrivalNanos);
             return;
         }

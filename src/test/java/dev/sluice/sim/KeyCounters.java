@@ -19,7 +19,10 @@ final class KeyCounters {
     final LongAdder promptTokens = new LongAdder();
     final LongAdder completionTokens = new LongAdder();
     final LongAdder tokensCharged = new LongAdder();
+    /** Requests that arrived while a retry-after this key was given had not passed yet. */
+    final LongAdder callsBeforeRetryAfter = new LongAdder();
     final PerSecondCounts okPerSecond = new PerSecondCounts();
+    private final AtomicLong advisedUntilNanos = new AtomicLong(NEVER);
     final PerSecondCounts rateLimitedPerSecond = new PerSecondCounts();
     private final AtomicLong firstOkNanos = new AtomicLong(NEVER);
     private final AtomicLong lastOkNanos = new AtomicLong(NEVER);
@@ -41,6 +44,19 @@ final class KeyCounters {
     void recordRateLimited(long second) {
         rateLimited.increment();
         rateLimitedPerSecond.increment(second);
+    }
+
+    /** A 429 told this key's user not to call again before {@code untilNanos}. */
+    void recordAdvice(long untilNanos) {
+        advisedUntilNanos.accumulateAndGet(untilNanos, Math::max);
+    }
+
+    /** Counts a request that arrives before the latest advised moment: it ignored a retry-after. */
+    void recordArrival(long nowNanos) {
+        long until = advisedUntilNanos.get();
+        if (until != NEVER && nowNanos < until) {
+            callsBeforeRetryAfter.increment();
+        }
     }
 
     /** @return null when no request of this key was ok yet */

@@ -149,4 +149,18 @@ class RateLimitTest {
         assertThat(ok.headers().map()).containsKey("x-ratelimit-limit-tokens")
                 .doesNotContainKeys("x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests");
     }
+
+    @Test
+    void callsThatIgnoreARetryAfterAreCounted() {
+        start("--rpm=60"); // 1/s, capacity 1
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(200);
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(429); // come back in 1 s
+
+        clock.advanceMillis(400);
+        client.chat(SimulatorClient.SMALL_CHAT); // too early
+        clock.advanceMillis(700);
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(200); // after it: fine
+
+        assertThat(client.stats().at("/keys/sk-sim-1/calls_before_retry_after").asLong()).isEqualTo(1);
+    }
 }

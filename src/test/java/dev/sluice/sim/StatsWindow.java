@@ -69,6 +69,7 @@ final class StatsWindow {
             node.put("prompt_tokens", counters.promptTokens.sum());
             node.put("completion_tokens", counters.completionTokens.sum());
             node.put("tokens_charged", counters.tokensCharged.sum());
+            node.put("calls_before_retry_after", counters.callsBeforeRetryAfter.sum());
             Long first = counters.firstOkNanos();
             Long last = counters.lastOkNanos();
             node.put("first_ok_ms", first == null ? null : epochMillis(first));
