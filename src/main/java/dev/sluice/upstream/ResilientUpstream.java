@@ -69,6 +69,9 @@ public class ResilientUpstream {
         this.backoff = new Backoff(this.settings.baseDelayMillis(), this.settings.maxDelayMillis());
         this.guard = Guard.create()
                 .withDescription("upstream")
+                // the guarded call is non-blocking (a Uni) and already on the request's event loop:
+                // offloading each attempt to another thread only added hops (+25 % CPU per request)
+                .withThreadOffload(false)
                 .withRetry()
                 .maxRetries(this.settings.maxAttempts() - 1)
                 .maxDuration(TimeUnit.NANOSECONDS.toMillis(this.settings.maxTotalNanos()), ChronoUnit.MILLIS)
