@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -45,9 +46,9 @@ public class AdmissionGate {
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
-    /** The upstream's own limits per minute when it reported lower ones than configured; 0 = none. */
-    private volatile long learnedRequestsPerMinute;
-    private volatile long learnedTokensPerMinute;
+    /** The upstream key's limits in force: the configured ones, or lower ones the upstream reported. */
+    private volatile Optional<BucketPolicy> upstreamRequests;
+    private volatile Optional<BucketPolicy> upstreamTokens;
 
     @Inject
     public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
@@ -55,6 +56,8 @@ public class AdmissionGate {
         this.settings = settings;
         this.usage = usage;
         this.vertx = vertx;
+        this.upstreamRequests = settings.upstreamRequests();
+        this.upstreamTokens = settings.upstreamTokens();
     }
 
     /**
@@ -208,10 +211,8 @@ public class AdmissionGate {
      * @param limitTokens   the upstream's tokens per minute, negative when it did not say
      */
     public void learn(Ticket ticket, long remainingRequests, long remainingTokens, long limitRequests, long limitTokens) {
-        settings.upstreamRequests().ifPresent(configured -> learnedRequestsPerMinute =
-                learnedRate(configured, limitRequests, learnedRequestsPerMinute));
-        settings.upstreamTokens().ifPresent(configured -> learnedTokensPerMinute =
-                learnedRate(configured, limitTokens, learnedTokensPerMinute));
+        upstreamRequests = inForce(settings.upstreamRequests(), upstreamRequests, limitRequests);
+        upstreamTokens = inForce(settings.upstreamTokens(), upstreamTokens, limitTokens);
         List<BucketAdjustment> caps = new ArrayList<>(2);
         upstreamRequests().ifPresent(policy -> {
             if (remainingRequests >= 0 && remainingRequests < ticket.upstreamRequestsAvailable()) {
@@ -258,33 +259,36 @@ public class AdmissionGate {
         });
     }
 
-    /** The upstream key's requests bucket in force: the configured one, or the upstream's lower limit. */
-    private java.util.Optional<BucketPolicy> upstreamRequests() {
-        return settings.upstreamRequests().map(configured -> scaled(configured, learnedRequestsPerMinute));
+    private Optional<BucketPolicy> upstreamRequests() {
+        return upstreamRequests;
     }
 
-    private java.util.Optional<BucketPolicy> upstreamTokens() {
-        return settings.upstreamTokens().map(configured -> scaled(configured, learnedTokensPerMinute));
+    private Optional<BucketPolicy> upstreamTokens() {
+        return upstreamTokens;
     }
 
-    private static long learnedRate(BucketPolicy configured, long reportedPerMinute, long current) {
-        if (reportedPerMinute <= 0) {
+    /**
+     * The bucket to use after the upstream reported {@code reportedPerMinute}: the configured one
+     * scaled down (rate and size alike) when the report is lower, the configured one when it is not,
+     * and the current one when there was no report. Unchanged policies are kept, not rebuilt.
+     */
+    private static Optional<BucketPolicy> inForce(Optional<BucketPolicy> configured, Optional<BucketPolicy> current,
+            long reportedPerMinute) {
+        if (configured.isEmpty() || reportedPerMinute <= 0) {
             return current;
         }
-        long configuredPerMinute = perMinute(configured);
-        return reportedPerMinute < configuredPerMinute ? reportedPerMinute : 0;
-    }
-
-    private static BucketPolicy scaled(BucketPolicy configured, long learnedPerMinute) {
-        if (learnedPerMinute <= 0) {
+        double configuredPerMinute = perMinute(configured.get());
+        if (reportedPerMinute >= configuredPerMinute) {
             return configured;
         }
-        double share = (double) learnedPerMinute / perMinute(configured);
-        return configured.scaledTo(share);
+        if (current.isPresent() && Math.round(perMinute(current.get())) == reportedPerMinute) {
+            return current;
+        }
+        return Optional.of(configured.get().scaledTo(reportedPerMinute / configuredPerMinute));
     }
 
-    private static long perMinute(BucketPolicy policy) {
-        return policy.refillRate().tokens() * java.util.concurrent.TimeUnit.MINUTES.toNanos(1) / policy.refillRate().periodNanos();
+    private static double perMinute(BucketPolicy policy) {
+        return (double) policy.refillRate().tokens() * TimeUnit.MINUTES.toNanos(1) / policy.refillRate().periodNanos();
     }
 
     private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
