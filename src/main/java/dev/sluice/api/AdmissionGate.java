@@ -162,7 +162,7 @@ public class AdmissionGate {
                                 charges.get(refused.chargeIndex()).policy(), 1, refused));
                     }
                     long waitNanos = ((Admission.Admitted) admission).waitNanos();
-                    return waitNanos == 0 ? Uni.createFrom().voidItem() : hold(waitNanos, null).replaceWithVoid();
+                    return waitNanos == 0 ? Uni.createFrom().voidItem() : this.<Void>hold(waitNanos, null);
                 });
     }
 
@@ -322,11 +322,11 @@ public class AdmissionGate {
         return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
-    private Uni<Ticket> hold(long waitNanos, Ticket ticket) {
+    private <T> Uni<T> hold(long waitNanos, T item) {
         // Rounded up to whole milliseconds, Vert.x's timer unit: sending late is safe, early is not.
         long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + TimeUnit.MILLISECONDS.toNanos(1) - 1));
         return Uni.createFrom().emitter(emitter -> {
-            long timerId = vertx.setTimer(delayMillis, id -> emitter.complete(ticket));
+            long timerId = vertx.setTimer(delayMillis, id -> emitter.complete(item));
             emitter.onTermination(() -> vertx.cancelTimer(timerId));
         });
     }
