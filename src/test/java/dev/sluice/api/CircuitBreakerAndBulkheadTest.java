@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,9 +50,28 @@ class CircuitBreakerAndBulkheadTest {
     void reset() throws InterruptedException {
         upstream.reset();
         TestClock.refillEverything();
-        Thread.sleep(1100); // any breaker a previous test opened has let its probe through
-        chat(); // the probe: a success closes it
+        assertThat(awaitSuccess()).as("a breaker a previous test opened lets its probe through and closes").isTrue();
         upstream.reset();
+    }
+
+    /** Requests until one succeeds (an open breaker answers 503 without calling the upstream), for at most 5 s. */
+    private static boolean awaitSuccess() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (chat().statusCode() == 200) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private void awaitUpstreamRequests(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (upstream.requests().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(upstream.requests()).hasSize(count);
     }
 
     private static Response chat() {
@@ -72,8 +92,7 @@ class CircuitBreakerAndBulkheadTest {
         assertThat(refused.header("retry-after")).isEqualTo("1");
         assertThat(upstream.requests()).as("an open breaker does not call the upstream").hasSize(3);
 
-        Thread.sleep(1100);
-        assertThat(chat().statusCode()).isEqualTo(200); // the probe succeeds
+        assertThat(awaitSuccess()).as("after its delay, the probe succeeds").isTrue();
         assertThat(chat().statusCode()).isEqualTo(200);
     }
 
@@ -93,10 +112,10 @@ class CircuitBreakerAndBulkheadTest {
     void callsBeyondTheBulkheadAndItsQueueAre503() throws Exception {
         upstream.enqueue(Reply.hang(), Reply.hang());
         List<CompletableFuture<Response>> calls = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
-            Thread.sleep(200); // one in the bulkhead, then one in its queue
-        }
+        calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
+        awaitUpstreamRequests(1); // the first is in the bulkhead
+        calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
+        Thread.sleep(300); // the second waits in its queue: nothing outside shows it, so give it time to get there
 
         Response third = chat();
 
