@@ -176,12 +176,7 @@ public class AdmissionGate {
             return;
         }
         BucketCharge key = cooldown(model);
-        limiter.settle(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), List.of())
-                .whenComplete((ignored, failure) -> {
-                    if (failure != null) {
-                        LOG.debugf("A cooldown was not stored: %s", failure.getMessage());
-                    }
-                });
+        settleWithoutWaiting(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), "a cooldown");
     }
 
     /** The upstream's pause for a model; a model name too long for a key is hashed. */
@@ -225,11 +220,7 @@ public class AdmissionGate {
             }
         });
         if (!caps.isEmpty()) {
-            limiter.settle(caps, List.of()).whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    LOG.debugf("The upstream's remaining limits were not stored: %s", failure.getMessage());
-                }
-            });
+            settleWithoutWaiting(caps, "the upstream's remaining limits");
         }
     }
 
@@ -252,9 +243,18 @@ public class AdmissionGate {
                 adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
             }
         }
+        settleWithoutWaiting(adjustments, "a settlement of token reservations");
+    }
+
+    /**
+     * Sends corrections to the store and does not wait: the request they follow is already answered,
+     * and a lost one costs precision, not correctness (a reservation stays as charged, a pause or a cap
+     * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
+     */
+    private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
         limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
             if (failure != null) {
-                LOG.debugf("A settlement of %d reservations was lost: %s", adjustments.size(), failure.getMessage());
+                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
             }
         });
     }
