@@ -4,11 +4,12 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
-import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.BucketSnapshot;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
-import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.RateLimiter;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamChoice;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -18,37 +19,35 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits a caller's request against every limit that applies (caller, client IP, upstream key
- * requests and tokens, the caller's daily and monthly quotas) in one all-or-nothing store call, or
- * refuses it with a 429 naming the limit that refused. A request admitted for later is held on a
- * Vert.x timer, never by blocking a thread, and released when its tokens are due; the store hands out
- * those moments in arrival order, so held requests leave first come, first served.
+ * Admits a caller's request against every limit that applies (caller, client IP, the caller's daily
+ * and monthly quotas, and one upstream's requests, tokens and pause for the model) in one
+ * all-or-nothing store call, or refuses it with a 429 naming the limit that refused. The upstream is
+ * the best of the request's candidates ({@link UpstreamChoice}); when its limits refuse, the next one
+ * is tried, and when every candidate refuses, the caller is told the earliest moment any of them has
+ * capacity. A request admitted for later is held on a Vert.x timer, never by blocking a thread, and
+ * released when its tokens are due; the store hands out those moments in arrival order, so held
+ * requests leave first come, first served.
  *
- * <p>Limits that count tokens are charged the request's estimated cost up front ({@link Ticket}) and
- * corrected by {@link #settle} once the real usage is known.
+ * <p>Limits that count tokens are charged the request's estimated cost up front ({@link Ticket},
+ * {@link Lease}) and corrected by {@link #settle} once the real usage is known.
  */
 @ApplicationScoped
 public class AdmissionGate {
 
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");
 
-    /** The one upstream key's buckets; named so that more upstreams can join later. */
-    static final String UPSTREAM_REQUESTS_KEY = "upstream:default:requests";
-    static final String UPSTREAM_TOKENS_KEY = "upstream:default:tokens";
-    static final String UPSTREAM_COOLDOWN_PREFIX = "cooldown:upstream:default:model:";
-
     private final RateLimiter limiter;
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
-    /** The upstream key's limits in force: the configured ones, or lower ones the upstream reported. */
-    private volatile Optional<BucketPolicy> upstreamRequests;
-    private volatile Optional<BucketPolicy> upstreamTokens;
+    private final ConcurrentHashMap<String, UpstreamLimits> limits = new ConcurrentHashMap<>();
 
     @Inject
     public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
@@ -56,59 +55,260 @@ public class AdmissionGate {
         this.settings = settings;
         this.usage = usage;
         this.vertx = vertx;
-        this.upstreamRequests = settings.upstreamRequests();
-        this.upstreamTokens = settings.upstreamTokens();
     }
 
     /**
-     * An admitted request: how long it was held, and what it reserved from limits that count tokens.
+     * What one attempt holds on its upstream.
      *
-     * @param waitedNanos  how long the request was held before it may be sent
-     * @param callerId     whose request it is (for usage counters)
-     * @param tokenCharges the reservations {@link #settle} corrects; empty when no limit counts tokens
-     * @param upstreamRequestsAvailable what the upstream key's requests bucket held after the charge
-     *                                  ({@link Long#MAX_VALUE} when there is no such bucket)
-     * @param upstreamTokensAvailable   the same for its tokens bucket
+     * @param upstream          where the attempt goes
+     * @param tokenCharge       its reservation on the upstream's tokens bucket; {@code null} when none
+     * @param requestsAvailable what the upstream's requests bucket held after the charge
+     *                          ({@link Long#MAX_VALUE} when it has none)
+     * @param tokensAvailable   the same for its tokens bucket
      */
-    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> tokenCharges,
-            long upstreamRequestsAvailable, long upstreamTokensAvailable) {
+    public record Lease(Upstream upstream, BucketCharge tokenCharge, long requestsAvailable, long tokensAvailable) {
+    }
 
-        public long reservedTokens() {
-            return tokenCharges.isEmpty() ? 0 : tokenCharges.get(0).tokens();
-        }
+    /**
+     * An admitted request: how long it was held, what it reserved from the caller's limits that count
+     * tokens, and its first attempt's {@link Lease}.
+     *
+     * @param waitedNanos        how long the request was held before it may be sent
+     * @param callerId           whose request it is (for usage counters)
+     * @param callerTokenCharges the caller's token quota reservations {@link #settle} corrects
+     * @param reservedTokens     the estimated cost reserved; 0 when no limit counts tokens
+     * @param lease              the first attempt's upstream and its charges there
+     * @param candidates         the upstreams that may serve the request, for its retries
+     */
+    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> callerTokenCharges, long reservedTokens,
+            Lease lease, List<Upstream> candidates) {
+    }
+
+    /**
+     * The charges a request makes besides an upstream's: the caller's, its address's, its quotas.
+     *
+     * @param upstreamIndex where the upstream's charges go: after the rate limits, before the quotas
+     *                      (of two refusals that never pass, the first is reported)
+     */
+    private record CallerCharges(List<BucketCharge> charges, List<LimitScope> scopes, List<BucketCharge> tokenCharges,
+            int upstreamIndex) {
+    }
+
+    private UpstreamLimits limitsOf(Upstream upstream) {
+        return limits.computeIfAbsent(upstream.name(), name -> new UpstreamLimits(upstream.settings()));
     }
 
     /**
      * @param clientAddress  the client's address for the per-IP limit; ignored when that is off
      * @param reservedTokens the request's estimated cost for limits that count tokens, 0 when none does
-     * @param model          the requested model: the upstream's pauses are per model
+     * @param model          the requested model: the upstreams' pauses are per model
+     * @param candidates     the upstreams that may serve it, at least one
      * @return completes with the ticket once the request may be sent; fails with
      *         {@link RateLimitedException} when a limit refuses it
      */
-    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens, String model) {
-        List<BucketCharge> charges = new ArrayList<>(4);
-        List<LimitScope> scopes = new ArrayList<>(4);
+    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens, String model,
+            List<Upstream> candidates) {
+        CallerCharges callerCharges = callerCharges(caller, clientAddress, reservedTokens);
+        List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), limiter.nowNanos(),
+                ThreadLocalRandom.current()::nextDouble);
+        return admitOn(order, 0, caller.id(), callerCharges, reservedTokens, model, candidates, new ArrayList<>(1));
+    }
+
+    private Uni<Ticket> admitOn(List<Upstream> order, int index, String callerId, CallerCharges callerCharges,
+            long reservedTokens, String model, List<Upstream> candidates, List<RateLimitedException> refusals) {
+        Upstream upstream = order.get(index);
+        List<BucketCharge> charges = new ArrayList<>(callerCharges.charges().size() + 3);
+        List<LimitScope> scopes = new ArrayList<>(callerCharges.charges().size() + 3);
+        charges.addAll(callerCharges.charges().subList(0, callerCharges.upstreamIndex()));
+        scopes.addAll(callerCharges.scopes().subList(0, callerCharges.upstreamIndex()));
+        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, reservedTokens, charges, scopes);
+        charges.addAll(callerCharges.charges().subList(callerCharges.upstreamIndex(), callerCharges.charges().size()));
+        scopes.addAll(callerCharges.scopes().subList(callerCharges.upstreamIndex(), callerCharges.scopes().size()));
+        return decide(charges, -1).flatMap(admission -> {
+            if (admission instanceof Admission.Refused refused) {
+                LimitScope scope = scopes.get(refused.chargeIndex());
+                RateLimitedException refusal = refusal(scope, charges.get(refused.chargeIndex()), refused);
+                if (scope.upstream()) {
+                    noteRefusal(upstream, scope, model, refused);
+                    refusals.add(refusal);
+                    if (index + 1 < order.size()) {
+                        return admitOn(order, index + 1, callerId, callerCharges, reservedTokens, model, candidates, refusals);
+                    }
+                    refusal = earliest(refusals);
+                }
+                usage.refused(callerId);
+                return Uni.createFrom().failure(refusal);
+            }
+            Admission.Admitted admitted = (Admission.Admitted) admission;
+            usage.admitted(callerId, upstream.name());
+            Lease lease = lease(upstream, tokenCharge, admitted, scopes);
+            Ticket ticket = new Ticket(admitted.waitNanos(), callerId, List.copyOf(callerCharges.tokenCharges()),
+                    reservedTokens, lease, candidates);
+            return admitted.waitNanos() == 0 ? Uni.createFrom().item(ticket) : hold(admitted.waitNanos(), ticket);
+        });
+    }
+
+    /**
+     * Admits a retry of an admitted request on the best upstream for it: one it has not failed on
+     * when one can take it now. The upstream counts every attempt, so each one takes a request from
+     * that upstream's bucket (never from the caller's, who asked once); a retry that moves to another
+     * upstream reserves its tokens there and returns them to the one it leaves, if that attempt cost
+     * nothing. Held up to {@code maxWaitNanos}; refused beyond it, which ends the retries.
+     *
+     * @param previous the lease of the attempt that failed
+     * @param failed   names of the upstreams the request failed on
+     * @param previousCostNothing that attempt surely cost its upstream nothing
+     */
+    public Uni<Lease> admitRetry(Ticket ticket, Lease previous, Set<String> failed, boolean previousCostNothing,
+            String model, long maxWaitNanos) {
+        List<Upstream> order = UpstreamChoice.order(ticket.candidates(), model, failed, limiter.nowNanos(),
+                ThreadLocalRandom.current()::nextDouble);
+        return retryOn(order, 0, ticket, previous, previousCostNothing, model, maxWaitNanos, new ArrayList<>(1));
+    }
+
+    private Uni<Lease> retryOn(List<Upstream> order, int index, Ticket ticket, Lease previous, boolean previousCostNothing,
+            String model, long maxWaitNanos, List<RateLimitedException> refusals) {
+        Upstream upstream = order.get(index);
+        boolean moves = upstream != previous.upstream();
+        List<BucketCharge> charges = new ArrayList<>(3);
+        List<LimitScope> scopes = new ArrayList<>(3);
+        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, moves ? ticket.reservedTokens() : 0, charges, scopes);
+        return decide(charges, maxWaitNanos).flatMap(admission -> {
+            if (admission instanceof Admission.Refused refused) {
+                LimitScope scope = scopes.get(refused.chargeIndex());
+                noteRefusal(upstream, scope, model, refused);
+                refusals.add(refusal(scope, charges.get(refused.chargeIndex()), refused));
+                if (index + 1 < order.size()) {
+                    return retryOn(order, index + 1, ticket, previous, previousCostNothing, model, maxWaitNanos, refusals);
+                }
+                return Uni.createFrom().failure(earliest(refusals));
+            }
+            Admission.Admitted admitted = (Admission.Admitted) admission;
+            usage.retried(upstream.name());
+            Lease lease;
+            if (moves) {
+                if (previousCostNothing) {
+                    settle(List.of(), previous, -1, true);
+                }
+                lease = lease(upstream, tokenCharge, admitted, scopes);
+            } else {
+                Lease carried = lease(upstream, null, admitted, scopes);
+                lease = new Lease(upstream, previous.tokenCharge(), carried.requestsAvailable(), previous.tokensAvailable());
+            }
+            return admitted.waitNanos() == 0 ? Uni.createFrom().item(lease) : hold(admitted.waitNanos(), lease);
+        });
+    }
+
+    /** Whether an upstream the request has not failed on could take an attempt for {@code model} now. */
+    public boolean anotherAvailable(Ticket ticket, Set<String> failed, String model) {
+        return UpstreamChoice.anotherAvailable(ticket.candidates(), model, failed, limiter.nowNanos());
+    }
+
+    /**
+     * Pauses an upstream for {@code model} for the whole fleet, as a 429 asked: until then requests
+     * for it go to other upstreams, wait (within the max wait) or are refused with the pause's end as
+     * their retry-after, and no instance calls it before then. Sent without waiting for the store.
+     */
+    public void coolDown(Upstream upstream, String model, long pauseMillis) {
+        if (pauseMillis <= 0) {
+            return;
+        }
+        upstream.outlook().coolingUntil(model, limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+        BucketCharge key = cooldown(limitsOf(upstream), model);
+        settleWithoutWaiting(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), "a cooldown");
+    }
+
+    /**
+     * Takes the upstream's word for what is left on its key: when its {@code x-ratelimit-remaining-*}
+     * says fewer than Sluice's shared bucket holds (someone else uses the key too, or its real limit
+     * is lower than configured), the bucket is lowered to match, for the whole fleet; and its
+     * {@code x-ratelimit-limit-*} below the configured limit replaces it ({@link UpstreamLimits#learn}).
+     * Costs a store round trip only when a bucket is lowered; sent without waiting.
+     *
+     * @param remainingRequests the upstream's remaining requests, negative when it did not say
+     * @param remainingTokens   the upstream's remaining tokens, negative when it did not say
+     * @param limitRequests     its requests per minute, negative when it did not say
+     * @param limitTokens       its tokens per minute, negative when it did not say
+     */
+    public void learn(Lease lease, long remainingRequests, long remainingTokens, long limitRequests, long limitTokens) {
+        UpstreamLimits limits = limitsOf(lease.upstream());
+        limits.learn(limitRequests, limitTokens);
+        List<BucketAdjustment> caps = new ArrayList<>(2);
+        limits.requests().ifPresent(policy -> {
+            if (remainingRequests >= 0 && remainingRequests < lease.requestsAvailable()) {
+                caps.add(BucketAdjustment.capAt(limits.requestsKey(), policy, remainingRequests));
+            }
+        });
+        limits.tokens().ifPresent(policy -> {
+            if (remainingTokens >= 0 && remainingTokens < lease.tokensAvailable()) {
+                caps.add(BucketAdjustment.capAt(limits.tokensKey(), policy, remainingTokens));
+            }
+        });
+        if (!caps.isEmpty()) {
+            settleWithoutWaiting(caps, "the upstream's remaining limits");
+        }
+    }
+
+    /**
+     * Corrects a request's token reservations: the caller's (from the ticket) and the last attempt's
+     * upstream's (from its lease). Sent after the reply and never awaited: a lost settlement leaves a
+     * reservation as it was, which errs on the side of the upstream's limits.
+     *
+     * @param usedTokens the request's real prompt + completion tokens; negative when unknown (a stream
+     *                   cut short), which keeps the reservations as they are
+     * @param refundAll  the upstream refused the call, so it cost nothing
+     */
+    public void settle(Ticket ticket, Lease lease, long usedTokens, boolean refundAll) {
+        settle(ticket.callerTokenCharges(), lease, usedTokens, refundAll);
+    }
+
+    private void settle(List<BucketCharge> callerTokenCharges, Lease lease, long usedTokens, boolean refundAll) {
+        if (!refundAll && usedTokens < 0) {
+            return;
+        }
+        List<BucketAdjustment> adjustments = new ArrayList<>(callerTokenCharges.size() + 1);
+        for (BucketCharge charge : callerTokenCharges) {
+            adjust(adjustments, charge, usedTokens, refundAll);
+        }
+        if (lease.tokenCharge() != null) {
+            adjust(adjustments, lease.tokenCharge(), usedTokens, refundAll);
+        }
+        if (!adjustments.isEmpty()) {
+            settleWithoutWaiting(adjustments, "a settlement of token reservations");
+        }
+    }
+
+    private static void adjust(List<BucketAdjustment> adjustments, BucketCharge charge, long usedTokens, boolean refundAll) {
+        long delta = refundAll ? -charge.tokens() : usedTokens - charge.tokens();
+        if (delta != 0) {
+            adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
+        }
+    }
+
+    /**
+     * Sends corrections to the store and does not wait: the request they follow is already answered,
+     * and a lost one costs precision, not correctness (a reservation stays as charged, a pause or a cap
+     * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
+     */
+    private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
+        limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
+            }
+        });
+    }
+
+    private CallerCharges callerCharges(CallerIdentity caller, String clientAddress, long reservedTokens) {
+        List<BucketCharge> charges = new ArrayList<>(6);
+        List<LimitScope> scopes = new ArrayList<>(6);
+        List<BucketCharge> tokenCharges = new ArrayList<>(2);
         charges.add(new BucketCharge("caller:" + caller.id(), settings.callerRequests(), 1));
         scopes.add(LimitScope.CALLER);
-        charges.add(cooldown(model));
-        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
         settings.clientIp().ifPresent(limit -> {
             charges.add(new BucketCharge("ip:" + clientAddress, limit.requests(), 1));
             scopes.add(LimitScope.CLIENT_IP);
         });
-        upstreamRequests().ifPresent(policy -> {
-            charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
-            scopes.add(LimitScope.UPSTREAM_KEY);
-        });
-        List<BucketCharge> tokenCharges = new ArrayList<>(3);
-        if (reservedTokens > 0) {
-            upstreamTokens().ifPresent(policy -> {
-                BucketCharge charge = new BucketCharge(UPSTREAM_TOKENS_KEY, policy, reservedTokens);
-                charges.add(charge);
-                tokenCharges.add(charge);
-                scopes.add(LimitScope.UPSTREAM_TOKENS);
-            });
-        }
+        int upstreamIndex = charges.size();
         if (!settings.callerQuotas().isEmpty()) {
             long now = limiter.nowNanos();
             for (SluiceSettings.CallerQuota quota : settings.callerQuotas()) {
@@ -126,169 +326,109 @@ public class AdmissionGate {
                 }
             }
         }
-        CompletableFuture<Admission> decision = limiter.tryAcquire(charges).toCompletableFuture();
+        return new CallerCharges(charges, scopes, tokenCharges, upstreamIndex);
+    }
+
+    /**
+     * Adds an upstream's charges: its pause for the model, a request, and the tokens when
+     * {@code reservedTokens} is positive and it counts tokens.
+     *
+     * @return the tokens charge, {@code null} when none was added
+     */
+    private BucketCharge addUpstreamCharges(Upstream upstream, String model, long reservedTokens,
+            List<BucketCharge> charges, List<LimitScope> scopes) {
+        UpstreamLimits limits = limitsOf(upstream);
+        charges.add(cooldown(limits, model));
+        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
+        limits.requests().ifPresent(policy -> {
+            charges.add(new BucketCharge(limits.requestsKey(), policy, 1));
+            scopes.add(LimitScope.UPSTREAM_KEY);
+        });
+        if (reservedTokens > 0 && limits.tokens().isPresent()) {
+            BucketCharge charge = new BucketCharge(limits.tokensKey(), limits.tokens().get(), reservedTokens);
+            charges.add(charge);
+            scopes.add(LimitScope.UPSTREAM_TOKENS);
+            return charge;
+        }
+        return null;
+    }
+
+    /** An upstream's pause for a model; a model name too long for a key is hashed. */
+    private static BucketCharge cooldown(UpstreamLimits limits, String model) {
+        String name = model.length() <= 128 ? model : CallerIdentity.sha256Hex(model);
+        return new BucketCharge(limits.cooldownKey(name), CooldownPolicy.INSTANCE, 1);
+    }
+
+    /**
+     * The store's decision. The in-memory store decides at once; a shared store answers on one of its
+     * own threads, and the request continues on its event loop, which Vert.x would hop to anyway.
+     *
+     * @param maxWaitNanos how long the request may be held; negative for the configured max wait
+     */
+    private Uni<Admission> decide(List<BucketCharge> charges, long maxWaitNanos) {
+        CompletableFuture<Admission> decision = (maxWaitNanos < 0 ? limiter.tryAcquire(charges)
+                : limiter.tryAcquire(charges, maxWaitNanos)).toCompletableFuture();
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
-            // The in-memory store decides at once: no need for another asynchronous step.
-            return admitOrRefuse(decision.join(), caller.id(), charges, scopes, tokenCharges);
+            return Uni.createFrom().item(decision.join());
         }
         Uni<Admission> answered = Uni.createFrom().completionStage(decision);
         Context context = vertx.getOrCreateContext();
         if (context.isEventLoopContext()) {
-            // A shared store answers on one of its own threads: back to the request's event loop
-            // before the upstream call and the reply, which Vert.x would otherwise hop to anyway.
             answered = answered.emitOn(task -> context.runOnContext(ignored -> task.run()));
         }
-        return answered.flatMap(admission -> admitOrRefuse(admission, caller.id(), charges, scopes, tokenCharges));
+        return answered;
     }
 
-    /**
-     * Admits a retry of an admitted request: the upstream counts every attempt, so each one takes a
-     * request from the upstream key's bucket (never from the caller's, who asked once). Held up to
-     * {@code maxWaitNanos}; refused beyond it, which ends the retries.
-     */
-    public Uni<Void> admitRetry(String model, long maxWaitNanos) {
-        List<BucketCharge> charges = new ArrayList<>(2);
-        List<LimitScope> scopes = new ArrayList<>(2);
-        charges.add(cooldown(model));
-        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
-        upstreamRequests().ifPresent(policy -> {
-            charges.add(new BucketCharge(UPSTREAM_REQUESTS_KEY, policy, 1));
-            scopes.add(LimitScope.UPSTREAM_KEY);
-        });
-        return Uni.createFrom().completionStage(() -> limiter.tryAcquire(charges, maxWaitNanos))
-                .flatMap(admission -> {
-                    if (admission instanceof Admission.Refused refused) {
-                        return Uni.createFrom().failure(RateLimitedException.of(scopes.get(refused.chargeIndex()),
-                                charges.get(refused.chargeIndex()).policy(), 1, refused));
-                    }
-                    long waitNanos = ((Admission.Admitted) admission).waitNanos();
-                    return waitNanos == 0 ? Uni.createFrom().voidItem() : this.<Void>hold(waitNanos, null);
-                });
-    }
-
-    /**
-     * Pauses the upstream for {@code model} for the whole fleet, as a 429 asked: until then requests
-     * for it wait (within the max wait) or are refused with the pause's end as their retry-after, and
-     * no instance calls the upstream before it. Sent without waiting for the store.
-     */
-    public void coolDown(String model, long pauseMillis) {
-        if (pauseMillis <= 0) {
+    /** What this instance learns from a refusal: the upstream is paused for the model, or out of capacity for a while. */
+    private void noteRefusal(Upstream upstream, LimitScope scope, String model, Admission.Refused refused) {
+        if (refused.neverAdmissible()) {
             return;
         }
-        BucketCharge key = cooldown(model);
-        settleWithoutWaiting(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), "a cooldown");
-    }
-
-    /** The upstream's pause for a model; a model name too long for a key is hashed. */
-    private static BucketCharge cooldown(String model) {
-        String name = model.length() <= 128 ? model : CallerIdentity.sha256Hex(model);
-        return new BucketCharge(UPSTREAM_COOLDOWN_PREFIX + name, CooldownPolicy.INSTANCE, 1);
-    }
-
-    /**
-     * Takes the upstream's word for what is left on its key: when its {@code x-ratelimit-remaining-*}
-     * says fewer than Sluice's shared bucket holds (someone else uses the key too, or its real limit
-     * is lower than configured), the bucket is lowered to match, for the whole fleet. Costs a store
-     * round trip only then; sent without waiting.
-     *
-     * @param remainingRequests the upstream's remaining requests, negative when it did not say
-     * @param remainingTokens   the upstream's remaining tokens, negative when it did not say
-     */
-    public void learn(Ticket ticket, long remainingRequests, long remainingTokens) {
-        learn(ticket, remainingRequests, remainingTokens, -1, -1);
-    }
-
-    /**
-     * The same, and the upstream's {@code x-ratelimit-limit-*}: a limit below the configured one
-     * replaces it (the bucket's rate and size scaled down alike) until the upstream reports otherwise.
-     *
-     * @param limitRequests the upstream's requests per minute, negative when it did not say
-     * @param limitTokens   the upstream's tokens per minute, negative when it did not say
-     */
-    public void learn(Ticket ticket, long remainingRequests, long remainingTokens, long limitRequests, long limitTokens) {
-        upstreamRequests = inForce(settings.upstreamRequests(), upstreamRequests, limitRequests);
-        upstreamTokens = inForce(settings.upstreamTokens(), upstreamTokens, limitTokens);
-        List<BucketAdjustment> caps = new ArrayList<>(2);
-        upstreamRequests().ifPresent(policy -> {
-            if (remainingRequests >= 0 && remainingRequests < ticket.upstreamRequestsAvailable()) {
-                caps.add(BucketAdjustment.capAt(UPSTREAM_REQUESTS_KEY, policy, remainingRequests));
-            }
-        });
-        upstreamTokens().ifPresent(policy -> {
-            if (remainingTokens >= 0 && remainingTokens < ticket.upstreamTokensAvailable()) {
-                caps.add(BucketAdjustment.capAt(UPSTREAM_TOKENS_KEY, policy, remainingTokens));
-            }
-        });
-        if (!caps.isEmpty()) {
-            settleWithoutWaiting(caps, "the upstream's remaining limits");
+        long now = limiter.nowNanos();
+        long until = refused.retryAfterNanos() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + refused.retryAfterNanos();
+        if (scope == LimitScope.UPSTREAM_COOLDOWN) {
+            upstream.outlook().coolingUntil(model, until);
+        } else if (scope.upstream()) {
+            upstream.outlook().refusedUntil(until);
         }
     }
 
-    /**
-     * Corrects a ticket's token reservations. Sent after the reply and never awaited: a lost
-     * settlement leaves a reservation as it was, which errs on the side of the upstream's limits.
-     *
-     * @param usedTokens the request's real prompt + completion tokens; negative when unknown (a stream
-     *                   cut short), which keeps the reservations as they are
-     * @param refundAll  the upstream refused the call, so it cost nothing
-     */
-    public void settle(Ticket ticket, long usedTokens, boolean refundAll) {
-        if (ticket.tokenCharges().isEmpty() || (!refundAll && usedTokens < 0)) {
-            return;
-        }
-        List<BucketAdjustment> adjustments = new ArrayList<>(ticket.tokenCharges().size());
-        for (BucketCharge charge : ticket.tokenCharges()) {
-            long delta = refundAll ? -charge.tokens() : usedTokens - charge.tokens();
-            if (delta != 0) {
-                adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
+    private static RateLimitedException refusal(LimitScope scope, BucketCharge charge, Admission.Refused refused) {
+        return RateLimitedException.of(scope, charge.policy(), charge.tokens(), refused);
+    }
+
+    /** Of several upstreams' refusals, the one whose capacity comes back first (one that never will, last). */
+    private static RateLimitedException earliest(List<RateLimitedException> refusals) {
+        RateLimitedException earliest = refusals.get(0);
+        for (RateLimitedException refusal : refusals) {
+            if (refusal.retryAfterNanos() < earliest.retryAfterNanos()) {
+                earliest = refusal;
             }
         }
-        settleWithoutWaiting(adjustments, "a settlement of token reservations");
+        return earliest;
     }
 
-    /**
-     * Sends corrections to the store and does not wait: the request they follow is already answered,
-     * and a lost one costs precision, not correctness (a reservation stays as charged, a pause or a cap
-     * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
-     */
-    private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
-        limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
-            }
-        });
+    private static Lease lease(Upstream upstream, BucketCharge tokenCharge, Admission.Admitted admitted,
+            List<LimitScope> scopes) {
+        long requestsAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY);
+        long tokensAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS);
+        upstream.outlook().admitted(share(admitted, scopes, LimitScope.UPSTREAM_KEY),
+                share(admitted, scopes, LimitScope.UPSTREAM_TOKENS));
+        return new Lease(upstream, tokenCharge, requestsAvailable, tokensAvailable);
     }
 
-    private Optional<BucketPolicy> upstreamRequests() {
-        return upstreamRequests;
+    private static long availableAfter(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
+        int index = scopes.indexOf(scope);
+        return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
-    private Optional<BucketPolicy> upstreamTokens() {
-        return upstreamTokens;
-    }
-
-    /**
-     * The bucket to use after the upstream reported {@code reportedPerMinute}: the configured one
-     * scaled down (rate and size alike) when the report is lower, the configured one when it is not,
-     * and the current one when there was no report. Unchanged policies are kept, not rebuilt.
-     */
-    private static Optional<BucketPolicy> inForce(Optional<BucketPolicy> configured, Optional<BucketPolicy> current,
-            long reportedPerMinute) {
-        if (configured.isEmpty() || reportedPerMinute <= 0) {
-            return current;
+    private static double share(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
+        int index = scopes.indexOf(scope);
+        if (index < 0) {
+            return 1.0;
         }
-        double configuredPerMinute = perMinute(configured.get());
-        if (reportedPerMinute >= configuredPerMinute) {
-            return configured;
-        }
-        if (current.isPresent() && Math.round(perMinute(current.get())) == reportedPerMinute) {
-            return current;
-        }
-        return Optional.of(configured.get().scaledTo(reportedPerMinute / configuredPerMinute));
-    }
-
-    private static double perMinute(BucketPolicy policy) {
-        return (double) policy.refillRate().tokens() * TimeUnit.MINUTES.toNanos(1) / policy.refillRate().periodNanos();
+        BucketSnapshot bucket = admitted.buckets().get(index);
+        return bucket.capacity() <= 0 ? 0 : Math.max(0, (double) bucket.availableTokens() / bucket.capacity());
     }
 
     private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
@@ -297,29 +437,6 @@ public class AdmissionGate {
             return daily ? LimitScope.CALLER_DAILY_TOKENS : LimitScope.CALLER_MONTHLY_TOKENS;
         }
         return daily ? LimitScope.CALLER_DAILY_REQUESTS : LimitScope.CALLER_MONTHLY_REQUESTS;
-    }
-
-    private Uni<Ticket> admitOrRefuse(Admission admission, String callerId, List<BucketCharge> charges,
-            List<LimitScope> scopes, List<BucketCharge> tokenCharges) {
-        if (admission instanceof Admission.Refused refused) {
-            usage.refused(callerId);
-            BucketCharge charge = charges.get(refused.chargeIndex());
-            LimitPolicy policy = charge.policy();
-            return Uni.createFrom().failure(
-                    RateLimitedException.of(scopes.get(refused.chargeIndex()), policy, charge.tokens(), refused));
-        }
-        usage.admitted(callerId);
-        Admission.Admitted admitted = (Admission.Admitted) admission;
-        long waitNanos = admitted.waitNanos();
-        Ticket ticket = new Ticket(waitNanos, callerId, List.copyOf(tokenCharges),
-                availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY),
-                availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS));
-        return waitNanos == 0 ? Uni.createFrom().item(ticket) : hold(waitNanos, ticket);
-    }
-
-    private static long availableAfter(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
-        int index = scopes.indexOf(scope);
-        return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
     private <T> Uni<T> hold(long waitNanos, T item) {

@@ -49,6 +49,11 @@ public enum LimitScope {
         return quota;
     }
 
+    /** A limit of the upstream's (its key's buckets, its pause): another upstream may still take the request. */
+    public boolean upstream() {
+        return this == UPSTREAM_KEY || this == UPSTREAM_COOLDOWN || this == UPSTREAM_TOKENS;
+    }
+
     public boolean countsTokens() {
         return unit.equals("tokens");
     }

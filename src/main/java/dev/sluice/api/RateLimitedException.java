@@ -20,10 +20,13 @@ public final class RateLimitedException extends GatewayException {
     public static final String SCOPE_HEADER = "x-sluice-limit";
 
     private final LimitScope scope;
+    private final long retryAfterNanos;
 
-    private RateLimitedException(LimitScope scope, String message, String type, String code, Map<String, String> headers) {
+    private RateLimitedException(LimitScope scope, long retryAfterNanos, String message, String type, String code,
+            Map<String, String> headers) {
         super(429, message, type, null, code, headers);
         this.scope = scope;
+        this.retryAfterNanos = retryAfterNanos;
     }
 
     /** @param requestedTokens what the request asked of that limit */
@@ -33,7 +36,7 @@ public final class RateLimitedException extends GatewayException {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("x-ratelimit-limit-" + scope.unit(), Long.toString(refused.bucket().capacity()));
             headers.put(SCOPE_HEADER, scope.id());
-            return new RateLimitedException(scope, "Request too large for the " + scope.label() + " limit on "
+            return new RateLimitedException(scope, refused.retryAfterNanos(), "Request too large for the " + scope.label() + " limit on "
                     + scope.unit() + ": Limit " + policy.capacity() + ", Requested " + requestedTokens
                     + ". The input or output tokens must be reduced in order to run successfully.",
                     scope.unit(), "rate_limit_exceeded", headers);
@@ -43,13 +46,13 @@ public final class RateLimitedException extends GatewayException {
         headers.put(SCOPE_HEADER, scope.id());
         if (policy instanceof QuotaPolicy quota) {
             Instant reset = Instant.ofEpochSecond(Math.floorDiv(quota.windowEndNanos(), 1_000_000_000L));
-            return new RateLimitedException(scope, "You exceeded your " + scope.label() + " (" + quota.limit() + " "
+            return new RateLimitedException(scope, refused.retryAfterNanos(), "You exceeded your " + scope.label() + " (" + quota.limit() + " "
                     + scope.unit() + "): Used " + (quota.limit() - refused.bucket().availableTokens()) + ", Requested "
                     + requestedTokens + ". It resets at " + reset + ".",
                     "insufficient_quota", "insufficient_quota", headers);
         }
         if (policy instanceof CooldownPolicy) {
-            return new RateLimitedException(scope, "The upstream asked to be left alone for a while (it answered 429); "
+            return new RateLimitedException(scope, refused.retryAfterNanos(), "The upstream asked to be left alone for a while (it answered 429); "
                     + "Sluice holds requests for it until then. Please try again in "
                     + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".", scope.unit(), "rate_limit_exceeded", headers);
         }
@@ -58,7 +61,12 @@ public final class RateLimitedException extends GatewayException {
                 + bucket.refillRate() + ", burst " + bucket.capacity() + "): Limit " + refused.bucket().capacity()
                 + ", Remaining " + refused.bucket().availableTokens() + ", Requested " + requestedTokens
                 + ". Please try again in " + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".";
-        return new RateLimitedException(scope, message, scope.unit(), "rate_limit_exceeded", headers);
+        return new RateLimitedException(scope, refused.retryAfterNanos(), message, scope.unit(), "rate_limit_exceeded", headers);
+    }
+
+    /** How long until the limit could admit the request; {@link dev.sluice.limit.BucketPolicy#NEVER} when it never can. */
+    public long retryAfterNanos() {
+        return retryAfterNanos;
     }
 
     /** The limit that refused. */

@@ -24,6 +24,7 @@ public final class RequestLog {
     private boolean stream;
     private String outcome = "rejected";
     private int upstreamStatus = -1;
+    private String upstream = "-";
 
     public RequestLog(String method, String path) {
         this.method = method;
@@ -47,6 +48,11 @@ public final class RequestLog {
         outcome = "refused by " + scope.id();
     }
 
+    /** The upstream that gave the answer (the last attempt's). */
+    public void upstream(String name) {
+        upstream = name;
+    }
+
     public void upstreamStatus(int status) {
         upstreamStatus = status;
     }
@@ -64,6 +70,7 @@ public final class RequestLog {
         fields.put("model", model);
         fields.put("stream", stream);
         fields.put("outcome", outcome);
+        fields.put("upstream", upstream);
         fields.put("upstream_status", upstreamStatus < 0 ? "-" : upstreamStatus);
         fields.put("status", status);
         fields.put("latency_ms", latencyMillis);
@@ -72,7 +79,8 @@ public final class RequestLog {
             StringBuilder line = new StringBuilder(160).append(method).append(' ').append(path).append(' ')
                     .append(status).append(' ').append(latencyMillis).append(" ms caller=").append(caller)
                     .append(" model=").append(model).append(" stream=").append(stream).append(' ').append(outcome)
-                    .append(" upstream=").append(upstreamStatus < 0 ? "-" : Integer.toString(upstreamStatus));
+                    .append(" upstream=").append(upstreamStatus < 0 ? "-" : Integer.toString(upstreamStatus))
+                    .append(" via=").append(upstream);
             if (detail != null) {
                 line.append(" (").append(detail).append(')');
             }

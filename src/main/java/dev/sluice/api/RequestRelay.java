@@ -13,9 +13,10 @@ import dev.sluice.usage.UsageRequestedBody;
 import dev.sluice.upstream.Operation;
 import dev.sluice.upstream.ResilientUpstream;
 import dev.sluice.upstream.RetryAdvice;
-import dev.sluice.upstream.UpstreamCaller;
 import dev.sluice.upstream.UpstreamFailure;
+import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamHeaders;
+import dev.sluice.upstream.UpstreamPool;
 import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Multi;
@@ -24,6 +25,10 @@ import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The request path behind the resource: identify the caller, check the body, admit, call the
@@ -34,7 +39,7 @@ public class RequestRelay {
 
     private final SluiceSettings settings;
     private final AdmissionGate gate;
-    private final UpstreamCaller upstream;
+    private final UpstreamPool upstreams;
     private final ResilientUpstream resilient;
     private final UsageCounters usage;
     private final ObjectReader jsonReader;
@@ -42,11 +47,11 @@ public class RequestRelay {
     private final StreamOptions streamOptions;
 
     @Inject
-    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamCaller upstream, ResilientUpstream resilient,
+    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
             UsageCounters usage, ObjectMapper mapper) {
         this.settings = settings;
         this.gate = gate;
-        this.upstream = upstream;
+        this.upstreams = upstreams;
         this.resilient = resilient;
         this.usage = usage;
         this.jsonReader = ProxiedRequest.strictReader(mapper);
@@ -80,21 +85,43 @@ public class RequestRelay {
                     upstreamHeaders(caller, headers));
             boolean stripUsageChunk = sent.usageChunkAdded();
             String model = request.model();
-            return gate.admit(caller, clientAddress(peer, headers), reservedTokens, model).flatMap(ticket -> {
+            List<Upstream> candidates = upstreams.candidates(caller.id(), model);
+            if (candidates.isEmpty()) {
+                throw GatewayException.invalidRequest(404, "The model `" + model + "` does not exist or you do not "
+                        + "have access to it.", "model", "model_not_found");
+            }
+            return gate.admit(caller, clientAddress(peer, headers), reservedTokens, model, candidates).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
-                return resilient.send(call, new ResilientUpstream.Pacing() {
+                AtomicReference<AdmissionGate.Lease> lease = new AtomicReference<>(ticket.lease());
+                return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
                             @Override
-                            public Uni<Void> admitRetry(long maxWaitNanos) {
-                                return gate.admitRetry(model, maxWaitNanos);
+                            public Uni<Upstream> admitRetry(Set<String> failed, Upstream last, boolean lastCostNothing,
+                                    long maxWaitNanos) {
+                                return gate.admitRetry(ticket, lease.get(), failed, lastCostNothing, model, maxWaitNanos)
+                                        .map(next -> {
+                                            lease.set(next);
+                                            return next.upstream();
+                                        });
                             }
 
                             @Override
-                            public void rateLimited(long pauseMillis) {
-                                gate.coolDown(model, pauseMillis);
+                            public boolean anotherAvailable(Set<String> failed) {
+                                return gate.anotherAvailable(ticket, failed, model);
+                            }
+
+                            @Override
+                            public void rateLimited(Upstream upstream, long pauseMillis) {
+                                gate.coolDown(upstream, model, pauseMillis);
                             }
                         })
-                        .map(reply -> settledWhenDone(reply, ticket, stripUsageChunk))
-                        .onFailure().invoke(failure -> settleFailure(ticket, failure));
+                        .map(reply -> {
+                            log.upstream(lease.get().upstream().name());
+                            return settledWhenDone(reply, ticket, lease.get(), stripUsageChunk);
+                        })
+                        .onFailure().invoke(failure -> {
+                            log.upstream(lease.get().upstream().name());
+                            settleFailure(ticket, lease.get(), failure);
+                        });
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }
@@ -116,48 +143,54 @@ public class RequestRelay {
      * for a stream. A refusal by the upstream cost nothing and is refunded whole; a stream that ended
      * without its usage (cut short, the caller gone) keeps its reservation, the safe side.
      */
-    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, boolean stripUsageChunk) {
-        gate.learn(ticket, RetryAdvice.remaining(reply.headers(), "requests").orElse(-1),
+    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, AdmissionGate.Lease lease,
+            boolean stripUsageChunk) {
+        gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests").orElse(-1),
                 RetryAdvice.remaining(reply.headers(), "tokens").orElse(-1),
                 RetryAdvice.limit(reply.headers(), "requests").orElse(-1),
                 RetryAdvice.limit(reply.headers(), "tokens").orElse(-1));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
-            gate.settle(ticket, -1, true);
+            gate.settle(ticket, lease, -1, true);
             return reply;
         }
         if (!reply.isStream()) {
-            settle(ticket, UsageReader.fromBody(reply.body()).orElse(null));
+            settle(ticket, lease, UsageReader.fromBody(reply.body()).orElse(null));
             return reply;
         }
-        StreamUsageTap tap = new StreamUsageTap(stripUsageChunk, (used, termination) -> settle(ticket, used));
+        StreamUsageTap tap = new StreamUsageTap(stripUsageChunk, (used, termination) -> settle(ticket, lease, used));
         return reply.withStream(tap.watch(reply.stream()));
     }
 
-    private void settle(AdmissionGate.Ticket ticket, TokenUsage used) {
+    private void settle(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, TokenUsage used) {
         if (used == null) {
-            gate.settle(ticket, -1, false);
+            gate.settle(ticket, lease, -1, false);
             return;
         }
-        usage.tokens(ticket.callerId(), used.promptTokens(), used.completionTokens());
-        gate.settle(ticket, used.totalTokens(), false);
+        usage.tokens(ticket.callerId(), lease.upstream().name(), used.promptTokens(), used.completionTokens());
+        gate.settle(ticket, lease, used.totalTokens(), false);
     }
 
     /** A call that never reached the upstream cost nothing; one that timed out may still be running. */
-    private void settleFailure(AdmissionGate.Ticket ticket, Throwable failure) {
-        boolean neverReached = failure instanceof UpstreamFailure unreachable
-                && unreachable.kind() == UpstreamFailure.Kind.UNREACHABLE;
-        gate.settle(ticket, -1, neverReached);
+    private void settleFailure(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, Throwable failure) {
+        boolean neverReached = failure instanceof UpstreamFailure notAnswered
+                && notAnswered.kind() != UpstreamFailure.Kind.TIMEOUT;
+        gate.settle(ticket, lease, -1, neverReached);
     }
 
-    /** {@code GET /v1/models}: passed through for any authenticated caller, outside the request limits. */
+    /**
+     * {@code GET /v1/models}: passed through for any authenticated caller, outside the request limits,
+     * to the first upstream the caller may use.
+     */
     public Uni<UpstreamReply> models(HttpHeaders headers) {
         RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath());
         return Uni.createFrom().deferred(() -> {
             CallerIdentity caller = CallerIdentity.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
             log.admitted(0);
-            return upstream.send(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)));
+            Upstream upstream = upstreams.forCaller(caller.id()).get(0);
+            log.upstream(upstream.name());
+            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }
 
@@ -171,10 +204,7 @@ public class RequestRelay {
     private UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {
         String userAgent = headers.getHeaderString(HttpHeaders.USER_AGENT);
         String beta = headers.getHeaderString("OpenAI-Beta");
-        if (settings.managedMode()) {
-            // Sluice's key: the caller's organization and project would not belong to it.
-            return new UpstreamHeaders(settings.upstreamApiKey().orElseThrow(), userAgent, null, null, beta);
-        }
+        // in managed mode each upstream puts its own key in (UpstreamHeaders.withKey)
         return new UpstreamHeaders(caller.bearerToken(), userAgent, headers.getHeaderString("OpenAI-Organization"),
                 headers.getHeaderString("OpenAI-Project"), beta);
     }

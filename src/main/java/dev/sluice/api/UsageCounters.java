@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Usage per caller and per upstream key per day (requests admitted, requests refused, prompt and
- * completion tokens), kept in the store under keys such as
- * {@code usage:caller:<id>:day:2026-11-28:prompt_tokens}.
+ * Usage per caller and per upstream per day (requests admitted, requests refused, prompt and
+ * completion tokens; for an upstream, every attempt sent to it counts as a request), kept in the
+ * store under keys such as {@code usage:caller:<id>:day:2026-11-28:prompt_tokens} and
+ * {@code usage:upstream:<name>:day:2026-11-28:requests}.
  *
  * <p>Counting happens in memory and is written to the store every flush interval, in a few large
  * settlements, so that statistics cost no round trip on the request path. A flush that fails is
@@ -36,7 +37,6 @@ public class UsageCounters {
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");
     /** Counters per settlement: well under the wire format's limit, so one flush is a few round trips. */
     private static final int BATCH = 256;
-    static final String UPSTREAM = "upstream:default";
 
     private final RateLimiter limiter;
     private final SluiceSettings.Usage settings;
@@ -67,22 +67,27 @@ public class UsageCounters {
         }
     }
 
-    public void admitted(String callerId) {
+    public void admitted(String callerId, String upstream) {
         String day = today();
         add(key("caller:" + callerId, day, "requests"), 1);
-        add(key(UPSTREAM, day, "requests"), 1);
+        add(key("upstream:" + upstream, day, "requests"), 1);
+    }
+
+    /** A retry sent to {@code upstream}: a request for it, not for the caller, who asked once. */
+    public void retried(String upstream) {
+        add(key("upstream:" + upstream, today(), "requests"), 1);
     }
 
     public void refused(String callerId) {
         add(key("caller:" + callerId, today(), "refusals"), 1);
     }
 
-    public void tokens(String callerId, long promptTokens, long completionTokens) {
+    public void tokens(String callerId, String upstream, long promptTokens, long completionTokens) {
         String day = today();
         add(key("caller:" + callerId, day, "prompt_tokens"), promptTokens);
         add(key("caller:" + callerId, day, "completion_tokens"), completionTokens);
-        add(key(UPSTREAM, day, "prompt_tokens"), promptTokens);
-        add(key(UPSTREAM, day, "completion_tokens"), completionTokens);
+        add(key("upstream:" + upstream, day, "prompt_tokens"), promptTokens);
+        add(key("upstream:" + upstream, day, "completion_tokens"), completionTokens);
     }
 
     /** The store key of one counter: {@code usage:<owner>:day:<date>:<field>}. */

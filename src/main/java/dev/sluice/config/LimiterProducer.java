@@ -6,6 +6,7 @@ import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.TimeSource;
 import dev.sluice.limit.infinispan.InfinispanBucketStore;
 import dev.sluice.limit.memory.InMemoryBucketStore;
+import dev.sluice.upstream.UpstreamPool;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,13 +36,20 @@ public class LimiterProducer {
     @Singleton
     @Startup
     SluiceSettings settings(SluiceConfig config) {
-        return SluiceSettings.from(config);
+        return SluiceSettings.from(config, System.getenv());
     }
 
     @Produces
     @Singleton
     TimeSource timeSource() {
         return TimeSource.system();
+    }
+
+    /** The upstreams' outlooks keep time by the limiter's clock, so a test clock moves them too. */
+    @Produces
+    @Singleton
+    UpstreamPool.Clock upstreamClock(TimeSource timeSource) {
+        return timeSource::nowNanos;
     }
 
     @Produces

@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -18,8 +19,17 @@ import java.util.OptionalLong;
 @ConfigMapping(prefix = "sluice")
 public interface SluiceConfig {
 
-    /** The OpenAI-compatible upstream that requests are sent to. */
+    /**
+     * The upstream that requests are sent to, or, when named upstreams are set, what all of them
+     * share (timeouts, breaker, bulkhead, connections): then its url, key, limits and proxy must not be set.
+     */
     Upstream upstream();
+
+    /**
+     * Several upstreams, by name ({@code SLUICE_UPSTREAMS_<NAME>_URL}, {@code _API_KEY}, ...): each an
+     * endpoint and key with its own limits, models, weight and proxy. Empty: the one {@link #upstream()}.
+     */
+    Map<String, NamedUpstream> upstreams();
 
     /** Limits that apply to each caller separately. */
     Caller caller();
@@ -74,9 +84,8 @@ public interface SluiceConfig {
 
     interface Upstream {
 
-        /** Base URL of the upstream, ending in /v1. */
-        @WithDefault("https://api.openai.com/v1")
-        String url();
+        /** Base URL of the upstream, ending in /v1; unset means https://api.openai.com/v1. */
+        Optional<String> url();
 
         /** Sluice's own upstream key (managed mode); unset forwards each caller's key (pass-through mode). */
         Optional<String> apiKey();
@@ -92,6 +101,12 @@ public interface SluiceConfig {
 
         /** Most tokens the upstream key's token bucket holds; unset means 99 % of one minute's worth. */
         OptionalLong tokenBurst();
+
+        /**
+         * An HTTP proxy that upstream calls must go through (a company's egress proxy), e.g.
+         * http://user:password@proxy.internal:3128; HTTPS upstreams are reached through it with CONNECT.
+         */
+        Optional<String> proxy();
 
         /** Longest wait for a connection to the upstream. */
         @WithDefault("5s")
@@ -119,6 +134,45 @@ public interface SluiceConfig {
         /** Most connections open to the upstream at once, per client (non-streamed and streamed). */
         @WithDefault("256")
         int maxConnections();
+    }
+
+    /** One of several upstreams: an endpoint and key with limits of its own. */
+    interface NamedUpstream {
+
+        /** Base URL, ending in /v1 (required). */
+        Optional<String> url();
+
+        /** The key Sluice sends to this upstream; unset forwards each caller's key (pass-through). */
+        Optional<String> apiKey();
+
+        /** Requests per minute allowed on this upstream's key, for the whole fleet; unset means no limit. */
+        OptionalLong rpm();
+
+        /** Burst of its requests bucket; unset means 90 % of one second's worth of rpm, at least 1. */
+        OptionalLong burst();
+
+        /** Tokens per minute allowed on its key, for the whole fleet; unset means no token limit. */
+        OptionalLong tpm();
+
+        /** Most tokens its token bucket holds; unset means 99 % of one minute's worth. */
+        OptionalLong tokenBurst();
+
+        /** The models it serves, e.g. gpt-4o,gpt-4o-mini; a trailing * matches a prefix; unset means all. */
+        Optional<List<String>> models();
+
+        /** Its share when upstreams are otherwise equal: one with weight 2 gets twice the requests of one with 1. */
+        @WithDefault("1")
+        int weight();
+
+        /** An HTTP proxy its calls must go through, as {@code sluice.upstream.proxy}. */
+        Optional<String> proxy();
+
+        /**
+         * Callers pinned to it, by id (the hex SHA-256 of their token, or its first 12 or more digits,
+         * as the logs show it). A caller listed for some upstreams uses only those; unlisted callers
+         * use the upstreams that list nobody.
+         */
+        Optional<List<String>> callers();
     }
 
     interface Caller {

@@ -8,23 +8,29 @@ import dev.sluice.net.AddressRange;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@link SluiceConfig} checked and turned into the objects the rest of Sluice uses. Every problem
  * is reported at once, each naming its environment variable, so a bad deployment fails at start-up
  * with one clear message instead of at the first request.
  *
- * @param upstreamUrl          base URL of the upstream, without a trailing slash
- * @param upstreamApiKey       Sluice's own upstream key; empty in pass-through mode
- * @param upstreamRequests     the upstream key's requests bucket; empty when no RPM is set
+ * @param upstreams            the upstreams, in configured order (by name), at least one
  * @param callerRequests       each caller's requests bucket
  * @param maxWaitNanos         how long a request may be held for its tokens
  * @param maxBodyBytes         largest request body accepted
@@ -32,7 +38,6 @@ import java.util.function.Supplier;
  * @param upstreamTimeout      longest wait for a reply, or for a stream's first byte
  * @param upstreamMaxConnections most connections open to the upstream at once, per client
  * @param store                where the buckets live, and what happens when that is unreachable
- * @param upstreamTokens       the upstream key's tokens-per-minute bucket; empty when no TPM is set
  * @param callerQuotas         each caller's daily and monthly quotas that are set
  * @param clientIp             the per-client-address limit; empty when off
  * @param defaultMaxTokens     completion tokens reserved per choice when a request sets no maximum
@@ -40,9 +45,7 @@ import java.util.function.Supplier;
  * @param resilience           retries, circuit breaker and bulkhead of upstream calls
  */
 public record SluiceSettings(
-        URI upstreamUrl,
-        Optional<String> upstreamApiKey,
-        Optional<BucketPolicy> upstreamRequests,
+        List<UpstreamSettings> upstreams,
         BucketPolicy callerRequests,
         long maxWaitNanos,
         long maxBodyBytes,
@@ -50,7 +53,6 @@ public record SluiceSettings(
         Duration upstreamTimeout,
         int upstreamMaxConnections,
         Store store,
-        Optional<BucketPolicy> upstreamTokens,
         List<CallerQuota> callerQuotas,
         Optional<ClientIpLimit> clientIp,
         long defaultMaxTokens,
@@ -99,7 +101,7 @@ public record SluiceSettings(
 
     /** Whether any limit counts tokens: only then is a request's cost estimated and settled. */
     public boolean countsTokens() {
-        return upstreamTokens.isPresent() || callerQuotas.stream().anyMatch(CallerQuota::countsTokens);
+        return upstreams.stream().anyMatch(upstream -> upstream.tokens().isPresent()) || callerQuotas.stream().anyMatch(CallerQuota::countsTokens);
     }
 
     /**
@@ -118,24 +120,30 @@ public record SluiceSettings(
 
     @Override
     public String toString() { // the key must never reach a log
-        return "SluiceSettings[upstreamUrl=" + upstreamUrl + ", mode=" + (managedMode() ? "managed" : "pass-through")
-                + ", upstreamRequests=" + upstreamRequests + ", callerRequests=" + callerRequests
+        return "SluiceSettings[upstreams=" + upstreams + ", callerRequests=" + callerRequests
                 + ", maxWaitNanos=" + maxWaitNanos + ", maxBodyBytes=" + maxBodyBytes + ", store=" + store
-                + ", upstreamTokens=" + upstreamTokens + ", callerQuotas=" + callerQuotas + ", clientIp=" + clientIp
+                + ", callerQuotas=" + callerQuotas + ", clientIp=" + clientIp
                 + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + ", resilience=" + resilience + "]";
     }
 
-    /** Sluice sends its own key upstream; callers' tokens only identify them. */
+    /** Sluice sends its own keys upstream; callers' tokens only identify them. */
     public boolean managedMode() {
-        return upstreamApiKey.isPresent();
+        return upstreams.get(0).apiKey().isPresent();
     }
 
     public static SluiceSettings from(SluiceConfig config) {
+        return from(config, Map.of());
+    }
+
+    /**
+     * @param environment the process's environment variables: a {@code SLUICE_UPSTREAMS_*} variable
+     *                    that configures nothing (a misspelt setting, a name with an underscore) is
+     *                    reported rather than ignored
+     */
+    public static SluiceSettings from(SluiceConfig config, Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
-        URI upstreamUrl = check(problems, "sluice.upstream.url", () -> parseUpstreamUrl(config.upstream().url()));
-        Optional<String> apiKey = config.upstream().apiKey().map(String::strip).filter(key -> !key.isEmpty());
-        Optional<BucketPolicy> upstreamRequests = check(problems, "sluice.upstream.rpm",
-                () -> upstreamRequestsPolicy(config.upstream().rpm(), config.upstream().burst()));
+        List<UpstreamSettings> upstreams = upstreams(problems, config);
+        checkUpstreamVariables(problems, environment, config.upstreams().keySet());
         BucketPolicy callerRequests = check(problems, "sluice.caller.rate",
                 () -> new BucketPolicy(positive(config.caller().burst(), "sluice.caller.burst"),
                         Rate.parse(config.caller().rate())));
@@ -162,8 +170,6 @@ public record SluiceSettings(
         if (config.storeThreads() < 1) {
             problems.add(problem("sluice.store-threads", "must be at least 1, got " + config.storeThreads()));
         }
-        Optional<BucketPolicy> upstreamTokens = check(problems, "sluice.upstream.tpm",
-                () -> upstreamTokensPolicy(config.upstream().tpm(), config.upstream().tokenBurst()));
         ZoneId quotaZone = check(problems, "sluice.quota-zone", () -> parseZone(config.quotaZone()));
         List<CallerQuota> callerQuotas = new ArrayList<>();
         if (quotaZone != null) {
@@ -211,12 +217,12 @@ public record SluiceSettings(
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Invalid Sluice configuration:\n  - " + String.join("\n  - ", problems));
         }
-        return new SluiceSettings(upstreamUrl, apiKey, upstreamRequests, callerRequests, maxWait.toNanos(),
+        return new SluiceSettings(List.copyOf(upstreams), callerRequests, maxWait.toNanos(),
                 maxBodyBytes, config.upstream().connectTimeout(), config.upstream().timeout(),
                 config.upstream().maxConnections(),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(),
                         config.storeRetryInterval().toNanos(), config.storeThreads()),
-                upstreamTokens, List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
+                List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
                 new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone),
                 new Resilience(retry.maxAttempts(), retry.maxTotal().toNanos(), retry.baseDelay().toMillis(),
                         retry.maxDelay().toMillis(), retry.budget(), retry.budgetMinRetries(), retry.budgetWindow().toNanos(),
@@ -257,6 +263,125 @@ public record SluiceSettings(
         return value;
     }
 
+    /**
+     * The named upstreams, or the one the {@code SLUICE_UPSTREAM_*} shorthand describes (named
+     * {@value UpstreamSettings#DEFAULT_NAME}). Either all upstreams have a key (managed) or none has:
+     * a caller's own key is not sent to some upstreams and replaced for others.
+     */
+    private static List<UpstreamSettings> upstreams(List<String> problems, SluiceConfig config) {
+        SluiceConfig.Upstream shorthand = config.upstream();
+        List<UpstreamSettings> upstreams = new ArrayList<>();
+        if (config.upstreams().isEmpty()) {
+            upstreams.add(upstream(problems, UpstreamSettings.DEFAULT_NAME, "sluice.upstream.",
+                    Optional.of(shorthand.url().orElse(DEFAULT_UPSTREAM_URL)), shorthand.apiKey(), shorthand.rpm(),
+                    shorthand.burst(), shorthand.tpm(), shorthand.tokenBurst(), Optional.empty(), 1, shorthand.proxy(),
+                    Optional.empty()));
+            return upstreams;
+        }
+        for (String property : List.of("url", "api-key", "rpm", "burst", "tpm", "token-burst", "proxy")) {
+            boolean set = switch (property) {
+                case "api-key" -> shorthand.apiKey().isPresent();
+                case "rpm" -> shorthand.rpm().isPresent();
+                case "burst" -> shorthand.burst().isPresent();
+                case "tpm" -> shorthand.tpm().isPresent();
+                case "token-burst" -> shorthand.tokenBurst().isPresent();
+                case "proxy" -> shorthand.proxy().isPresent();
+                default -> false; // the url: a test or a platform may set a default that the named upstreams replace
+            };
+            if (set) {
+                problems.add(problem("sluice.upstream." + property, "describes the one upstream; with named upstreams "
+                        + "(SLUICE_UPSTREAMS_<NAME>_*) set it on each of them instead"));
+            }
+        }
+        new TreeMap<>(config.upstreams()).forEach((name, named) -> {
+            String id = name.toLowerCase(Locale.ROOT);
+            String prefix = "sluice.upstreams." + id + ".";
+            if (!id.matches("[a-z0-9]{1,63}")) {
+                problems.add(problem(prefix + "url", "the name '" + name + "' must be letters and digits (at most 63)"));
+                return;
+            }
+            if (named.url().isEmpty()) {
+                problems.add(problem(prefix + "url", "is required for the upstream '" + id + "'"));
+                return;
+            }
+            if (named.weight() < 1 || named.weight() > 1000) {
+                problems.add(problem(prefix + "weight", "must be between 1 and 1000, got " + named.weight()));
+            }
+            upstreams.add(upstream(problems, id, prefix, named.url(), named.apiKey(), named.rpm(), named.burst(), named.tpm(),
+                    named.tokenBurst(), named.models(), named.weight(), named.proxy(), named.callers()));
+        });
+        long managed = upstreams.stream().filter(upstream -> upstream.apiKey().isPresent()).count();
+        if (managed != 0 && managed != upstreams.size()) {
+            problems.add(problem("sluice.upstreams.*.api-key", "set it on every upstream (managed mode) or on none "
+                    + "(pass-through mode); " + managed + " of " + upstreams.size() + " have one"));
+        }
+        return upstreams;
+    }
+
+    private static final Pattern UPSTREAM_VARIABLE = Pattern.compile(
+            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(URL|API_KEY|RPM|BURST|TPM|TOKEN_BURST|MODELS|WEIGHT|PROXY|CALLERS)");
+
+    private static void checkUpstreamVariables(List<String> problems, Map<String, String> environment, Set<String> names) {
+        Set<String> known = new HashSet<>();
+        names.forEach(name -> known.add(name.toUpperCase(Locale.ROOT)));
+        environment.keySet().stream().filter(variable -> variable.startsWith("SLUICE_UPSTREAMS_")).sorted().forEach(variable -> {
+            Matcher matcher = UPSTREAM_VARIABLE.matcher(variable);
+            if (!matcher.matches() || !known.contains(matcher.group(1))) {
+                problems.add(variable + ": not understood; an upstream's name is letters and digits (SLUICE_UPSTREAMS_"
+                        + "<NAME>_URL), and its settings are URL, API_KEY, RPM, BURST, TPM, TOKEN_BURST, MODELS, WEIGHT, "
+                        + "PROXY and CALLERS");
+            }
+        });
+    }
+
+    private static final String DEFAULT_UPSTREAM_URL = "https://api.openai.com/v1";
+
+    private static UpstreamSettings upstream(List<String> problems, String name, String prefix, Optional<String> url,
+            Optional<String> apiKey, OptionalLong rpm, OptionalLong burst, OptionalLong tpm, OptionalLong tokenBurst,
+            Optional<List<String>> models, int weight, Optional<String> proxy, Optional<List<String>> callers) {
+        URI parsedUrl = check(problems, prefix + "url", () -> parseUpstreamUrl(url.orElseThrow()));
+        Optional<BucketPolicy> requests = check(problems, prefix + "rpm", () -> upstreamRequestsPolicy(prefix, rpm, burst));
+        Optional<BucketPolicy> tokens = check(problems, prefix + "tpm", () -> upstreamTokensPolicy(prefix, tpm, tokenBurst));
+        Optional<UpstreamSettings.Proxy> parsedProxy = check(problems, prefix + "proxy",
+                () -> proxy.map(String::strip).filter(text -> !text.isEmpty()).map(SluiceSettings::parseProxy));
+        List<String> pinned = new ArrayList<>();
+        for (String caller : callers.orElse(List.of())) {
+            String id = caller.strip().toLowerCase(Locale.ROOT);
+            if (!id.matches("[0-9a-f]{12,64}")) {
+                problems.add(problem(prefix + "callers", "'" + caller + "' is not a caller id: 12 to 64 hex digits "
+                        + "of the SHA-256 of the caller's token, as the logs show it"));
+            } else {
+                pinned.add(id);
+            }
+        }
+        List<String> served = models.orElse(List.of()).stream().map(String::strip).filter(model -> !model.isEmpty()).toList();
+        return new UpstreamSettings(name, parsedUrl, apiKey.map(String::strip).filter(key -> !key.isEmpty()),
+                requests, tokens, served, weight, parsedProxy, List.copyOf(pinned));
+    }
+
+    /** {@code http://[user:password@]host:port}: the proxy is spoken to in plain HTTP (CONNECT for TLS upstreams). */
+    private static UpstreamSettings.Proxy parseProxy(String text) {
+        URI uri;
+        try {
+            uri = URI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not a URL (expected http://host:port)");
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getPort() == -1) {
+            throw new IllegalArgumentException("must be http://host:port, optionally with user:password@ before the host");
+        }
+        Optional<String> username = Optional.empty();
+        Optional<String> password = Optional.empty();
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            username = Optional.of(URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
+            password = parts.length > 1
+                    ? Optional.of(URLDecoder.decode(parts[1], StandardCharsets.UTF_8))
+                    : Optional.empty();
+        }
+        return new UpstreamSettings.Proxy(uri.getHost(), uri.getPort(), username, password);
+    }
+
     private static URI parseUpstreamUrl(String text) {
         URI uri;
         try {
@@ -275,20 +400,20 @@ public record SluiceSettings(
         return URI.create(withoutTrailingSlash);
     }
 
-    private static Optional<BucketPolicy> upstreamTokensPolicy(OptionalLong tpm, OptionalLong burst) {
+    private static Optional<BucketPolicy> upstreamTokensPolicy(String prefix, OptionalLong tpm, OptionalLong burst) {
         if (tpm.isEmpty()) {
             if (burst.isPresent()) {
-                throw new IllegalArgumentException(problem("sluice.upstream.token-burst",
-                        "is set but SLUICE_UPSTREAM_TPM is not; a burst needs a rate"));
+                throw new IllegalArgumentException(problem(prefix + "token-burst",
+                        "is set but " + envName(prefix + "tpm") + " is not; a burst needs a rate"));
             }
             return Optional.empty();
         }
-        long tokensPerMinute = positive(tpm.getAsLong(), "sluice.upstream.tpm");
+        long tokensPerMinute = positive(tpm.getAsLong(), prefix + "tpm");
         // Nearly a whole minute's worth by default: one request may reserve thousands of tokens, and
         // a bucket much smaller could never admit it. 99 %, so that the upstream's own bucket keeps
         // 1 % (0.6 s of refill) in hand: requests that reach it a little closer together than Sluice
         // let them go, as network and scheduling jitter makes them, still find their tokens.
-        long capacity = burst.isPresent() ? positive(burst.getAsLong(), "sluice.upstream.token-burst")
+        long capacity = burst.isPresent() ? positive(burst.getAsLong(), prefix + "token-burst")
                 : Math.max(1, (long) (tokensPerMinute * 0.99));
         return Optional.of(new BucketPolicy(capacity, Rate.perMinute(tokensPerMinute)));
     }
@@ -334,20 +459,20 @@ public record SluiceSettings(
         return Optional.of(new ClientIpLimit(new BucketPolicy(burst, rate), List.copyOf(trusted)));
     }
 
-    private static Optional<BucketPolicy> upstreamRequestsPolicy(OptionalLong rpm, OptionalLong burst) {
+    private static Optional<BucketPolicy> upstreamRequestsPolicy(String prefix, OptionalLong rpm, OptionalLong burst) {
         if (rpm.isEmpty()) {
             if (burst.isPresent()) {
-                throw new IllegalArgumentException(problem("sluice.upstream.burst",
-                        "is set but SLUICE_UPSTREAM_RPM is not; a burst needs a rate"));
+                throw new IllegalArgumentException(problem(prefix + "burst",
+                        "is set but " + envName(prefix + "rpm") + " is not; a burst needs a rate"));
             }
             return Optional.empty();
         }
-        long requestsPerMinute = positive(rpm.getAsLong(), "sluice.upstream.rpm");
+        long requestsPerMinute = positive(rpm.getAsLong(), prefix + "rpm");
         // OpenAI enforces its per-minute limits over short periods (about a second's worth): a full
         // minute's burst at once would be refused upstream. 90 % of that, so that requests which
         // reach the upstream a little closer together than Sluice let them go still find a token.
         long capacity = burst.isPresent()
-                ? positive(burst.getAsLong(), "sluice.upstream.burst")
+                ? positive(burst.getAsLong(), prefix + "burst")
                 : Math.max(1, (long) (requestsPerMinute / 60.0 * 0.9));
         return Optional.of(new BucketPolicy(capacity, Rate.perMinute(requestsPerMinute)));
     }

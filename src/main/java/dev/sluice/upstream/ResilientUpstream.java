@@ -12,38 +12,50 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
 
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The upstream call with retries, a circuit breaker and a bulkhead, built on SmallRye Fault Tolerance's
- * programmatic {@link Guard} (the order is MicroProfile's: each retry passes the breaker, then the
- * bulkhead). An
- * attempt that got 429, 500, 502, 503, 504, no connection or no answer in time is tried again, after
- * an exponential backoff with full jitter that is never shorter than what the upstream advised
- * ({@link RetryAdvice}), while the attempts, the total time and the retry budget allow. Other replies
- * (2xx, other 4xx) are never retried. A stream is retried only before its first byte: a streamed error
- * status is read whole (it is a small JSON body) and treated like any reply; a 2xx stream is handed on.
+ * The upstream call with retries and failover, built on SmallRye Fault Tolerance's programmatic
+ * {@link Guard}: the retry here wraps each attempt, and each attempt passes its upstream's own circuit
+ * breaker and bulkhead ({@link Upstream}), MicroProfile's order. An attempt that got 429, 500, 502,
+ * 503, 504, no connection, no answer in time, or found its upstream's breaker open or bulkhead full is
+ * tried again while the attempts, the total time and the retry budget allow. Other replies (2xx, other
+ * 4xx) are never retried. A stream is retried only before its first byte: a streamed error status is
+ * read whole (it is a small JSON body) and treated like any reply; a 2xx stream is handed on.
  *
- * <p>Every retry is a new request to the upstream, so it is admitted again against the upstream's
- * buckets first ({@link Pacing}), never against the caller's; every 429 is reported there too, so that
- * the whole fleet pauses as the upstream asked. When no retry follows, the
- * caller gets the upstream's last reply as it was, or the last failure.
+ * <p>A retry goes to the best upstream for it ({@link Pacing}): another one than those that failed
+ * when one can take it now, at once; otherwise the same one after an exponential backoff with full
+ * jitter that is never shorter than what the upstream advised ({@link RetryAdvice}). Every retry is a
+ * new request to an upstream, so it is admitted against that upstream's buckets first, never against
+ * the caller's; every 429 is reported too, so that the whole fleet pauses as the upstream asked. When
+ * no retry follows, the caller gets the last reply as it was, or the last failure.
  */
 @ApplicationScoped
 public class ResilientUpstream {
 
-    /** The limiter's side of the upstream's pace, for one request. */
+    /** The limiter's side of the upstreams' pace, for one request. */
     public interface Pacing {
 
-        /** Admits one more attempt against the upstream's own limits, waiting at most the given time. */
-        Uni<Void> admitRetry(long maxWaitNanos);
+        /**
+         * Admits one more attempt, on the best upstream for it, against that upstream's own limits,
+         * waiting at most the given time; fails when no upstream can take it in time.
+         *
+         * @param failed the upstreams this request failed on so far
+         * @param last   the attempt that just failed: its upstream, and whether it cost that upstream nothing
+         */
+        Uni<Upstream> admitRetry(Set<String> failed, Upstream last, boolean lastCostNothing, long maxWaitNanos);
+
+        /** Whether an upstream other than those failed could take an attempt now. */
+        boolean anotherAvailable(Set<String> failed);
 
         /** The upstream answered 429 and asked for this pause (milliseconds): every instance should keep it. */
-        void rateLimited(long pauseMillis);
+        void rateLimited(Upstream upstream, long pauseMillis);
     }
 
     /** The pause kept after a 429 that advised none. */
@@ -54,21 +66,19 @@ public class ResilientUpstream {
     private static final TypeLiteral<Uni<UpstreamReply>> REPLY = new TypeLiteral<>() {
     };
 
-    private final UpstreamCaller caller;
     private final SluiceSettings.Resilience settings;
     private final RetryBudget budget;
     private final Backoff backoff;
-    private final Guard guard;
+    private final Guard retries;
 
     @Inject
-    public ResilientUpstream(UpstreamCaller caller, SluiceSettings settings) {
-        this.caller = caller;
+    public ResilientUpstream(SluiceSettings settings) {
         this.settings = settings.resilience();
         this.budget = new RetryBudget(this.settings.budgetRatio(), this.settings.budgetMinRetries(),
                 this.settings.budgetWindowNanos());
         this.backoff = new Backoff(this.settings.baseDelayMillis(), this.settings.maxDelayMillis());
-        this.guard = Guard.create()
-                .withDescription("upstream")
+        this.retries = Guard.create()
+                .withDescription("upstream retries")
                 // the guarded call is non-blocking (a Uni) and already on the request's event loop:
                 // offloading each attempt to another thread only added hops (+25 % CPU per request)
                 .withThreadOffload(false)
@@ -79,82 +89,92 @@ public class ResilientUpstream {
                 .whenException(this::worthRetrying)
                 .withCustomBackoff().strategy(() -> new UpstreamBackoff(backoff)).done()
                 .done()
-                // every attempt passes the breaker: consecutive failures (not 429s, which are the
-                // upstream's limit, not its health) open it, and one probe after the delay closes it
-                .withCircuitBreaker()
-                .requestVolumeThreshold(this.settings.breakerFailures())
-                .failureRatio(1.0)
-                .delay(this.settings.breakerDelayMillis(), ChronoUnit.MILLIS)
-                .successThreshold(1)
-                .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
-                .done()
-                .withBulkhead()
-                .limit(this.settings.maxConcurrent())
-                .queueSize(this.settings.maxConcurrent())
-                .done()
                 .build();
     }
 
     /**
-     * @param pacing charges the upstream's buckets for each retry (a failure ends the retries), and
-     *               hears each 429
+     * @param first  the upstream the request was admitted to
+     * @param pacing admits each retry on an upstream (a failure ends the retries), and hears each 429
      */
-    public Uni<UpstreamReply> send(UpstreamRequest request, Pacing pacing) {
+    public Uni<UpstreamReply> send(UpstreamRequest request, Upstream first, Pacing pacing) {
         long firstAttemptNanos = System.nanoTime();
         budget.recordFirstAttempt(firstAttemptNanos);
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<RetryableAttempt> previous = new AtomicReference<>();
+        // the last attempt that reached an upstream: its answer is worth more than "breaker open"
+        AtomicReference<RetryableAttempt> lastCalled = new AtomicReference<>();
+        Set<String> failed = ConcurrentHashMap.newKeySet();
         Callable<Uni<UpstreamReply>> attempt = () -> {
             int number = attempts.incrementAndGet();
-            Uni<Void> admitted = number == 1 ? Uni.createFrom().voidItem()
-                    : pacing.admitRetry(Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
-                            // the upstream's limits cannot take another attempt in time: the last answer stands
-                            .onFailure().transform(refused -> new RetriesOver(previous.get()));
-            return admitted.flatMap(ignored -> caller.send(request))
-                    .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
-                            ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number))
-                            : Uni.createFrom().item(reply))
-                    .onFailure(UpstreamFailure.class)
-                    .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure, firstAttemptNanos, number))
+            RetryableAttempt before = previous.get();
+            Uni<Upstream> admitted = number == 1 ? Uni.createFrom().item(first)
+                    : pacing.admitRetry(failed, before.upstream(), before.costNothing(),
+                                    Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
+                            // no upstream can take another attempt in time: the last answer stands
+                            .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
+            return admitted.flatMap(upstream -> upstream.send(request, call -> call
+                            .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
+                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(upstream, whole, firstAttemptNanos, number))
+                                    : Uni.createFrom().item(reply))
+                            .onFailure(UpstreamFailure.class)
+                            .transform(failure -> RetryableAttempt.of(upstream, (UpstreamFailure) failure, firstAttemptNanos, number)))
+                    .onFailure(failure -> failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
+                    .transform(failure -> RetryableAttempt.of(upstream, notCalled(upstream, failure), firstAttemptNanos, number))
                     .onFailure(RetryableAttempt.class).invoke(failure -> {
-                        RetryableAttempt failed = (RetryableAttempt) failure;
-                        previous.set(failed);
-                        if (failed.reply() != null && failed.reply().status() == 429) {
-                            pacing.rateLimited(failed.advisedMillis() > 0 ? failed.advisedMillis() : DEFAULT_PAUSE_MILLIS);
+                        RetryableAttempt failedAttempt = (RetryableAttempt) failure;
+                        previous.set(failedAttempt);
+                        if (failedAttempt.called()) {
+                            lastCalled.set(failedAttempt);
                         }
-                    });
+                        failed.add(upstream.name());
+                        if (failedAttempt.reply() != null && failedAttempt.reply().status() == 429) {
+                            pacing.rateLimited(upstream, failedAttempt.advisedMillis() > 0 ? failedAttempt.advisedMillis()
+                                    : DEFAULT_PAUSE_MILLIS);
+                        }
+                        failedAttempt.alternativeReady(pacing.anotherAvailable(failed));
+                    }));
         };
         Uni<UpstreamReply> guarded;
         try {
-            guarded = guard.call(attempt, REPLY);
+            guarded = retries.call(attempt, REPLY);
         } catch (Exception e) { // the guard only throws for a synchronous failure of the callable
             return Uni.createFrom().failure(e);
         }
-        return guarded.onFailure(failure -> failure instanceof RetryableAttempt || failure instanceof RetriesOver
-                        || failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
+        return guarded.onFailure(failure -> failure instanceof RetryableAttempt || failure instanceof RetriesOver)
                 .recoverWithUni(failure -> {
-                    RetryableAttempt last = failure instanceof RetriesOver over ? over.last
-                            : failure instanceof RetryableAttempt retryable ? retryable : previous.get();
-                    if (last == null) { // not called at all
-                        return Uni.createFrom().failure(failure instanceof CircuitBreakerOpenException
-                                ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
-                                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure)
-                                : new UpstreamFailure(UpstreamFailure.Kind.BUSY,
-                                        "The upstream has as many calls in progress as it may have; try again shortly.", failure));
+                    RetryableAttempt last = failure instanceof RetriesOver over ? over.last : (RetryableAttempt) failure;
+                    if (!last.called() && lastCalled.get() != null) {
+                        last = lastCalled.get();
                     }
                     return last.reply() != null ? Uni.createFrom().item(last.reply())
                             : Uni.createFrom().failure(last.failureToRelay());
                 });
     }
 
-    /** Retry while the advised wait still fits the total time, and the budget has a retry left. */
+    private static UpstreamFailure notCalled(Upstream upstream, Throwable failure) {
+        return failure instanceof CircuitBreakerOpenException
+                ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
+                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure)
+                : new UpstreamFailure(UpstreamFailure.Kind.BUSY,
+                        "The upstream has as many calls in progress as it may have; try again shortly.", failure);
+    }
+
+    /**
+     * Retry while the advised wait still fits the total time (or another upstream is ready), and the
+     * budget has a retry left. An attempt that never reached its upstream is moved to another one
+     * when one is ready, outside the budget: the move adds no upstream call.
+     */
     private boolean worthRetrying(Throwable failure) {
         if (!(failure instanceof RetryableAttempt attempt)) {
             return false;
         }
+        if (!attempt.called()) {
+            return attempt.alternativeReady();
+        }
         long now = System.nanoTime();
         long spentNanos = now - attempt.firstAttemptNanos();
-        if (spentNanos + TimeUnit.MILLISECONDS.toNanos(attempt.advisedMillis()) >= settings.maxTotalNanos()) {
+        if (!attempt.alternativeReady()
+                && spentNanos + TimeUnit.MILLISECONDS.toNanos(attempt.advisedMillis()) >= settings.maxTotalNanos()) {
             return false; // waiting as asked would end past the limit: relay the answer now instead
         }
         return budget.tryRetry(now);
@@ -195,6 +215,9 @@ public class ResilientUpstream {
         @Override
         public long nextDelayInMillis(Throwable cause) {
             if (cause instanceof RetryableAttempt attempt) {
+                if (attempt.alternativeReady()) {
+                    return 0; // another upstream takes the retry: nothing to wait out there
+                }
                 return backoff.delayMillis(attempt.attempt(), attempt.advisedMillis(), ThreadLocalRandom.current()::nextDouble);
             }
             return backoff.delayMillis(1, 0, ThreadLocalRandom.current()::nextDouble);

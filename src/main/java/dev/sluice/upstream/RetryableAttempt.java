@@ -3,32 +3,41 @@ package dev.sluice.upstream;
 import java.util.OptionalLong;
 
 /**
- * An attempt that may be worth another: the upstream answered 429, 500, 502, 503 or 504, or gave no
- * answer (unreachable, or not in time). Carries what the retry decision needs: when the first attempt
- * started, which attempt this was, what the upstream advised, and the reply to relay if no retry follows.
+ * An attempt that may be worth another: the upstream answered 429, 500, 502, 503 or 504, gave no
+ * answer (unreachable, or not in time), or was not called at all (its breaker open, its bulkhead
+ * full). Carries what the retry decision needs: which upstream, when the first attempt started, which
+ * attempt this was, what the upstream advised, whether another upstream could take the next attempt
+ * at once, and the reply to relay if no retry follows.
  */
 final class RetryableAttempt extends RuntimeException {
 
+    private final Upstream upstream;
     private final UpstreamReply reply;
     private final long firstAttemptNanos;
     private final int attempt;
     private final long advisedMillis;
+    private final boolean called;
+    private volatile boolean alternativeReady;
 
-    private RetryableAttempt(UpstreamReply reply, Throwable cause, long firstAttemptNanos, int attempt, long advisedMillis) {
+    private RetryableAttempt(Upstream upstream, UpstreamReply reply, Throwable cause, long firstAttemptNanos, int attempt,
+            long advisedMillis, boolean called) {
         super(reply != null ? "upstream answered " + reply.status() : cause.getMessage(), cause, false, false);
+        this.upstream = upstream;
         this.reply = reply;
         this.firstAttemptNanos = firstAttemptNanos;
         this.attempt = attempt;
         this.advisedMillis = advisedMillis;
+        this.called = called;
     }
 
-    static RetryableAttempt of(UpstreamReply reply, long firstAttemptNanos, int attempt) {
+    static RetryableAttempt of(Upstream upstream, UpstreamReply reply, long firstAttemptNanos, int attempt) {
         OptionalLong advised = RetryAdvice.advisedWaitMillis(reply.headers(), System.currentTimeMillis());
-        return new RetryableAttempt(reply, null, firstAttemptNanos, attempt, advised.orElse(0));
+        return new RetryableAttempt(upstream, reply, null, firstAttemptNanos, attempt, advised.orElse(0), true);
     }
 
-    static RetryableAttempt of(UpstreamFailure failure, long firstAttemptNanos, int attempt) {
-        return new RetryableAttempt(null, failure, firstAttemptNanos, attempt, 0);
+    static RetryableAttempt of(Upstream upstream, UpstreamFailure failure, long firstAttemptNanos, int attempt) {
+        return new RetryableAttempt(upstream, null, failure, firstAttemptNanos, attempt, 0,
+                failure.kind() != UpstreamFailure.Kind.CIRCUIT_OPEN && failure.kind() != UpstreamFailure.Kind.BUSY);
     }
 
     /** Statuses worth another attempt: the upstream's limit, and its transient failures. */
@@ -39,6 +48,23 @@ final class RetryableAttempt extends RuntimeException {
     /** A failure of the upstream itself, for its circuit breaker: anything but its rate limit (429). */
     boolean countsAsUpstreamFailure() {
         return reply == null || reply.status() != 429;
+    }
+
+    /**
+     * Whether the attempt surely cost the upstream nothing: it answered with an error, could not be
+     * connected to, or was not called. A call that timed out may still be running there.
+     */
+    boolean costNothing() {
+        return reply != null || ((UpstreamFailure) getCause()).kind() != UpstreamFailure.Kind.TIMEOUT;
+    }
+
+    /** Whether a request reached the upstream (its breaker and bulkhead let it through). */
+    boolean called() {
+        return called;
+    }
+
+    Upstream upstream() {
+        return upstream;
     }
 
     /** The reply to relay when this was the last attempt; {@code null} when there was none. */
@@ -56,6 +82,15 @@ final class RetryableAttempt extends RuntimeException {
 
     long advisedMillis() {
         return advisedMillis;
+    }
+
+    /** Another upstream could take the next attempt now: no need to wait out this one's backoff. */
+    boolean alternativeReady() {
+        return alternativeReady;
+    }
+
+    void alternativeReady(boolean ready) {
+        alternativeReady = ready;
     }
 
     /** What the caller gets when no retry follows: the upstream's own reply, or the failure. */

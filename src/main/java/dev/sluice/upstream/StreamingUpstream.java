@@ -1,6 +1,7 @@
 package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.UpstreamSettings;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -11,9 +12,8 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.core.http.HttpClientRequest;
 import io.vertx.mutiny.core.http.HttpClientResponse;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
 
 import java.net.URI;
 import java.util.List;
@@ -30,8 +30,7 @@ import java.util.Map;
  * caller takes them, and a caller who hangs up resets the upstream request, so the upstream stops
  * generating tokens nobody will read.
  */
-@ApplicationScoped
-public class StreamingUpstream {
+final class StreamingUpstream {
 
     private final HttpClient client;
     private final SluiceSettings settings;
@@ -40,23 +39,30 @@ public class StreamingUpstream {
     private final boolean ssl;
     private final String basePath;
 
-    @Inject
-    public StreamingUpstream(Vertx vertx, SluiceSettings settings) {
+    StreamingUpstream(Vertx vertx, UpstreamSettings upstream, SluiceSettings settings) {
         this.settings = settings;
-        URI url = settings.upstreamUrl();
+        URI url = upstream.url();
         this.ssl = "https".equalsIgnoreCase(url.getScheme());
         this.host = url.getHost();
         this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
         this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .setMaxPoolSize(settings.upstreamMaxConnections())
                 .setSsl(ssl)
                 .setVerifyHost(true)
-                .setKeepAlive(true));
+                .setKeepAlive(true);
+        upstream.proxy().ifPresent(proxy -> {
+            // plain HTTP upstreams are asked of the proxy in absolute form; TLS ones are tunnelled with CONNECT
+            ProxyOptions proxyOptions = new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.host()).setPort(proxy.port());
+            proxy.username().ifPresent(proxyOptions::setUsername);
+            proxy.password().ifPresent(proxyOptions::setPassword);
+            options.setProxyOptions(proxyOptions);
+        });
+        this.client = vertx.createHttpClient(options);
     }
 
-    public Uni<UpstreamReply> send(UpstreamRequest request) {
+    Uni<UpstreamReply> send(UpstreamRequest request) {
         RequestOptions options = new RequestOptions()
                 .setMethod(request.body() == null ? HttpMethod.GET : HttpMethod.POST)
                 .setHost(host)
@@ -98,7 +104,6 @@ public class StreamingUpstream {
         }
     }
 
-    @PreDestroy
     void close() {
         client.closeAndForget();
     }

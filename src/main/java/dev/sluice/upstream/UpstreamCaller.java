@@ -1,12 +1,11 @@
 package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.UpstreamSettings;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
@@ -21,27 +20,42 @@ import java.util.concurrent.TimeoutException;
  * Makes one upstream call and hands back the reply to relay. Non-streamed calls go through the
  * Quarkus REST Client ({@link UpstreamClient}); streams go through {@link StreamingUpstream} (see
  * there why). Upstream 4xx/5xx replies are relayed, not thrown: only a missing reply fails, as an
- * {@link UpstreamFailure}. Retries and failover will live on this bean, never on the resource.
+ * {@link UpstreamFailure}. One per upstream; retries and failover live on {@link ResilientUpstream}.
  */
-@ApplicationScoped
-public class UpstreamCaller {
+public final class UpstreamCaller implements AutoCloseable {
 
     private final UpstreamClient client;
     private final StreamingUpstream streaming;
     private final SluiceSettings settings;
 
-    @Inject
-    public UpstreamCaller(SluiceSettings settings, StreamingUpstream streaming) {
+    public UpstreamCaller(UpstreamSettings upstream, SluiceSettings settings, io.vertx.mutiny.core.Vertx vertx) {
         this.settings = settings;
-        this.streaming = streaming;
-        this.client = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(settings.upstreamUrl())
+        this.streaming = new StreamingUpstream(vertx, upstream, settings);
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(upstream.url())
                 .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(settings.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, settings.upstreamMaxConnections())
                 .disableDefaultMapper(true)
-                .followRedirects(false)
-                .build(UpstreamClient.class);
+                .followRedirects(false);
+        upstream.proxy().ifPresent(proxy -> {
+            builder.proxyAddress(proxy.host(), proxy.port());
+            proxy.username().ifPresent(builder::proxyUser);
+            proxy.password().ifPresent(builder::proxyPassword);
+        });
+        this.client = builder.build(UpstreamClient.class);
+    }
+
+    @Override
+    public void close() {
+        streaming.close();
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // closing at shutdown: nothing left to do about it
+            }
+        }
     }
 
     public Uni<UpstreamReply> send(UpstreamRequest request) {

@@ -38,6 +38,11 @@ public final class UpstreamHeaders {
         this.beta = beta;
     }
 
+    /** The same headers with Sluice's key for an upstream (managed mode): the caller's organization and project do not belong to it. */
+    public UpstreamHeaders withKey(String apiKey) {
+        return new UpstreamHeaders(apiKey, userAgent, null, null, beta);
+    }
+
     public String authorization() {
         return authorization;
     }

@@ -7,6 +7,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -38,9 +39,9 @@ class SluiceSettingsTest {
     void theDefaultsArePassThroughToOpenAiWithACallerLimitOnly() {
         SluiceSettings settings = settings(Map.of());
 
-        assertThat(settings.upstreamUrl()).isEqualTo(URI.create("https://api.openai.com/v1"));
+        assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("https://api.openai.com/v1"));
         assertThat(settings.managedMode()).isFalse();
-        assertThat(settings.upstreamRequests()).isEmpty();
+        assertThat(settings.upstreams().get(0).requests()).isEmpty();
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
         assertThat(settings.maxWaitNanos()).isZero();
         assertThat(settings.maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
@@ -58,9 +59,9 @@ class SluiceSettingsTest {
                 "sluice.max-wait", "250ms",
                 "sluice.max-body", "1M"));
 
-        assertThat(settings.upstreamUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
-        assertThat(settings.upstreamApiKey()).isEqualTo(Optional.of("sk-managed"));
-        assertThat(settings.upstreamRequests()).contains(new BucketPolicy(9, Rate.perMinute(600))); // burst: 90 % of 1 s
+        assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
+        assertThat(settings.upstreams().get(0).apiKey()).isEqualTo(Optional.of("sk-managed"));
+        assertThat(settings.upstreams().get(0).requests()).contains(new BucketPolicy(9, Rate.perMinute(600))); // burst: 90 % of 1 s
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
         assertThat(settings.maxWaitNanos()).isEqualTo(250_000_000L);
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
@@ -71,7 +72,7 @@ class SluiceSettingsTest {
     void tokenLimitsQuotasAndClientIpLimitsAreOffUnlessSet() {
         SluiceSettings settings = settings(Map.of());
 
-        assertThat(settings.upstreamTokens()).isEmpty();
+        assertThat(settings.upstreams().get(0).tokens()).isEmpty();
         assertThat(settings.callerQuotas()).isEmpty();
         assertThat(settings.clientIp()).isEmpty();
         assertThat(settings.countsTokens()).isFalse();
@@ -91,7 +92,7 @@ class SluiceSettingsTest {
                 "sluice.client-ip.trusted-proxies", "10.0.0.0/8,192.168.0.1",
                 "sluice.default-max-tokens", "256"));
 
-        assertThat(settings.upstreamTokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000))); // 99 %
+        assertThat(settings.upstreams().get(0).tokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000))); // 99 %
         assertThat(settings.countsTokens()).isTrue();
         assertThat(settings.callerQuotas()).containsExactly(
                 new SluiceSettings.CallerQuota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
@@ -121,11 +122,106 @@ class SluiceSettingsTest {
                 .hasMessageContaining("SLUICE_CALLER_DAILY_TOKENS (sluice.caller.daily-tokens): must be at least 1");
     }
 
+    /** The same, fed by environment variables, as a deployment sets them. */
+    private static SluiceSettings fromEnvironment(Map<String, String> variables) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(SluiceConfig.class)
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new EnvConfigSource(variables, 300))
+                .build();
+        return SluiceSettings.from(config.getConfigMapping(SluiceConfig.class), variables);
+    }
+
+    @Test
+    void anUpstreamVariableThatNamesNoUpstreamIsReportedNotIgnored() {
+        // in a variable's name an underscore cannot tell where the upstream's name ends
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_UPSTREAMS_AZURE_EAST_URL", "https://east.example.com/v1",
+                "SLUICE_UPSTREAMS_PRIMARY_URL", "https://api.openai.com/v1",
+                "SLUICE_UPSTREAMS_PRIMARY_RPN", "600")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SLUICE_UPSTREAMS_AZURE_EAST_URL: not understood; an upstream's name is letters and digits")
+                .hasMessageContaining("SLUICE_UPSTREAMS_PRIMARY_RPN: not understood");
+    }
+
+    @Test
+    void namedUpstreamsComeFromEnvironmentVariables() {
+        SluiceSettings settings = fromEnvironment(Map.ofEntries(
+                Map.entry("SLUICE_UPSTREAMS_PRIMARY_URL", "https://api.openai.com/v1"),
+                Map.entry("SLUICE_UPSTREAMS_PRIMARY_API_KEY", "sk-primary"),
+                Map.entry("SLUICE_UPSTREAMS_PRIMARY_RPM", "600"),
+                Map.entry("SLUICE_UPSTREAMS_PRIMARY_TPM", "90000"),
+                Map.entry("SLUICE_UPSTREAMS_PRIMARY_WEIGHT", "3"),
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_URL", "https://east.example.com/openai/v1/"),
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_API_KEY", "sk-east"),
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_MODELS", "gpt-4o,gpt-4.1*"),
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_PROXY", "http://egress:s3cret@proxy.internal:3128"),
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_CALLERS", "3F9A1C2B4D5E,77aa00112233445566")));
+
+        assertThat(settings.upstreams()).extracting(UpstreamSettings::name).containsExactly("azureeast", "primary");
+        UpstreamSettings east = settings.upstreams().get(0);
+        UpstreamSettings primary = settings.upstreams().get(1);
+        assertThat(primary.url()).isEqualTo(URI.create("https://api.openai.com/v1"));
+        assertThat(primary.apiKey()).contains("sk-primary");
+        assertThat(primary.requests()).contains(new BucketPolicy(9, Rate.perMinute(600)));
+        assertThat(primary.tokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000)));
+        assertThat(primary.weight()).isEqualTo(3);
+        assertThat(primary.serves("anything")).isTrue();
+        assertThat(east.url()).isEqualTo(URI.create("https://east.example.com/openai/v1"));
+        assertThat(east.requests()).isEmpty();
+        assertThat(east.weight()).isEqualTo(1);
+        assertThat(east.serves("gpt-4o")).isTrue();
+        assertThat(east.serves("gpt-4.1-mini")).isTrue();
+        assertThat(east.serves("gpt-4o-mini")).isFalse();
+        assertThat(east.proxy()).contains(new UpstreamSettings.Proxy("proxy.internal", 3128, Optional.of("egress"),
+                Optional.of("s3cret")));
+        assertThat(east.pins("3f9a1c2b4d5e" + "0".repeat(52))).isTrue();
+        assertThat(east.pins("3f9a1c2b4d5f" + "0".repeat(52))).isFalse();
+        assertThat(settings.managedMode()).isTrue();
+        assertThat(settings.toString()).doesNotContain("sk-primary", "sk-east", "s3cret");
+    }
+
+    @Test
+    void theShorthandIsTheUpstreamNamedDefault() {
+        SluiceSettings settings = settings(Map.of("sluice.upstream.url", "http://127.0.0.1:9000/v1",
+                "sluice.upstream.proxy", "http://proxy.internal:3128"));
+
+        assertThat(settings.upstreams()).singleElement().satisfies(upstream -> {
+            assertThat(upstream.name()).isEqualTo("default");
+            assertThat(upstream.proxy()).contains(new UpstreamSettings.Proxy("proxy.internal", 3128, Optional.empty(),
+                    Optional.empty()));
+            assertThat(upstream.serves("gpt-4o")).isTrue();
+            assertThat(upstream.pins("3f9a1c2b4d5e")).isFalse();
+        });
+    }
+
+    @Test
+    void reportsBadNamedUpstreams() {
+        assertThatThrownBy(() -> settings(Map.of(
+                "sluice.upstream.api-key", "sk-shorthand",
+                "sluice.upstreams.a.url", "http://127.0.0.1:9001/v1",
+                "sluice.upstreams.a.api-key", "sk-a",
+                "sluice.upstreams.a.weight", "0",
+                "sluice.upstreams.a.proxy", "socks5://proxy:1080",
+                "sluice.upstreams.a.callers", "alice",
+                "sluice.upstreams.b.api-key", "sk-b",
+                "sluice.upstreams.c.url", "http://127.0.0.1:9003/v1")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SLUICE_UPSTREAM_API_KEY (sluice.upstream.api-key): describes the one upstream")
+                .hasMessageContaining("SLUICE_UPSTREAMS_A_WEIGHT (sluice.upstreams.a.weight): must be between 1 and 1000")
+                .hasMessageContaining("SLUICE_UPSTREAMS_A_PROXY (sluice.upstreams.a.proxy): must be http://host:port")
+                .hasMessageContaining("SLUICE_UPSTREAMS_A_CALLERS (sluice.upstreams.a.callers): 'alice' is not a caller id")
+                .hasMessageContaining("SLUICE_UPSTREAMS_B_URL (sluice.upstreams.b.url): is required")
+                .hasMessageContaining("set it on every upstream (managed mode) or on none")
+                .hasMessageNotContaining("sk-a")
+                .hasMessageNotContaining("sk-shorthand");
+    }
+
     @Test
     void aSmallRpmStillHasABurstOfOne() {
-        assertThat(settings(Map.of("sluice.upstream.rpm", "30")).upstreamRequests())
+        assertThat(settings(Map.of("sluice.upstream.rpm", "30")).upstreams().get(0).requests())
                 .contains(new BucketPolicy(1, Rate.perMinute(30)));
-        assertThat(settings(Map.of("sluice.upstream.rpm", "600", "sluice.upstream.burst", "50")).upstreamRequests())
+        assertThat(settings(Map.of("sluice.upstream.rpm", "600", "sluice.upstream.burst", "50")).upstreams().get(0).requests())
                 .contains(new BucketPolicy(50, Rate.perMinute(600)));
     }
 

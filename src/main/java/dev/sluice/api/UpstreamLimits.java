@@ -1,0 +1,88 @@
+package dev.sluice.api;
+
+import dev.sluice.config.UpstreamSettings;
+import dev.sluice.limit.BucketPolicy;
+
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One upstream's limits as the limiter keeps them: its shared buckets' store keys, and the limits in
+ * force on its key, which are the configured ones or lower ones the upstream reported.
+ */
+final class UpstreamLimits {
+
+    private final UpstreamSettings settings;
+    private final String requestsKey;
+    private final String tokensKey;
+    private final String cooldownKeyPrefix;
+    private volatile Optional<BucketPolicy> requests;
+    private volatile Optional<BucketPolicy> tokens;
+
+    UpstreamLimits(UpstreamSettings settings) {
+        this.settings = settings;
+        this.requests = settings.requests();
+        this.tokens = settings.tokens();
+        this.requestsKey = "upstream:" + settings.name() + ":requests";
+        this.tokensKey = "upstream:" + settings.name() + ":tokens";
+        this.cooldownKeyPrefix = "cooldown:upstream:" + settings.name() + ":model:";
+    }
+
+    Optional<BucketPolicy> requests() {
+        return requests;
+    }
+
+    Optional<BucketPolicy> tokens() {
+        return tokens;
+    }
+
+    /** Its requests bucket's store key, {@code upstream:<name>:requests}. */
+    String requestsKey() {
+        return requestsKey;
+    }
+
+    String tokensKey() {
+        return tokensKey;
+    }
+
+    /** The store key of its pause for a model ({@code cooldown:upstream:<name>:model:<model>}). */
+    String cooldownKey(String modelKeyPart) {
+        return cooldownKeyPrefix + modelKeyPart;
+    }
+
+    /**
+     * Takes the upstream's {@code x-ratelimit-limit-*}: a limit below the configured one replaces it
+     * (rate and size scaled down alike) until the upstream reports otherwise.
+     *
+     * @param limitRequests its requests per minute, negative when it did not say
+     * @param limitTokens   its tokens per minute, negative when it did not say
+     */
+    void learn(long limitRequests, long limitTokens) {
+        requests = inForce(settings.requests(), requests, limitRequests);
+        tokens = inForce(settings.tokens(), tokens, limitTokens);
+    }
+
+    /**
+     * The bucket to use after the upstream reported {@code reportedPerMinute}: the configured one
+     * scaled down when the report is lower, the configured one when it is not, the current one when
+     * there was no report. Unchanged policies are kept, not rebuilt.
+     */
+    private static Optional<BucketPolicy> inForce(Optional<BucketPolicy> configured, Optional<BucketPolicy> current,
+            long reportedPerMinute) {
+        if (configured.isEmpty() || reportedPerMinute <= 0) {
+            return current;
+        }
+        double configuredPerMinute = perMinute(configured.get());
+        if (reportedPerMinute >= configuredPerMinute) {
+            return configured;
+        }
+        if (current.isPresent() && Math.round(perMinute(current.get())) == reportedPerMinute) {
+            return current;
+        }
+        return Optional.of(configured.get().scaledTo(reportedPerMinute / configuredPerMinute));
+    }
+
+    private static double perMinute(BucketPolicy policy) {
+        return (double) policy.refillRate().tokens() * TimeUnit.MINUTES.toNanos(1) / policy.refillRate().periodNanos();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.config;
+
+import dev.sluice.limit.BucketPolicy;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One upstream, checked: an endpoint and key with its own limits, the models it serves, its weight,
+ * the proxy it is reached through and the callers pinned to it.
+ *
+ * @param name     its name, lower case: in store keys ({@code upstream:<name>:requests}), logs and counters
+ * @param url      base URL, without a trailing slash
+ * @param apiKey   the key Sluice sends; empty in pass-through mode (each caller's key goes up)
+ * @param requests its requests-per-minute bucket; empty when no RPM is set
+ * @param tokens   its tokens-per-minute bucket; empty when no TPM is set
+ * @param models   the models it serves (a trailing {@code *} matches a prefix); empty means all
+ * @param weight   its share among upstreams that are otherwise equal, at least 1
+ * @param proxy    the HTTP proxy its calls go through, if any
+ * @param callers  ids (or id prefixes) of the callers pinned to it; empty means it serves callers pinned nowhere
+ */
+public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Optional<BucketPolicy> requests,
+        Optional<BucketPolicy> tokens, List<String> models, int weight, Optional<Proxy> proxy, List<String> callers) {
+
+    /** The name of the one upstream the {@code SLUICE_UPSTREAM_*} shorthand configures. */
+    public static final String DEFAULT_NAME = "default";
+
+    /**
+     * An HTTP proxy.
+     *
+     * @param username empty when the proxy needs no credentials
+     */
+    public record Proxy(String host, int port, Optional<String> username, Optional<String> password) {
+
+        @Override
+        public String toString() { // credentials never reach a log
+            return "Proxy[" + host + ":" + port + (username.isPresent() ? ", with credentials" : "") + "]";
+        }
+    }
+
+    public boolean serves(String model) {
+        if (models.isEmpty()) {
+            return true;
+        }
+        for (String served : models) {
+            if (served.endsWith("*") ? model.startsWith(served.substring(0, served.length() - 1)) : served.equals(model)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this upstream pins {@code callerId} (a listed id or id prefix matches it). */
+    public boolean pins(String callerId) {
+        for (String pinned : callers) {
+            if (callerId.startsWith(pinned)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() { // the key never reaches a log
+        return "Upstream[" + name + ", url=" + url + ", " + (apiKey.isPresent() ? "managed" : "pass-through")
+                + ", requests=" + requests + ", tokens=" + tokens + ", models=" + (models.isEmpty() ? "all" : models)
+                + ", weight=" + weight + (proxy.isPresent() ? ", proxy=" + proxy.get() : "")
+                + (callers.isEmpty() ? "" : ", pinned callers=" + callers.size()) + "]";
+    }
+}

@@ -1,0 +1,118 @@
+package dev.sluice.upstream;
+
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.UpstreamSettings;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.util.TypeLiteral;
+
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * One upstream endpoint and key, and what Sluice keeps for calling it: its HTTP clients, its own
+ * circuit breaker and bulkhead (SmallRye Fault Tolerance), and this instance's outlook on its
+ * capacity. Its limits live with the limiter (dev.sluice.api.UpstreamLimits).
+ */
+public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
+
+    private static final TypeLiteral<Uni<UpstreamReply>> REPLY = new TypeLiteral<>() {
+    };
+
+    private final UpstreamSettings settings;
+    private final UpstreamCaller caller;
+    private final Guard guard;
+    private final UpstreamOutlook outlook = new UpstreamOutlook();
+
+    /**
+     * @param caller makes the calls; {@code null} only in tests that never call
+     * @param clock  the limiter's clock in nanoseconds, which the outlook's times are on
+     */
+    public Upstream(UpstreamSettings settings, SluiceSettings.Resilience resilience, UpstreamCaller caller,
+            LongSupplier clock) {
+        this.settings = settings;
+        this.caller = caller;
+        long breakerDelayMillis = resilience.breakerDelayMillis();
+        this.guard = Guard.create()
+                .withDescription("upstream " + settings.name())
+                // the call is a non-blocking Uni already on its event loop: no thread to offload to
+                .withThreadOffload(false)
+                // consecutive failures (not 429s, which are the upstream's limit, not its health)
+                // open it, and one probe after the delay closes it
+                .withCircuitBreaker()
+                .requestVolumeThreshold(resilience.breakerFailures())
+                .failureRatio(1.0)
+                .delay(breakerDelayMillis, ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
+                .onStateChange(state -> {
+                    if (state == CircuitBreakerState.OPEN) {
+                        outlook.breakerOpenUntil(clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis));
+                    } else {
+                        outlook.breakerClosed();
+                    }
+                })
+                .done()
+                .withBulkhead()
+                .limit(resilience.maxConcurrent())
+                .queueSize(resilience.maxConcurrent())
+                .done()
+                .build();
+    }
+
+    /**
+     * One attempt through this upstream's breaker and bulkhead, with its key in managed mode.
+     *
+     * @param attempt turns the reply into a {@link RetryableAttempt} failure when it is worth another
+     *                attempt, so that the breaker counts it
+     */
+    Uni<UpstreamReply> send(UpstreamRequest request, Function<Uni<UpstreamReply>, Uni<UpstreamReply>> attempt) {
+        UpstreamRequest sent = settings.apiKey().isEmpty() ? request
+                : new UpstreamRequest(request.operation(), request.body(), request.stream(),
+                        request.headers().withKey(settings.apiKey().get()));
+        try {
+            return guard.call(() -> attempt.apply(caller.send(sent)), REPLY);
+        } catch (Exception e) { // the guard throws only for a synchronous failure of the callable
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    /** A call outside the limits and retries (GET /v1/models), with this upstream's key in managed mode. */
+    public Uni<UpstreamReply> sendOnce(UpstreamRequest request) {
+        return send(request, reply -> reply);
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public int weight() {
+        return settings.weight();
+    }
+
+    @Override
+    public UpstreamOutlook outlook() {
+        return outlook;
+    }
+
+    public UpstreamSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        if (caller != null) {
+            caller.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return settings.toString();
+    }
+}

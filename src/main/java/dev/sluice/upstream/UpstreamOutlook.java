@@ -1,0 +1,81 @@
+package dev.sluice.upstream;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What this instance last learned about one upstream's capacity: how full its shared buckets were
+ * after the last admission against them, until when they refused, which models it has paused, and
+ * whether its circuit breaker is open. Every admission reads the shared buckets anyway, so the
+ * outlook costs no round trip; it may lag behind other instances' use, and a wrong guess costs one
+ * refused admission, after which the next upstream is tried. Time is passed in.
+ */
+public final class UpstreamOutlook {
+
+    /** Paused models remembered; beyond that the oldest knowledge is dropped (callers choose model names). */
+    private static final int MAX_COOLING_MODELS = 1024;
+
+    private volatile double requestsLeft = 1.0;
+    private volatile double tokensLeft = 1.0;
+    private volatile long refusedUntilNanos = Long.MIN_VALUE;
+    private volatile long breakerOpenUntilNanos = Long.MIN_VALUE;
+    private final ConcurrentHashMap<String, Long> coolingUntilNanos = new ConcurrentHashMap<>();
+
+    /**
+     * An admission against its buckets succeeded and left this much.
+     *
+     * @param requestsLeft share of its requests bucket left, in [0, 1]; 1 when it has none
+     * @param tokensLeft   share of its tokens bucket left, in [0, 1]; 1 when it has none (or was not charged)
+     */
+    public void admitted(double requestsLeft, double tokensLeft) {
+        this.requestsLeft = requestsLeft;
+        this.tokensLeft = tokensLeft;
+        this.refusedUntilNanos = Long.MIN_VALUE;
+    }
+
+    /** Its buckets refused an admission; they have capacity again at {@code untilNanos}. */
+    public void refusedUntil(long untilNanos) {
+        requestsLeft = 0;
+        refusedUntilNanos = untilNanos;
+    }
+
+    /** The upstream paused {@code model} until {@code untilNanos} (a 429, here or on another instance). */
+    public void coolingUntil(String model, long untilNanos) {
+        if (coolingUntilNanos.size() >= MAX_COOLING_MODELS) {
+            coolingUntilNanos.clear();
+        }
+        coolingUntilNanos.merge(model, untilNanos, Math::max);
+    }
+
+    /** Its breaker opened; it lets a probe through at {@code untilNanos}. */
+    public void breakerOpenUntil(long untilNanos) {
+        breakerOpenUntilNanos = untilNanos;
+    }
+
+    public void breakerClosed() {
+        breakerOpenUntilNanos = Long.MIN_VALUE;
+    }
+
+    /** When it can next be expected to take a request for {@code model}; at or before {@code nowNanos} means now. */
+    public long availableAtNanos(String model, long nowNanos) {
+        long at = Math.max(refusedUntilNanos, breakerOpenUntilNanos);
+        Long cooling = coolingUntilNanos.get(model);
+        if (cooling != null) {
+            if (cooling <= nowNanos) {
+                coolingUntilNanos.remove(model, cooling);
+            } else {
+                at = Math.max(at, cooling);
+            }
+        }
+        return at;
+    }
+
+    /** The share of capacity it had left when last seen: the fuller of its two buckets' shortfalls. */
+    public double capacityLeft() {
+        return Math.min(requestsLeft, tokensLeft);
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamOutlook[left=" + capacityLeft() + "]";
+    }
+}

@@ -1,0 +1,70 @@
+package dev.sluice.upstream;
+
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.UpstreamSettings;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Every configured upstream, and which of them may serve a caller's request: those that serve the
+ * model, among those the caller is pinned to (or, for a caller pinned nowhere, those that pin nobody).
+ */
+@ApplicationScoped
+public class UpstreamPool {
+
+    private final List<Upstream> upstreams;
+    private final List<Upstream> unpinned;
+    private final boolean anyPinned;
+
+    @Inject
+    public UpstreamPool(SluiceSettings settings, Vertx vertx, Clock clock) {
+        List<Upstream> built = new ArrayList<>();
+        for (UpstreamSettings upstream : settings.upstreams()) {
+            built.add(new Upstream(upstream, settings.resilience(), new UpstreamCaller(upstream, settings, vertx), clock));
+        }
+        this.upstreams = List.copyOf(built);
+        this.unpinned = upstreams.stream().filter(upstream -> upstream.settings().callers().isEmpty()).toList();
+        this.anyPinned = unpinned.size() < upstreams.size();
+    }
+
+    /** The clock the upstreams' outlooks keep time by: the limiter's (wall-clock nanoseconds). */
+    @FunctionalInterface
+    public interface Clock extends LongSupplier {
+    }
+
+    public List<Upstream> all() {
+        return upstreams;
+    }
+
+    /** The upstreams a caller may use at all (for any model). */
+    public List<Upstream> forCaller(String callerId) {
+        if (!anyPinned) {
+            return upstreams;
+        }
+        List<Upstream> pinned = upstreams.stream().filter(upstream -> upstream.settings().pins(callerId)).toList();
+        return pinned.isEmpty() ? unpinned : pinned;
+    }
+
+    /** The upstreams that may serve this caller's request for {@code model}; empty when none does. */
+    public List<Upstream> candidates(String callerId, String model) {
+        List<Upstream> allowed = forCaller(callerId);
+        List<Upstream> serving = new ArrayList<>(allowed.size());
+        for (Upstream upstream : allowed) {
+            if (upstream.settings().serves(model)) {
+                serving.add(upstream);
+            }
+        }
+        return serving;
+    }
+
+    @PreDestroy
+    void close() {
+        upstreams.forEach(Upstream::close);
+    }
+}

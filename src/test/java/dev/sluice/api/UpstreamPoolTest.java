@@ -1,0 +1,200 @@
+package dev.sluice.api;
+
+import dev.sluice.upstream.SecondUpstreamResource;
+import dev.sluice.upstream.TestProxy;
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstream.Reply;
+import dev.sluice.upstream.TestUpstreamResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Several named upstreams in managed mode: upstreams a and b serve gpt-test* (on two servers), one
+ * more on the second server is pinned to one caller, and one reached through an egress proxy serves
+ * only proxied-model. Each upstream's calls carry its own key, so the key tells which upstream a
+ * server's request came through.
+ */
+@QuarkusTest
+@TestProfile(UpstreamPoolTest.Pool.class)
+class UpstreamPoolTest {
+
+    static final String PINNED_CALLER = "sk-pinned-caller";
+
+    public static class Pool implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.ofEntries(
+                    Map.entry("sluice.upstreams.a.url", "${sluice.upstream.url}"),
+                    Map.entry("sluice.upstreams.a.api-key", "sk-a"),
+                    Map.entry("sluice.upstreams.a.models", "gpt-test*"),
+                    Map.entry("sluice.upstreams.b.url", "${test.second-upstream.url}"),
+                    Map.entry("sluice.upstreams.b.api-key", "sk-b"),
+                    Map.entry("sluice.upstreams.b.models", "gpt-test*"),
+                    Map.entry("sluice.upstreams.pinned.url", "${test.second-upstream.url}"),
+                    Map.entry("sluice.upstreams.pinned.api-key", "sk-pinned"),
+                    Map.entry("sluice.upstreams.pinned.callers", CallerIdentity.sha256Hex(PINNED_CALLER).substring(0, 12)),
+                    Map.entry("sluice.upstreams.viaproxy.url", "${sluice.upstream.url}"),
+                    Map.entry("sluice.upstreams.viaproxy.api-key", "sk-proxied"),
+                    Map.entry("sluice.upstreams.viaproxy.models", "proxied-model"),
+                    Map.entry("sluice.upstreams.viaproxy.proxy", "http://egress:s3cret@127.0.0.1:${test.proxy.port}"),
+                    Map.entry("sluice.upstream.breaker-failures", "2"),
+                    Map.entry("sluice.upstream.breaker-delay", "1s"),
+                    Map.entry("sluice.retry.budget-min-retries", "1000"),
+                    Map.entry("sluice.caller.rate", "1000/s"),
+                    Map.entry("sluice.caller.burst", "1000"));
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(SecondUpstreamResource.class));
+        }
+    }
+
+    private static final Reply OVERLOADED = Reply.json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}", Map.of());
+
+    TestUpstream first = TestUpstreamResource.upstream();
+    TestUpstream second = SecondUpstreamResource.upstream();
+    TestProxy proxy = SecondUpstreamResource.proxy();
+
+    @BeforeEach
+    void reset() {
+        first.reset();
+        second.reset();
+        proxy.reset();
+        TestClock.refillEverything();
+    }
+
+    private static ValidatableResponse chat(String token, String model) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions").then();
+    }
+
+    /** The requests a server got through the upstream with this key. */
+    private static long through(TestUpstream server, String key) {
+        return server.requests().stream().filter(r -> ("Bearer " + key).equals(r.headers().get("Authorization"))).count();
+    }
+
+    @Test
+    void requestsSpreadOverTheUpstreamsEachWithItsOwnKey() {
+        for (int i = 0; i < 30; i++) {
+            chat("sk-spread", "gpt-test").statusCode(200);
+        }
+
+        assertThat(through(first, "sk-a")).isPositive();
+        assertThat(through(second, "sk-b")).isPositive();
+        assertThat(through(first, "sk-a") + through(second, "sk-b")).isEqualTo(30);
+        // the pinned and proxied upstreams are not for this caller or this model
+        assertThat(through(second, "sk-pinned") + through(first, "sk-proxied")).isZero();
+        assertThat(first.requests()).allSatisfy(r -> assertThat(r.headers().get("Authorization")).isEqualTo("Bearer sk-a"));
+    }
+
+    @Test
+    void aFailedAttemptMovesToTheOtherUpstream() {
+        first.enqueue(OVERLOADED);
+        second.enqueue(OVERLOADED);
+
+        chat("sk-failover", "gpt-test").statusCode(200);
+
+        // two 503s, one on each upstream, then a success: the retry after the first 503 went to the
+        // other upstream, not back to the one that had just failed
+        assertThat(first.requests()).isNotEmpty();
+        assertThat(second.requests()).isNotEmpty();
+        assertThat(first.requests().size() + second.requests().size()).isEqualTo(3);
+    }
+
+    @Test
+    void aRateLimitedUpstreamIsNotCalledAgainBeforeItsRetryAfter() {
+        Reply slowDown = Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
+                Map.of("retry-after", "60"));
+        first.enqueue(slowDown, slowDown, slowDown);
+
+        for (int i = 0; i < 50 && first.requests().isEmpty(); i++) {
+            chat("sk-storm", "gpt-test").statusCode(200); // the 429 is retried on b at once
+        }
+        assertThat(first.requests()).hasSize(1);
+        for (int i = 0; i < 20; i++) {
+            chat("sk-storm", "gpt-test").statusCode(200);
+        }
+
+        assertThat(first.requests()).hasSize(1);
+        // the pause is per model: another model may still go to a
+        first.reset();
+        for (int i = 0; i < 50 && first.requests().isEmpty(); i++) {
+            chat("sk-storm", "gpt-test-2").statusCode(200);
+        }
+        assertThat(first.requests()).singleElement()
+                .satisfies(r -> assertThat(r.bodyText()).contains("gpt-test-2"));
+    }
+
+    @Test
+    void anUpstreamThatKeepsFailingIsSkippedOnceItsBreakerOpensAndReturnsAfterwards() throws InterruptedException {
+        first.enqueue(Reply.closeConnection(), Reply.closeConnection());
+
+        for (int i = 0; i < 50 && first.requests().size() < 2; i++) {
+            chat("sk-breaker", "gpt-test").statusCode(200); // every failure on a moves to b: the caller sees none
+        }
+        assertThat(first.requests()).hasSize(2);
+        for (int i = 0; i < 20; i++) {
+            chat("sk-breaker", "gpt-test").statusCode(200);
+        }
+        assertThat(first.requests()).as("nothing reaches a while its breaker is open").hasSize(2);
+
+        Thread.sleep(1_100); // the breaker's delay: then a probe may go, succeeds, and a takes traffic again
+        for (int i = 0; i < 50 && first.requests().size() < 4; i++) {
+            chat("sk-breaker", "gpt-test").statusCode(200);
+        }
+        assertThat(first.requests()).hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void aPinnedCallerUsesOnlyItsUpstreamsAndOthersNeverUseThem() {
+        for (int i = 0; i < 5; i++) {
+            chat(PINNED_CALLER, "gpt-test").statusCode(200);
+            chat("sk-unpinned", "gpt-test").statusCode(200);
+        }
+
+        assertThat(through(second, "sk-pinned")).isEqualTo(5);
+        assertThat(through(first, "sk-a") + through(second, "sk-b")).isEqualTo(5);
+    }
+
+    @Test
+    void theModelChoosesTheUpstreamAndAnUnservedModelIsNotFound() {
+        chat("sk-models", "proxied-model").statusCode(200);
+
+        assertThat(through(first, "sk-proxied")).isEqualTo(1);
+        String credentials = Base64.getEncoder().encodeToString("egress:s3cret".getBytes(StandardCharsets.UTF_8));
+        assertThat(proxy.forwarded()).singleElement().satisfies(forwarded -> {
+            assertThat(forwarded.uri()).startsWith("http://127.0.0.1:").endsWith("/v1/chat/completions");
+            assertThat(forwarded.proxyAuthorization()).isEqualTo("Basic " + credentials);
+        });
+
+        chat("sk-models", "unknown-model").statusCode(404)
+                .body("error.code", equalTo("model_not_found"))
+                .body("error.param", equalTo("model"));
+    }
+
+    @Test
+    void aStreamGoesThroughTheProxyToo() {
+        given().header("Authorization", "Bearer sk-models-stream").contentType(ContentType.JSON)
+                .body("{\"model\":\"proxied-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(200);
+
+        assertThat(proxy.forwarded()).hasSize(1);
+        assertThat(through(first, "sk-proxied")).isEqualTo(1);
+    }
+}
