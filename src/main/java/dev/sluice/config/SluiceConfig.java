@@ -82,31 +82,36 @@ public interface SluiceConfig {
     @WithDefault("32")
     int storeThreads();
 
-    interface Upstream {
+    /** An endpoint and key with its limits: the one upstream, or each named one. */
+    interface Endpoint {
 
-        /** Base URL of the upstream, ending in /v1; unset means https://api.openai.com/v1. */
+        /** Base URL, ending in /v1; unset means https://api.openai.com/v1 for the one upstream, required for a named one. */
         Optional<String> url();
 
-        /** Sluice's own upstream key (managed mode); unset forwards each caller's key (pass-through mode). */
+        /** The key Sluice sends (managed mode); unset forwards each caller's key (pass-through mode). */
         Optional<String> apiKey();
 
-        /** Requests per minute allowed on the upstream key, for the whole fleet; unset means no limit. */
+        /** Requests per minute allowed on the key, for the whole fleet; unset means no limit. */
         OptionalLong rpm();
 
-        /** Burst of the upstream-key bucket; unset means 90 % of one second's worth of rpm, at least 1. */
+        /** Burst of the key's requests bucket; unset means 90 % of one second's worth of rpm, at least 1. */
         OptionalLong burst();
 
-        /** Tokens per minute allowed on the upstream key, for the whole fleet; unset means no token limit. */
+        /** Tokens per minute allowed on the key, for the whole fleet; unset means no token limit. */
         OptionalLong tpm();
 
-        /** Most tokens the upstream key's token bucket holds; unset means 99 % of one minute's worth. */
+        /** Most tokens the key's token bucket holds; unset means 99 % of one minute's worth. */
         OptionalLong tokenBurst();
 
         /**
-         * An HTTP proxy that upstream calls must go through (a company's egress proxy), e.g.
+         * An HTTP proxy that its calls must go through (a company's egress proxy), e.g.
          * http://user:password@proxy.internal:3128; HTTPS upstreams are reached through it with CONNECT.
          */
         Optional<String> proxy();
+    }
+
+    /** The one upstream, and what every upstream shares (timeouts, breaker, bulkhead, connections). */
+    interface Upstream extends Endpoint {
 
         /** Longest wait for a connection to the upstream. */
         @WithDefault("5s")
@@ -137,25 +142,7 @@ public interface SluiceConfig {
     }
 
     /** One of several upstreams: an endpoint and key with limits of its own. */
-    interface NamedUpstream {
-
-        /** Base URL, ending in /v1 (required). */
-        Optional<String> url();
-
-        /** The key Sluice sends to this upstream; unset forwards each caller's key (pass-through). */
-        Optional<String> apiKey();
-
-        /** Requests per minute allowed on this upstream's key, for the whole fleet; unset means no limit. */
-        OptionalLong rpm();
-
-        /** Burst of its requests bucket; unset means 90 % of one second's worth of rpm, at least 1. */
-        OptionalLong burst();
-
-        /** Tokens per minute allowed on its key, for the whole fleet; unset means no token limit. */
-        OptionalLong tpm();
-
-        /** Most tokens its token bucket holds; unset means 99 % of one minute's worth. */
-        OptionalLong tokenBurst();
+    interface NamedUpstream extends Endpoint {
 
         /** The models it serves, e.g. gpt-4o,gpt-4o-mini; a trailing * matches a prefix; unset means all. */
         Optional<List<String>> models();
@@ -163,9 +150,6 @@ public interface SluiceConfig {
         /** Its share when upstreams are otherwise equal: one with weight 2 gets twice the requests of one with 1. */
         @WithDefault("1")
         int weight();
-
-        /** An HTTP proxy its calls must go through, as {@code sluice.upstream.proxy}. */
-        Optional<String> proxy();
 
         /**
          * Callers pinned to it, by id (the hex SHA-256 of their token, or its first 12 or more digits,

@@ -272,10 +272,8 @@ public record SluiceSettings(
         SluiceConfig.Upstream shorthand = config.upstream();
         List<UpstreamSettings> upstreams = new ArrayList<>();
         if (config.upstreams().isEmpty()) {
-            upstreams.add(upstream(problems, UpstreamSettings.DEFAULT_NAME, "sluice.upstream.",
-                    Optional.of(shorthand.url().orElse(DEFAULT_UPSTREAM_URL)), shorthand.apiKey(), shorthand.rpm(),
-                    shorthand.burst(), shorthand.tpm(), shorthand.tokenBurst(), Optional.empty(), 1, shorthand.proxy(),
-                    Optional.empty()));
+            upstreams.add(upstream(problems, UpstreamSettings.DEFAULT_NAME, "sluice.upstream.", shorthand,
+                    Optional.of(shorthand.url().orElse(DEFAULT_UPSTREAM_URL)), Optional.empty(), 1, Optional.empty()));
             return upstreams;
         }
         for (String property : List.of("url", "api-key", "rpm", "burst", "tpm", "token-burst", "proxy")) {
@@ -307,8 +305,7 @@ public record SluiceSettings(
             if (named.weight() < 1 || named.weight() > 1000) {
                 problems.add(problem(prefix + "weight", "must be between 1 and 1000, got " + named.weight()));
             }
-            upstreams.add(upstream(problems, id, prefix, named.url(), named.apiKey(), named.rpm(), named.burst(), named.tpm(),
-                    named.tokenBurst(), named.models(), named.weight(), named.proxy(), named.callers()));
+            upstreams.add(upstream(problems, id, prefix, named, named.url(), named.models(), named.weight(), named.callers()));
         });
         long managed = upstreams.stream().filter(upstream -> upstream.apiKey().isPresent()).count();
         if (managed != 0 && managed != upstreams.size()) {
@@ -336,14 +333,16 @@ public record SluiceSettings(
 
     private static final String DEFAULT_UPSTREAM_URL = "https://api.openai.com/v1";
 
-    private static UpstreamSettings upstream(List<String> problems, String name, String prefix, Optional<String> url,
-            Optional<String> apiKey, OptionalLong rpm, OptionalLong burst, OptionalLong tpm, OptionalLong tokenBurst,
-            Optional<List<String>> models, int weight, Optional<String> proxy, Optional<List<String>> callers) {
+    /** @param url the endpoint's URL, its default applied */
+    private static UpstreamSettings upstream(List<String> problems, String name, String prefix, SluiceConfig.Endpoint endpoint,
+            Optional<String> url, Optional<List<String>> models, int weight, Optional<List<String>> callers) {
         URI parsedUrl = check(problems, prefix + "url", () -> parseUpstreamUrl(url.orElseThrow()));
-        Optional<BucketPolicy> requests = check(problems, prefix + "rpm", () -> upstreamRequestsPolicy(prefix, rpm, burst));
-        Optional<BucketPolicy> tokens = check(problems, prefix + "tpm", () -> upstreamTokensPolicy(prefix, tpm, tokenBurst));
+        Optional<BucketPolicy> requests = check(problems, prefix + "rpm",
+                () -> upstreamRequestsPolicy(prefix, endpoint.rpm(), endpoint.burst()));
+        Optional<BucketPolicy> tokens = check(problems, prefix + "tpm",
+                () -> upstreamTokensPolicy(prefix, endpoint.tpm(), endpoint.tokenBurst()));
         Optional<UpstreamSettings.Proxy> parsedProxy = check(problems, prefix + "proxy",
-                () -> proxy.map(String::strip).filter(text -> !text.isEmpty()).map(SluiceSettings::parseProxy));
+                () -> endpoint.proxy().map(String::strip).filter(text -> !text.isEmpty()).map(SluiceSettings::parseProxy));
         List<String> pinned = new ArrayList<>();
         for (String caller : callers.orElse(List.of())) {
             String id = caller.strip().toLowerCase(Locale.ROOT);
@@ -355,7 +354,7 @@ public record SluiceSettings(
             }
         }
         List<String> served = models.orElse(List.of()).stream().map(String::strip).filter(model -> !model.isEmpty()).toList();
-        return new UpstreamSettings(name, parsedUrl, apiKey.map(String::strip).filter(key -> !key.isEmpty()),
+        return new UpstreamSettings(name, parsedUrl, endpoint.apiKey().map(String::strip).filter(key -> !key.isEmpty()),
                 requests, tokens, served, weight, parsedProxy, List.copyOf(pinned));
     }
 

@@ -24,7 +24,7 @@ class ConfigurationDocsTest {
     }
 
     private static void collect(Class<?> type, String prefix, List<String> variables) {
-        for (Method method : type.getDeclaredMethods()) {
+        for (Method method : type.getMethods()) { // inherited ones too (Endpoint)
             if (method.isDefault() || method.isSynthetic() || method.getParameterCount() > 0) {
                 continue;
             }
