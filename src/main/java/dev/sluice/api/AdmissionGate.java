@@ -4,6 +4,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.BucketSnapshot;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
@@ -234,17 +235,20 @@ public class AdmissionGate {
         UpstreamLimits limits = limitsOf(lease.upstream());
         limits.learn(limitRequests, limitTokens);
         List<BucketAdjustment> caps = new ArrayList<>(2);
-        limits.requests().ifPresent(policy -> {
-            if (remainingRequests >= 0 && remainingRequests < lease.requestsAvailable()) {
-                caps.add(BucketAdjustment.capAt(limits.requestsKey(), policy, remainingRequests));
-            }
-        });
-        limits.tokens().ifPresent(policy -> {
-            if (remainingTokens >= 0 && remainingTokens < lease.tokensAvailable()) {
-                caps.add(BucketAdjustment.capAt(limits.tokensKey(), policy, remainingTokens));
-            }
-        });
+        double requestsLeft = -1;
+        double tokensLeft = -1;
+        if (limits.requests().isPresent() && remainingRequests >= 0 && remainingRequests < lease.requestsAvailable()) {
+            BucketPolicy policy = limits.requests().get();
+            caps.add(BucketAdjustment.capAt(limits.requestsKey(), policy, remainingRequests));
+            requestsLeft = Math.min(1.0, (double) remainingRequests / policy.capacity());
+        }
+        if (limits.tokens().isPresent() && remainingTokens >= 0 && remainingTokens < lease.tokensAvailable()) {
+            BucketPolicy policy = limits.tokens().get();
+            caps.add(BucketAdjustment.capAt(limits.tokensKey(), policy, remainingTokens));
+            tokensLeft = Math.min(1.0, (double) remainingTokens / policy.capacity());
+        }
         if (!caps.isEmpty()) {
+            lease.upstream().outlook().admitted(requestsLeft, tokensLeft);
             settleWithoutWaiting(caps, "the upstream's remaining limits");
         }
     }
@@ -408,12 +412,13 @@ public class AdmissionGate {
         return earliest;
     }
 
-    private static Lease lease(Upstream upstream, BucketCharge tokenCharge, Admission.Admitted admitted,
+    private Lease lease(Upstream upstream, BucketCharge tokenCharge, Admission.Admitted admitted,
             List<LimitScope> scopes) {
         long requestsAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY);
         long tokensAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS);
-        upstream.outlook().admitted(share(admitted, scopes, LimitScope.UPSTREAM_KEY),
-                share(admitted, scopes, LimitScope.UPSTREAM_TOKENS));
+        UpstreamLimits limits = limitsOf(upstream);
+        upstream.outlook().admitted(share(admitted, scopes, LimitScope.UPSTREAM_KEY, limits.requests().isPresent()),
+                share(admitted, scopes, LimitScope.UPSTREAM_TOKENS, limits.tokens().isPresent()));
         return new Lease(upstream, tokenCharge, requestsAvailable, tokensAvailable);
     }
 
@@ -422,10 +427,14 @@ public class AdmissionGate {
         return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
-    private static double share(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
+    /**
+     * The share of a bucket left after an admission: 1 when the upstream has no such bucket, negative
+     * (unknown: the outlook keeps what it knew) when it has one this admission did not charge.
+     */
+    private static double share(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope, boolean exists) {
         int index = scopes.indexOf(scope);
         if (index < 0) {
-            return 1.0;
+            return exists ? -1 : 1.0;
         }
         BucketSnapshot bucket = admitted.buckets().get(index);
         return bucket.capacity() <= 0 ? 0 : Math.max(0, (double) bucket.availableTokens() / bucket.capacity());

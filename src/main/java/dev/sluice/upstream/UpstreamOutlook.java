@@ -23,12 +23,17 @@ public final class UpstreamOutlook {
     /**
      * An admission against its buckets succeeded and left this much.
      *
-     * @param requestsLeft share of its requests bucket left, in [0, 1]; 1 when it has none
-     * @param tokensLeft   share of its tokens bucket left, in [0, 1]; 1 when it has none (or was not charged)
+     * @param requestsLeft share of its requests bucket left, in [0, 1]; 1 when it has none; negative
+     *                     when the admission did not charge it (what was known stays)
+     * @param tokensLeft   the same for its tokens bucket
      */
     public void admitted(double requestsLeft, double tokensLeft) {
-        this.requestsLeft = requestsLeft;
-        this.tokensLeft = tokensLeft;
+        if (requestsLeft >= 0) {
+            this.requestsLeft = requestsLeft;
+        }
+        if (tokensLeft >= 0) {
+            this.tokensLeft = tokensLeft;
+        }
         this.refusedUntilNanos = Long.MIN_VALUE;
     }
 

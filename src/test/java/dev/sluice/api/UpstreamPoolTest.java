@@ -52,7 +52,8 @@ class UpstreamPoolTest {
                     Map.entry("sluice.upstreams.viaproxy.models", "proxied-model"),
                     Map.entry("sluice.upstreams.viaproxy.proxy", "http://egress:s3cret@127.0.0.1:${test.proxy.port}"),
                     Map.entry("sluice.upstream.breaker-failures", "2"),
-                    Map.entry("sluice.upstream.breaker-delay", "1s"),
+                    // long enough that the open phase below ends well within it, even on a slow, busy box
+                    Map.entry("sluice.upstream.breaker-delay", "3s"),
                     Map.entry("sluice.retry.budget-min-retries", "1000"),
                     Map.entry("sluice.caller.rate", "1000/s"),
                     Map.entry("sluice.caller.burst", "1000"));
@@ -149,12 +150,12 @@ class UpstreamPoolTest {
             chat("sk-breaker", "gpt-test").statusCode(200); // every failure on a moves to b: the caller sees none
         }
         assertThat(first.requests()).hasSize(2);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 10; i++) {
             chat("sk-breaker", "gpt-test").statusCode(200);
         }
         assertThat(first.requests()).as("nothing reaches a while its breaker is open").hasSize(2);
 
-        Thread.sleep(1_100); // the breaker's delay: then a probe may go, succeeds, and a takes traffic again
+        Thread.sleep(3_100); // the breaker's delay: then a probe may go, succeeds, and a takes traffic again
         for (int i = 0; i < 50 && first.requests().size() < 4; i++) {
             chat("sk-breaker", "gpt-test").statusCode(200);
         }

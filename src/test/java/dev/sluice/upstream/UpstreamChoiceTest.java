@@ -105,6 +105,17 @@ class UpstreamChoiceTest {
     }
 
     @Test
+    void anAdmissionThatDidNotChargeABucketLeavesWhatWasKnownOfIt() {
+        UpstreamOutlook outlook = new UpstreamOutlook();
+        outlook.admitted(0.8, 0.3);
+        outlook.admitted(0.6, -1); // a retry on the same upstream: a request, its tokens already reserved
+
+        assertThat(outlook.capacityLeft()).isEqualTo(0.3);
+        outlook.admitted(0.2, -1);
+        assertThat(outlook.capacityLeft()).isEqualTo(0.2);
+    }
+
+    @Test
     void anAdmissionClearsAnEarlierRefusalAndAClosedBreakerItsOpening() {
         Fake a = new Fake("a", 1);
         a.outlook().refusedUntil(NOW + 5_000);
