@@ -1,18 +1,25 @@
 package dev.sluice.api;
 
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.RateLimiter;
 import dev.sluice.upstream.SecondUpstreamResource;
 import dev.sluice.upstream.TestUpstream;
 import dev.sluice.upstream.TestUpstreamResource;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamPool;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,8 +28,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Two upstreams with their own request limits: a holds 1 request and refills 1 a minute, b holds 1
- * and refills 2 a minute. Each admission goes where capacity is left, and when none is, the caller
- * is told the earliest moment any upstream has some.
+ * and refills 2 a minute; each has 1000 tokens a minute. Each admission goes where capacity is left,
+ * and when none is, the caller is told the earliest moment any upstream has some.
  */
 @QuarkusTest
 @TestProfile(UpstreamPoolLimitsTest.Limits.class)
@@ -35,10 +42,15 @@ class UpstreamPoolLimitsTest {
                     Map.entry("sluice.upstreams.a.url", "${sluice.upstream.url}"),
                     Map.entry("sluice.upstreams.a.api-key", "sk-a"),
                     Map.entry("sluice.upstreams.a.rpm", "1"),
+                    Map.entry("sluice.upstreams.a.tpm", "1000"),
+                    Map.entry("sluice.upstreams.a.token-burst", "1000"),
                     Map.entry("sluice.upstreams.b.url", "${test.second-upstream.url}"),
                     Map.entry("sluice.upstreams.b.api-key", "sk-b"),
                     Map.entry("sluice.upstreams.b.rpm", "2"),
                     Map.entry("sluice.upstreams.b.burst", "1"),
+                    Map.entry("sluice.upstreams.b.tpm", "1000"),
+                    Map.entry("sluice.upstreams.b.token-burst", "1000"),
+                    Map.entry("sluice.default-max-tokens", "100"),
                     Map.entry("sluice.caller.rate", "1000/s"),
                     Map.entry("sluice.caller.burst", "1000"));
         }
@@ -48,6 +60,15 @@ class UpstreamPoolLimitsTest {
             return List.of(new TestResourceEntry(SecondUpstreamResource.class));
         }
     }
+
+    @Inject
+    AdmissionGate gate;
+
+    @Inject
+    UpstreamPool pool;
+
+    @Inject
+    RateLimiter limiter;
 
     TestUpstream first = TestUpstreamResource.upstream();
     TestUpstream second = SecondUpstreamResource.upstream();
@@ -90,5 +111,30 @@ class UpstreamPoolLimitsTest {
         TestClock.CLOCK.advanceSeconds(30);
         chat("sk-three").statusCode(200);
         assertThat(second.requests()).hasSize(2);
+    }
+
+    @Test
+    void aRetryThatMovesToAnotherUpstreamMovesItsTokenReservationToo() {
+        Upstream a = pool.all().get(0);
+        Upstream b = pool.all().get(1);
+        CallerIdentity caller = CallerIdentity.fromAuthorization("Bearer sk-mover");
+        AdmissionGate.Ticket onA = gate.admit(caller, "127.0.0.1", 600, "gpt-test", List.of(a)).await().indefinitely();
+        assertThat(onA.lease().upstream()).isSameAs(a);
+        AdmissionGate.Ticket either = new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.callerTokenCharges(),
+                onA.reservedTokens(), onA.lease(), List.of(a, b));
+
+        // the attempt on a failed without costing anything: the retry goes to b, and takes its tokens there
+        AdmissionGate.Lease onB = gate.admitRetry(either, onA.lease(), Set.of("a"), true, "gpt-test", 0)
+                .await().indefinitely();
+
+        assertThat(onB.upstream()).isSameAs(b);
+        assertThat(onB.tokenCharge().key()).isEqualTo("upstream:b:tokens");
+        // a has its 600 tokens back, b holds 400: asked of the buckets themselves, at the same instant
+        BucketCharge allOfA = new BucketCharge("upstream:a:tokens", onA.lease().tokenCharge().policy(), 1000);
+        BucketCharge allOfB = new BucketCharge("upstream:b:tokens", onB.tokenCharge().policy(), 1000);
+        assertThat(limiter.tryAcquire(List.of(allOfA)).toCompletableFuture().join()).isInstanceOf(Admission.Admitted.class);
+        assertThat(limiter.tryAcquire(List.of(allOfB)).toCompletableFuture().join()).isInstanceOf(Admission.Refused.class);
+        assertThat(limiter.tryAcquire(List.of(new BucketCharge("upstream:b:tokens", onB.tokenCharge().policy(), 400)))
+                .toCompletableFuture().join()).isInstanceOf(Admission.Admitted.class);
     }
 }
