@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 public class LimiterProducer {
 
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");
+    private static final Logger LOG_CONFIG = Logger.getLogger("dev.sluice.config");
 
     private ExecutorService storeThreads;
 
@@ -36,7 +37,10 @@ public class LimiterProducer {
     @Singleton
     @Startup
     SluiceSettings settings(SluiceConfig config) {
-        return SluiceSettings.from(config, System.getenv());
+        SluiceSettings settings = SluiceSettings.from(config, System.getenv());
+        // what requests will be sent to, once, so an operator can check it (never a key or a password)
+        settings.upstreams().forEach(upstream -> LOG_CONFIG.infof("Sluice sends requests to %s", upstream));
+        return settings;
     }
 
     @Produces

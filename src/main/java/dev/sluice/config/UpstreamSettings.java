@@ -61,10 +61,23 @@ public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Op
         return false;
     }
 
+    private static String describe(Optional<BucketPolicy> limit) {
+        return limit.map(policy -> policy.refillRate() + " (burst " + policy.capacity() + ")").orElse("no limit");
+    }
+
+    /** A URL as it may be logged: credentials in it, if any, left out. */
+    static String withoutUserInfo(URI url) {
+        if (url.getRawUserInfo() == null) {
+            return url.toString();
+        }
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
+    }
+
     @Override
     public String toString() { // the key never reaches a log
-        return "Upstream[" + name + ", url=" + url + ", " + (apiKey.isPresent() ? "managed" : "pass-through")
-                + ", requests=" + requests + ", tokens=" + tokens + ", models=" + (models.isEmpty() ? "all" : models)
+        return "Upstream[" + name + ", url=" + withoutUserInfo(url) + ", " + (apiKey.isPresent() ? "managed" : "pass-through")
+                + ", requests=" + describe(requests) + ", tokens=" + describe(tokens) + ", models=" + (models.isEmpty() ? "all" : models)
                 + ", weight=" + weight + (proxy.isPresent() ? ", proxy=" + proxy.get() : "")
                 + (callers.isEmpty() ? "" : ", pinned callers=" + callers.size()) + "]";
     }

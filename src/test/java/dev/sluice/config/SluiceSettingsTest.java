@@ -179,6 +179,8 @@ class SluiceSettingsTest {
         assertThat(east.pins("3f9a1c2b4d5f" + "0".repeat(52))).isFalse();
         assertThat(settings.managedMode()).isTrue();
         assertThat(settings.toString()).doesNotContain("sk-primary", "sk-east", "s3cret");
+        assertThat(UpstreamSettings.withoutUserInfo(URI.create("https://user:pw@example.com:8443/v1")))
+                .isEqualTo("https://example.com:8443/v1");
     }
 
     @Test
