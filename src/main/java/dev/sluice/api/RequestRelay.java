@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -188,7 +189,12 @@ public class RequestRelay {
             CallerIdentity caller = CallerIdentity.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
             log.admitted(0);
-            Upstream upstream = upstreams.forCaller(caller.id()).get(0);
+            List<Upstream> open = upstreams.forCaller(caller.id());
+            if (open.isEmpty()) { // every upstream is pinned to other callers: no model is this caller's
+                return Uni.createFrom().item(UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
+                        Buffer.buffer("{\"object\":\"list\",\"data\":[]}")));
+            }
+            Upstream upstream = open.get(0);
             log.upstream(upstream.name());
             return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));

@@ -190,6 +190,15 @@ class UpstreamPoolTest {
     }
 
     @Test
+    void modelsAreListedByTheFirstUpstreamOpenToTheCaller() {
+        given().header("Authorization", "Bearer " + PINNED_CALLER).when().get("/v1/models").then().statusCode(200);
+        given().header("Authorization", "Bearer sk-lister").when().get("/v1/models").then().statusCode(200);
+
+        assertThat(through(second, "sk-pinned")).isEqualTo(1);
+        assertThat(through(first, "sk-a")).isEqualTo(1);
+    }
+
+    @Test
     void aStreamGoesThroughTheProxyToo() {
         given().header("Authorization", "Bearer sk-models-stream").contentType(ContentType.JSON)
                 .body("{\"model\":\"proxied-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
