@@ -417,6 +417,7 @@ public class AdmissionGate {
         long requestsAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY);
         long tokensAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS);
         UpstreamLimits limits = limitsOf(upstream);
+        upstream.outlook().claimProbe();
         upstream.outlook().admitted(share(admitted, scopes, LimitScope.UPSTREAM_KEY, limits.requests().isPresent()),
                 share(admitted, scopes, LimitScope.UPSTREAM_TOKENS, limits.tokens().isPresent()));
         return new Lease(upstream, tokenCharge, requestsAvailable, tokensAvailable);

@@ -21,6 +21,8 @@ import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -191,8 +193,13 @@ public class RequestRelay {
             log.admitted(0);
             List<Upstream> open = upstreams.forCaller(caller.id());
             if (open.isEmpty()) { // every upstream is pinned to other callers: no model is this caller's
-                return Uni.createFrom().item(UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
-                        Buffer.buffer("{\"object\":\"list\",\"data\":[]}")));
+                UpstreamReply none = UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
+                        Buffer.buffer("{\"object\":\"list\",\"data\":[]}"));
+                // answered on the next turn of the event loop: written during the resource method
+                // itself, the reply would come before RESTEasy is ready for it
+                Context context = Vertx.currentContext();
+                return context == null ? Uni.createFrom().item(none)
+                        : Uni.createFrom().emitter(emitter -> context.runOnContext(ignored -> emitter.complete(none)));
             }
             Upstream upstream = open.get(0);
             log.upstream(upstream.name());

@@ -49,10 +49,10 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 .successThreshold(1)
                 .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
                 .onStateChange(state -> {
-                    if (state == CircuitBreakerState.OPEN) {
-                        outlook.breakerOpenUntil(clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis));
-                    } else {
-                        outlook.breakerClosed();
+                    switch (state) {
+                        case OPEN -> outlook.breakerOpenUntil(clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis));
+                        case HALF_OPEN -> outlook.breakerHalfOpen();
+                        case CLOSED -> outlook.breakerClosed();
                     }
                 })
                 .done()

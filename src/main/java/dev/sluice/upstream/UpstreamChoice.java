@@ -10,9 +10,11 @@ import java.util.function.DoubleSupplier;
  * The order in which a request tries upstreams: first those that can take it now (by their outlook),
  * the one with the most capacity left first, so that load spreads rather than draining one key before
  * the next; among equals, a weighted random pick (weight 2 comes first twice as often as weight 1).
- * Upstreams the request already failed on come after the others that can take it now; upstreams that
- * cannot (paused, refused, breaker open) come last, earliest first, still tried in case the outlook
- * is stale. Pure: time and randomness are passed in.
+ * Then those that cannot take it now (paused, out of capacity), earliest first: still tried, in case the
+ * outlook is stale, or for a hold until they can. Upstreams the request already failed on come last:
+ * another upstream, even a little later, is a better bet than the one that just failed. Upstreams whose
+ * circuit breaker would refuse the call are left out while any other remains: an admission there would
+ * only end in a 503. Pure: time and randomness are passed in.
  */
 public final class UpstreamChoice {
 
@@ -40,14 +42,23 @@ public final class UpstreamChoice {
         if (candidates.size() == 1) {
             return candidates;
         }
-        List<Ranked<T>> ranked = new ArrayList<>(candidates.size());
+        List<T> callable = new ArrayList<>(candidates.size());
         for (T candidate : candidates) {
+            if (!candidate.outlook().breakerRefuses(nowNanos)) {
+                callable.add(candidate);
+            }
+        }
+        if (callable.isEmpty()) {
+            callable = candidates; // every breaker refuses: the caller hears so from them
+        }
+        List<Ranked<T>> ranked = new ArrayList<>(callable.size());
+        for (T candidate : callable) {
             long availableAt = candidate.outlook().availableAtNanos(model, nowNanos);
-            int group = availableAt > nowNanos ? 2 : failed.contains(candidate.name()) ? 1 : 0;
+            int group = failed.contains(candidate.name()) ? 2 : availableAt > nowNanos ? 1 : 0;
             long capacityStep = (long) Math.floor(candidate.outlook().capacityLeft() / CAPACITY_STEP + 1e-9);
             // Efraimidis–Spirakis: u^(1/w) orders a weighted random sample
             double lottery = Math.pow(Math.max(random.getAsDouble(), Double.MIN_VALUE), 1.0 / candidate.weight());
-            ranked.add(new Ranked<>(candidate, group, group == 2 ? availableAt : 0, capacityStep, lottery));
+            ranked.add(new Ranked<>(candidate, group, Math.max(availableAt, nowNanos), capacityStep, lottery));
         }
         ranked.sort(Comparator.<Ranked<T>>comparingInt(r -> r.group)
                 .thenComparingLong(r -> r.availableAtNanos)
@@ -62,7 +73,8 @@ public final class UpstreamChoice {
     public static boolean anotherAvailable(List<? extends Candidate> candidates, String model, Set<String> failed,
             long nowNanos) {
         for (Candidate candidate : candidates) {
-            if (!failed.contains(candidate.name()) && candidate.outlook().availableAtNanos(model, nowNanos) <= nowNanos) {
+            if (!failed.contains(candidate.name()) && candidate.outlook().availableAtNanos(model, nowNanos) <= nowNanos
+                    && !candidate.outlook().breakerRefuses(nowNanos)) {
                 return true;
             }
         }

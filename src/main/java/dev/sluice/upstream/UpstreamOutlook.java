@@ -1,6 +1,7 @@
 package dev.sluice.upstream;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What this instance last learned about one upstream's capacity: how full its shared buckets were
@@ -18,6 +19,9 @@ public final class UpstreamOutlook {
     private volatile double tokensLeft = 1.0;
     private volatile long refusedUntilNanos = Long.MIN_VALUE;
     private volatile long breakerOpenUntilNanos = Long.MIN_VALUE;
+    private volatile boolean breakerHalfOpen;
+    /** In half-open, the one request that probes; the breaker refuses the others (success threshold 1). */
+    private final AtomicBoolean probeClaimed = new AtomicBoolean();
     private final ConcurrentHashMap<String, Long> coolingUntilNanos = new ConcurrentHashMap<>();
 
     /**
@@ -53,11 +57,35 @@ public final class UpstreamOutlook {
 
     /** Its breaker opened; it lets a probe through at {@code untilNanos}. */
     public void breakerOpenUntil(long untilNanos) {
+        breakerHalfOpen = false;
         breakerOpenUntilNanos = untilNanos;
     }
 
-    public void breakerClosed() {
+    /** Its breaker lets one probe through now. */
+    public void breakerHalfOpen() {
+        probeClaimed.set(false);
         breakerOpenUntilNanos = Long.MIN_VALUE;
+        breakerHalfOpen = true;
+    }
+
+    public void breakerClosed() {
+        breakerHalfOpen = false;
+        breakerOpenUntilNanos = Long.MIN_VALUE;
+    }
+
+    /**
+     * Whether its breaker would refuse a call now: open, or half-open with its probe already taken.
+     * Such an upstream is not worth an admission while another one could take the request.
+     */
+    public boolean breakerRefuses(long nowNanos) {
+        return breakerOpenUntilNanos > nowNanos || (breakerHalfOpen && probeClaimed.get());
+    }
+
+    /** A request admitted to it takes the half-open breaker's one probe, if that is where the breaker is. */
+    public void claimProbe() {
+        if (breakerHalfOpen) {
+            probeClaimed.set(true);
+        }
     }
 
     /** When it can next be expected to take a request for {@code model}; at or before {@code nowNanos} means now. */

@@ -38,7 +38,7 @@ class UpstreamChoiceTest {
     }
 
     @Test
-    void pausedRefusedOrBrokenUpstreamsComeLastEarliestFirst() {
+    void pausedOrRefusedUpstreamsComeLastEarliestFirstAndBrokenOnesNotAtAll() {
         Fake cooling = new Fake("cooling", 1);
         Fake refused = new Fake("refused", 1);
         Fake broken = new Fake("broken", 1);
@@ -48,8 +48,34 @@ class UpstreamChoiceTest {
         broken.outlook().breakerOpenUntil(NOW + 2_000);
         low.outlook().admitted(0.05, 1.0);
 
+        // an upstream whose breaker is open would only answer 503: another one later is better
         assertThat(order(List.of(cooling, refused, broken, low), Set.of(), new Random(1)))
-                .containsExactly(low, refused, broken, cooling);
+                .containsExactly(low, refused, cooling);
+    }
+
+    @Test
+    void whenEveryBreakerIsOpenTheyAreAllTriedSoTheCallerHearsIt() {
+        Fake a = new Fake("a", 1);
+        Fake b = new Fake("b", 1);
+        a.outlook().breakerOpenUntil(NOW + 2_000);
+        b.outlook().breakerOpenUntil(NOW + 1_000);
+
+        assertThat(order(List.of(a, b), Set.of(), new Random(1))).containsExactly(b, a);
+    }
+
+    @Test
+    void aHalfOpenBreakerTakesOneProbeAndNoMoreUntilItDecides() {
+        Fake probed = new Fake("probed", 1);
+        Fake other = new Fake("other", 1);
+        probed.outlook().breakerOpenUntil(NOW + 1_000);
+        probed.outlook().breakerHalfOpen();
+        other.outlook().admitted(0.5, 1.0);
+
+        assertThat(order(List.of(probed, other), Set.of(), new Random(1))).containsExactly(probed, other);
+        probed.outlook().claimProbe(); // one request was admitted to it: that is the probe
+        assertThat(order(List.of(probed, other), Set.of(), new Random(1))).containsExactly(other);
+        probed.outlook().breakerClosed(); // the probe succeeded
+        assertThat(order(List.of(probed, other), Set.of(), new Random(1))).containsExactly(probed, other);
     }
 
     @Test
@@ -65,14 +91,15 @@ class UpstreamChoiceTest {
     }
 
     @Test
-    void anUpstreamTheRequestFailedOnComesAfterTheOthersThatCanTakeIt() {
+    void anUpstreamTheRequestFailedOnComesAfterEveryOther() {
         Fake a = new Fake("a", 1);
         Fake b = new Fake("b", 1);
         Fake c = new Fake("c", 1);
         b.outlook().admitted(0.1, 0.1);
         c.outlook().refusedUntil(NOW + 1);
 
-        assertThat(order(List.of(a, b, c), Set.of("a"), new Random(1))).containsExactly(b, a, c);
+        // a just failed: b now, then c when it can, and a again only when nothing else is left
+        assertThat(order(List.of(a, b, c), Set.of("a"), new Random(1))).containsExactly(b, c, a);
         assertThat(UpstreamChoice.anotherAvailable(List.of(a, b, c), "gpt-4o", Set.of("a"), NOW)).isTrue();
         assertThat(UpstreamChoice.anotherAvailable(List.of(a, b, c), "gpt-4o", Set.of("a", "b"), NOW)).isFalse();
     }
