@@ -113,6 +113,11 @@ public class RequestRelay {
                             }
 
                             @Override
+                            public boolean anotherCandidate(Set<String> failed) {
+                                return ticket.candidates().stream().anyMatch(candidate -> !failed.contains(candidate.name()));
+                            }
+
+                            @Override
                             public void rateLimited(Upstream upstream, long pauseMillis) {
                                 gate.coolDown(upstream, model, pauseMillis);
                             }

@@ -54,6 +54,9 @@ public class ResilientUpstream {
         /** Whether an upstream other than those failed could take an attempt now. */
         boolean anotherAvailable(Set<String> failed);
 
+        /** Whether the request has a candidate upstream other than those failed, ready now or not. */
+        boolean anotherCandidate(Set<String> failed);
+
         /** The upstream answered 429 and asked for this pause (milliseconds): every instance should keep it. */
         void rateLimited(Upstream upstream, long pauseMillis);
     }
@@ -131,7 +134,7 @@ public class ResilientUpstream {
                             pacing.rateLimited(upstream, failedAttempt.advisedMillis() > 0 ? failedAttempt.advisedMillis()
                                     : DEFAULT_PAUSE_MILLIS);
                         }
-                        failedAttempt.alternativeReady(pacing.anotherAvailable(failed));
+                        failedAttempt.alternatives(pacing.anotherAvailable(failed), pacing.anotherCandidate(failed));
                     }));
         };
         Uni<UpstreamReply> guarded;
@@ -161,15 +164,16 @@ public class ResilientUpstream {
 
     /**
      * Retry while the advised wait still fits the total time (or another upstream is ready), and the
-     * budget has a retry left. An attempt that never reached its upstream is moved to another one
-     * when one is ready, outside the budget: the move adds no upstream call.
+     * budget has a retry left. An attempt that never reached its upstream (breaker open, bulkhead
+     * full) is moved to another candidate, outside the budget (the move adds no upstream call): at once
+     * when one is ready, else admitted there with a hold, like any retry, rather than answered 503.
      */
     private boolean worthRetrying(Throwable failure) {
         if (!(failure instanceof RetryableAttempt attempt)) {
             return false;
         }
         if (!attempt.called()) {
-            return attempt.alternativeReady();
+            return attempt.alternativeExists();
         }
         long now = System.nanoTime();
         long spentNanos = now - attempt.firstAttemptNanos();

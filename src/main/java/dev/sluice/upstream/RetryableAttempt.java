@@ -18,6 +18,7 @@ final class RetryableAttempt extends RuntimeException {
     private final long advisedMillis;
     private final boolean called;
     private volatile boolean alternativeReady;
+    private volatile boolean alternativeExists;
 
     private RetryableAttempt(Upstream upstream, UpstreamReply reply, Throwable cause, long firstAttemptNanos, int attempt,
             long advisedMillis, boolean called) {
@@ -89,8 +90,18 @@ final class RetryableAttempt extends RuntimeException {
         return alternativeReady;
     }
 
-    void alternativeReady(boolean ready) {
+    /** Another candidate upstream exists, ready now or later. */
+    boolean alternativeExists() {
+        return alternativeExists;
+    }
+
+    /**
+     * @param ready  another upstream could take the next attempt now
+     * @param exists another candidate upstream exists at all
+     */
+    void alternatives(boolean ready, boolean exists) {
         alternativeReady = ready;
+        alternativeExists = exists;
     }
 
     /** What the caller gets when no retry follows: the upstream's own reply, or the failure. */

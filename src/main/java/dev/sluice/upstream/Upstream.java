@@ -36,6 +36,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
         this.settings = settings;
         this.caller = caller;
         long breakerDelayMillis = resilience.breakerDelayMillis();
+        long breakerDelayNanos = TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis);
         this.guard = Guard.create()
                 .withDescription("upstream " + settings.name())
                 // the call is a non-blocking Uni already on its event loop: no thread to offload to
@@ -50,7 +51,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
                 .onStateChange(state -> {
                     switch (state) {
-                        case OPEN -> outlook.breakerOpenUntil(clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis));
+                        case OPEN -> outlook.breakerOpenUntil(clock.getAsLong() + breakerDelayNanos, breakerDelayNanos);
                         case HALF_OPEN -> outlook.breakerHalfOpen();
                         case CLOSED -> outlook.breakerClosed();
                     }

@@ -19,6 +19,8 @@ public final class UpstreamOutlook {
     private volatile double tokensLeft = 1.0;
     private volatile long refusedUntilNanos = Long.MIN_VALUE;
     private volatile long breakerOpenUntilNanos = Long.MIN_VALUE;
+    /** Past this, an open breaker whose half-open event never came is taken as half-open anyway. */
+    private volatile long breakerOpenAtMostUntilNanos = Long.MIN_VALUE;
     private volatile boolean breakerHalfOpen;
     /** In half-open, the one request that probes; the breaker refuses the others (success threshold 1). */
     private final AtomicBoolean probeClaimed = new AtomicBoolean();
@@ -55,22 +57,30 @@ public final class UpstreamOutlook {
         coolingUntilNanos.merge(model, untilNanos, Math::max);
     }
 
-    /** Its breaker opened; it lets a probe through at {@code untilNanos}. */
-    public void breakerOpenUntil(long untilNanos) {
+    /**
+     * Its breaker opened; it lets a probe through at {@code untilNanos}. Until the breaker says it is
+     * half-open (its own timer, at about that time), the upstream counts as refusing: before that
+     * event, every request sent there but the probe would meet the open breaker. Should the event
+     * never come, the refusal ends one more delay later.
+     */
+    public void breakerOpenUntil(long untilNanos, long delayNanos) {
         breakerHalfOpen = false;
         breakerOpenUntilNanos = untilNanos;
+        breakerOpenAtMostUntilNanos = untilNanos > Long.MAX_VALUE - delayNanos ? Long.MAX_VALUE : untilNanos + delayNanos;
     }
 
     /** Its breaker lets one probe through now. */
     public void breakerHalfOpen() {
         probeClaimed.set(false);
         breakerOpenUntilNanos = Long.MIN_VALUE;
+        breakerOpenAtMostUntilNanos = Long.MIN_VALUE;
         breakerHalfOpen = true;
     }
 
     public void breakerClosed() {
         breakerHalfOpen = false;
         breakerOpenUntilNanos = Long.MIN_VALUE;
+        breakerOpenAtMostUntilNanos = Long.MIN_VALUE;
     }
 
     /**
@@ -78,7 +88,7 @@ public final class UpstreamOutlook {
      * Such an upstream is not worth an admission while another one could take the request.
      */
     public boolean breakerRefuses(long nowNanos) {
-        return breakerOpenUntilNanos > nowNanos || (breakerHalfOpen && probeClaimed.get());
+        return breakerOpenAtMostUntilNanos > nowNanos || (breakerHalfOpen && probeClaimed.get());
     }
 
     /** A request admitted to it takes the half-open breaker's one probe, if that is where the breaker is. */

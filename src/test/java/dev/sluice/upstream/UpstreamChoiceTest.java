@@ -45,7 +45,7 @@ class UpstreamChoiceTest {
         Fake low = new Fake("low", 1);
         cooling.outlook().coolingUntil("gpt-4o", NOW + 3_000);
         refused.outlook().refusedUntil(NOW + 1_000);
-        broken.outlook().breakerOpenUntil(NOW + 2_000);
+        broken.outlook().breakerOpenUntil(NOW + 2_000, 2_000);
         low.outlook().admitted(0.05, 1.0);
 
         // an upstream whose breaker is open would only answer 503: another one later is better
@@ -57,8 +57,8 @@ class UpstreamChoiceTest {
     void whenEveryBreakerIsOpenTheyAreAllTriedSoTheCallerHearsIt() {
         Fake a = new Fake("a", 1);
         Fake b = new Fake("b", 1);
-        a.outlook().breakerOpenUntil(NOW + 2_000);
-        b.outlook().breakerOpenUntil(NOW + 1_000);
+        a.outlook().breakerOpenUntil(NOW + 2_000, 2_000);
+        b.outlook().breakerOpenUntil(NOW + 1_000, 1_000);
 
         assertThat(order(List.of(a, b), Set.of(), new Random(1))).containsExactly(b, a);
     }
@@ -67,7 +67,7 @@ class UpstreamChoiceTest {
     void aHalfOpenBreakerTakesOneProbeAndNoMoreUntilItDecides() {
         Fake probed = new Fake("probed", 1);
         Fake other = new Fake("other", 1);
-        probed.outlook().breakerOpenUntil(NOW + 1_000);
+        probed.outlook().breakerOpenUntil(NOW + 1_000, 1_000);
         probed.outlook().breakerHalfOpen();
         other.outlook().admitted(0.5, 1.0);
 
@@ -147,8 +147,11 @@ class UpstreamChoiceTest {
         Fake a = new Fake("a", 1);
         a.outlook().refusedUntil(NOW + 5_000);
         a.outlook().admitted(0.5, 1.0);
-        a.outlook().breakerOpenUntil(NOW + 5_000);
+        a.outlook().breakerOpenUntil(NOW + 5_000, 5_000);
         assertThat(a.outlook().availableAtNanos("gpt-4o", NOW)).isEqualTo(NOW + 5_000);
+        // its delay over, it still refuses until the breaker says it is half-open (or one more delay passed)
+        assertThat(a.outlook().breakerRefuses(NOW + 5_000)).isTrue();
+        assertThat(a.outlook().breakerRefuses(NOW + 10_000)).isFalse();
         a.outlook().breakerClosed();
         assertThat(a.outlook().availableAtNanos("gpt-4o", NOW)).isLessThanOrEqualTo(NOW);
     }
