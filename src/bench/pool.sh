@@ -17,6 +17,8 @@
 #   src/bench/pool.sh storm
 #   src/bench/pool.sh failover
 #   SLUICE_RETRY_MAX_ATTEMPTS=1 src/bench/pool.sh storm    # any SLUICE_* reaches the instance
+#   WARM_UP=0 src/bench/pool.sh storm                     # Sluice learns A's limit during the run
+#   BREAKER_DELAY=5s CLIENTS=1 src/bench/pool.sh failover
 #
 # Sluice does not log its breaker's transitions (SmallRye logs them at TRACE, below Quarkus's build-time
 # minimum level), so the moment A's breaker opened is read from the kernel: the TCP counter
@@ -38,8 +40,10 @@ SIM_B="http://127.0.0.1:$PORT_B"
 BREAKER_DELAY=${BREAKER_DELAY:-2s}
 KILL_AT=${KILL_AT:-15}
 RESTART_AT=${RESTART_AT:-35}
+WARM_UP=${WARM_UP:-20} # requests through Sluice before the clock starts (they also teach it A's real limit)
 NAMED_UPSTREAMS=1 # start_sluice leaves the SLUICE_UPSTREAM_URL/_API_KEY shorthand out
 SIM_OPTIONS=(--bucket-seconds=1 --latency-ms=100 --jitter-ms=50)
+VARIANT_SUFFIX="$([ "$CLIENTS" = 50 ] || echo "-clients-$CLIENTS")$([ "$WARM_UP" = 20 ] || echo "-warm-up-$WARM_UP")"
 bench_build
 
 extra=()
@@ -66,7 +70,7 @@ pool_storm() {
   start_simulator_on "$PORT_B" pool-storm-b --rpm=$real_b "${SIM_OPTIONS[@]}"
   pool_env $told $told
   start_sluice 0 "${POOL_ENV[@]}" "${extra[@]}"
-  warm_up 20 "$SLUICE_URL"
+  warm_up "$WARM_UP" "$SLUICE_URL"
   sleep 3
   # drive's own --simulator (the lib's one simulator) is replaced by the later one: the last value wins
   result=$(drive --label=pool-storm --targets="$SLUICE_URL" --clients="$CLIENTS" --callers="$CLIENTS" \
@@ -82,7 +86,7 @@ pool_storm() {
   echo "$result"
   jq -r '.pool | "pool storm: A 429s \(.a_upstream_429s), A calls before retry-after \(.a_calls_before_retry_after), " +
     "served A \(.a_ok) B \(.b_ok), goodput B \(.goodput_b), A+B \(.goodput_a_plus_b)"' <<< "$result" >&2
-  record pool "storm-real-$real_a-$real_b-configured-$told-$told${extra[*]:+ ${extra[*]}}" "$result"
+  record pool "storm-real-$real_a-$real_b-configured-$told-$told$VARIANT_SUFFIX${extra[*]:+ ${extra[*]}}" "$result"
   stop_all
 }
 
@@ -102,7 +106,7 @@ pool_failover() {
   start_simulator_on "$PORT_B" pool-failover-b --rpm=$rpm "${SIM_OPTIONS[@]}"
   pool_env $rpm $rpm
   start_sluice 0 "${POOL_ENV[@]}" SLUICE_UPSTREAM_BREAKER_DELAY="$BREAKER_DELAY" "${extra[@]}"
-  warm_up 20 "$SLUICE_URL"
+  warm_up "$WARM_UP" "$SLUICE_URL"
   sleep 3
   (while :; do echo "$(date +%s%3N) $(attempt_fails)"; sleep 0.1; done) > "$fails" &
   sampler=$!
@@ -167,7 +171,7 @@ pool_failover() {
     "after open \(.client_errors.after_breaker_open), after A was back \(.client_errors.after_a_back)); A served \(.a_ok_before_kill) before the kill, " +
     "\(.a_ok_after_restart) after its restart; B \(.b_ok); kill at \(.kill_s) s, breaker open by \(.breaker_open_by_s) s"' \
     <<< "$result" >&2
-  record pool "failover-$rpm-$rpm-breaker-$BREAKER_DELAY${extra[*]:+ ${extra[*]}}" "$result"
+  record pool "failover-$rpm-$rpm-breaker-$BREAKER_DELAY$VARIANT_SUFFIX${extra[*]:+ ${extra[*]}}" "$result"
   stop_all
 }
 
