@@ -52,29 +52,72 @@ wait_for() { # url seconds
 }
 
 # start_simulator [--option=value ...]: the simulated OpenAI upstream on $SIMULATOR_PORT
-start_simulator() {
-  port_free "$SIMULATOR_PORT"
-  java -cp "$BENCH_CP" dev.sluice.sim.OpenAiSimulator --port="$SIMULATOR_PORT" --keys="$SIM_KEY" "$@" \
-    > "$BENCH_OUT/simulator.log" 2>&1 &
+start_simulator() { : > "$BENCH_OUT/simulator.log"; start_simulator_on "$SIMULATOR_PORT" simulator "$@"; }
+
+# start_simulator_on PORT NAME [--option=value ...]: a simulated upstream on PORT, logging to
+# $BENCH_OUT/NAME.log (appended: a restart keeps what came before); sets SIMULATOR_PID to its PID.
+start_simulator_on() {
+  local port=$1 name=$2; shift 2
+  port_free "$port"
+  java -cp "$BENCH_CP" dev.sluice.sim.OpenAiSimulator --port="$port" --keys="$SIM_KEY" "$@" \
+    >> "$BENCH_OUT/$name.log" 2>&1 &
   _bench_pids+=($!)
-  if ! wait_for "http://127.0.0.1:$SIMULATOR_PORT/stats" 30 || ! kill -0 "${_bench_pids[-1]}" 2>/dev/null; then
-    log "the simulator did not start (see $BENCH_OUT/simulator.log)"; return 1
+  SIMULATOR_PID=$!
+  if ! wait_for "http://127.0.0.1:$port/stats" 30 || ! kill -0 "$SIMULATOR_PID" 2>/dev/null; then
+    log "the simulator $name did not start (see $BENCH_OUT/$name.log)"; return 1
   fi
 }
 
+# stop_pid PID [SIGNAL]: stops one process this script started (SIGTERM unless told), waits for it and
+# forgets it, so that the cleanup on exit does not signal a PID that may have been reused.
+stop_pid() {
+  local pid=$1 signal=${2:-TERM}
+  kill "-$signal" "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+# forget_pid PID: a process that has ended (waited for) is no longer stopped on exit
+forget_pid() {
+  local i kept=()
+  for i in "${_bench_pids[@]}"; do [ "$i" = "$1" ] || kept+=("$i"); done
+  _bench_pids=("${kept[@]}")
+}
+
+# wait_quiet: waits (polling every 20 s, up to 10 min) until no Maven or Surefire process runs on the
+# box, so that a measured run does not share the two cores with a build; then runs anyway, and says so
+# (BOX_BUSY=1).
+wait_quiet() {
+  local waited=0
+  BOX_BUSY=0
+  while pgrep -f surefire > /dev/null || pgrep -f org.codehaus.plexus.classworlds > /dev/null; do
+    if [ "$waited" -ge 600 ]; then
+      log "a Maven or Surefire process still runs after 10 min; measuring anyway"; BOX_BUSY=1; return 0
+    fi
+    [ "$waited" -gt 0 ] || log "waiting for Maven/Surefire processes to end before measuring"
+    sleep 20; waited=$((waited + 20))
+  done
+  [ "$waited" -eq 0 ] || log "the box is quiet after $waited s"
+}
+
 # start_sluice INDEX [VAR=value ...]: Sluice instance INDEX (0, 1, ...) on $SLUICE_BASE_PORT+INDEX,
-# in front of the simulator with Sluice's own key. Sets SLUICE_URL to its base URL. (Not to be called
-# in $(...): a subshell would keep the PID from the cleanup.)
+# in front of the simulator with Sluice's own key. Sets SLUICE_URL to its base URL and SLUICE_PID to
+# its PID. With NAMED_UPSTREAMS=1 the SLUICE_UPSTREAM_URL/_API_KEY shorthand is left out: the caller
+# passes SLUICE_UPSTREAMS_<NAME>_* instead. (Not to be called in $(...): a subshell would keep the PID
+# from the cleanup.)
 start_sluice() {
   local index=$1; shift
   local port=$((SLUICE_BASE_PORT + index))
+  local upstream=(SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY")
+  if [ "${NAMED_UPSTREAMS:-0}" = 1 ]; then upstream=(); fi
   port_free "$port"
-  env SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY" \
+  env "${upstream[@]}" \
       SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" \
       QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="${SLUICE_REQUEST_LOG_LEVEL:-INFO}" \
       "$@" java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_OUT/sluice-$index.log" 2>&1 &
   _bench_pids+=($!)
+  SLUICE_PID=$!
   if ! wait_for "http://127.0.0.1:$port/q/health/ready" 60 || ! kill -0 "${_bench_pids[-1]}" 2>/dev/null; then
     log "Sluice $index did not start (see $BENCH_OUT/sluice-$index.log)"; return 1
   fi

@@ -62,6 +62,9 @@ public final class Charts {
                 upstreamRefused.put(second, Long.parseLong(cells[3]));
                 continue;
             }
+            if (cells[1].startsWith("upstream:")) { // one of several simulators: in the "upstream" row already
+                continue;
+            }
             int target = Integer.parseInt(cells[1]);
             long ok = Long.parseLong(cells[2]);
             okByTargetAndSecond.computeIfAbsent(target, t -> new TreeMap<>()).put(second, ok);

@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * @param label             a name for the result line
  * @param targets           base URLs ending in /v1; client i is pinned to target i mod n (one per instance)
- * @param simulator         the simulated upstream's root URL, for its /stats; empty to skip
+ * @param simulators        the simulated upstreams' root URLs (comma-separated in {@code --simulator}), for
+ *                          their /stats; empty to skip. With several, the result has their sum and each one's figures
  * @param duration          how long new requests are started
  * @param maxRequests       most logical requests in all (a bound, whatever the pattern)
  * @param pattern           how requests arrive
@@ -28,7 +29,10 @@ import java.util.Optional;
  * @param streamShare       share of requests with {@code "stream": true}
  * @param maxTokens         {@code max_tokens} in every request
  * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
- * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none
+ * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none. With
+ *                          several simulators: all of them together (by default the sum of {@code simulatorRpms})
+ * @param simulatorRpms     each simulator's allowed requests per minute ({@code --simulator-rpm=300,600}), for
+ *                          a goodput ratio per simulator; empty if none
  * @param upstreamTpm       the upstream's allowed tokens per minute (a bucket of one minute's worth),
  *                          for the token overshoot; 0 if none
  * @param seriesFile        where to write per-second counts and latencies per target (CSV); empty to skip
@@ -37,7 +41,7 @@ import java.util.Optional;
 public record LoadConfig(
         String label,
         List<URI> targets,
-        Optional<URI> simulator,
+        List<URI> simulators,
         Duration duration,
         long maxRequests,
         Pattern pattern,
@@ -51,6 +55,7 @@ public record LoadConfig(
         int maxTokens,
         int retries,
         double upstreamRpm,
+        List<Double> simulatorRpms,
         double upstreamTpm,
         Optional<String> seriesFile,
         Duration requestTimeout) {
@@ -75,12 +80,28 @@ public record LoadConfig(
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("--targets=<base URL>[,<base URL>...] is required");
         }
-        String simulator = take(remaining, "simulator", "");
+        List<URI> simulators = new ArrayList<>();
+        for (String simulator : take(remaining, "simulator", "").split(",")) {
+            if (!simulator.isBlank()) {
+                simulators.add(URI.create(simulator.strip().replaceAll("/+$", "")));
+            }
+        }
+        List<Double> simulatorRpms = new ArrayList<>();
+        for (String rpm : take(remaining, "simulator-rpm", "").split(",")) {
+            if (!rpm.isBlank()) {
+                simulatorRpms.add(Double.parseDouble(rpm.strip()));
+            }
+        }
+        if (!simulatorRpms.isEmpty() && simulatorRpms.size() != simulators.size()) {
+            throw new IllegalArgumentException("--simulator-rpm needs one rate per --simulator, got " + simulatorRpms.size()
+                    + " for " + simulators.size());
+        }
+        String upstreamRpm = take(remaining, "upstream-rpm", "");
         String patternText = take(remaining, "pattern", "closed").toUpperCase(Locale.ROOT);
         LoadConfig config = new LoadConfig(
                 take(remaining, "label", "load"),
                 List.copyOf(targets),
-                simulator.isBlank() ? Optional.empty() : Optional.of(URI.create(simulator.replaceAll("/+$", ""))),
+                List.copyOf(simulators),
                 duration(take(remaining, "duration", "30s")),
                 Long.parseLong(take(remaining, "max-requests", "100000")),
                 Pattern.valueOf(patternText),
@@ -93,7 +114,9 @@ public record LoadConfig(
                 Double.parseDouble(take(remaining, "stream-share", "0")),
                 Integer.parseInt(take(remaining, "max-tokens", "16")),
                 Integer.parseInt(take(remaining, "retries", "2")),
-                Double.parseDouble(take(remaining, "upstream-rpm", "0")),
+                upstreamRpm.isBlank() ? simulatorRpms.stream().mapToDouble(Double::doubleValue).sum()
+                        : Double.parseDouble(upstreamRpm),
+                List.copyOf(simulatorRpms),
                 Double.parseDouble(take(remaining, "upstream-tpm", "0")),
                 Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
                 duration(take(remaining, "request-timeout", "60s")));
@@ -104,7 +127,7 @@ public record LoadConfig(
     }
 
     public LoadConfig {
-        for (URI target : targets) {
+        for (URI target : java.util.stream.Stream.concat(targets.stream(), simulators.stream()).toList()) {
             String host = target.getHost();
             if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
                 throw new IllegalArgumentException("the load driver only sends to loopback, not to " + target);

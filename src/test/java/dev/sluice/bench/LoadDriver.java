@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Drives chat requests at one or more Sluice instances (or straight at an upstream) on loopback,
  * bounded in time and count, and prints one JSON line: what the clients saw and, from the
- * simulator's /stats, what the upstream saw. Clients behave like a polite OpenAI SDK: after a 429
+ * simulator's /stats, what the upstream saw (with several simulators, {@code --simulator=a,b}: their sum
+ * and each one's own figures). Clients behave like a polite OpenAI SDK: after a 429
  * they wait what {@code retry-after-ms} (or {@code retry-after}) advises, then retry, twice at most.
  *
  * <pre>java -cp … dev.sluice.bench.LoadDriver --targets=http://127.0.0.1:8081/v1 --simulator=http://127.0.0.1:9000
@@ -45,6 +46,7 @@ public final class LoadDriver {
     private final RequestBodies bodies;
     private final AtomicLong started = new AtomicLong();
     private final long startNanos = System.nanoTime();
+    private final long startEpochMillis = System.currentTimeMillis();
     private final long deadlineNanos;
     private final Recorder recorder;
 
@@ -65,8 +67,13 @@ public final class LoadDriver {
     }
 
     Map<String, Object> run() throws Exception {
-        SimulatorStats.reset(http, config.simulator());
-        Map<String, Long> upstreamBefore = SimulatorStats.totals(http, config.simulator());
+        for (URI simulator : config.simulators()) {
+            SimulatorStats.reset(http, simulator);
+        }
+        List<Map<String, Long>> upstreamBefore = new ArrayList<>();
+        for (URI simulator : config.simulators()) {
+            upstreamBefore.add(SimulatorStats.totals(http, simulator));
+        }
         List<CompletableFuture<Void>> work = switch (config.pattern()) {
             case CLOSED -> closedLoop();
             case BURST -> openLoop(config.burstInterval().toNanos(), config.burstSize());
@@ -80,10 +87,23 @@ public final class LoadDriver {
             System.err.println("load driver: some requests were still open at the hard stop; counted as they were");
         }
         double elapsedSeconds = (System.nanoTime() - startNanos) / 1e9;
-        Map<String, Long> upstreamAfter = SimulatorStats.totals(http, config.simulator());
+        List<Map<String, Long>> upstreamAfter = new ArrayList<>();
+        for (URI simulator : config.simulators()) {
+            upstreamAfter.add(totalsIfUp(simulator));
+        }
         timers.shutdownNow();
         writeSeries((int) Math.ceil(elapsedSeconds));
         return result(elapsedSeconds, upstreamBefore, upstreamAfter);
+    }
+
+    /** A simulator's totals, or an empty map when it does not answer (stopped during the run and not back). */
+    private Map<String, Long> totalsIfUp(URI simulator) {
+        try {
+            return SimulatorStats.totals(http, simulator);
+        } catch (Exception e) {
+            System.err.println("load driver: " + simulator + "/stats did not answer (" + e + "); its figures are left out");
+            return Map.of();
+        }
     }
 
     private List<CompletableFuture<Void>> closedLoop() {
@@ -196,16 +216,38 @@ public final class LoadDriver {
                 Files.createDirectories(file.getParent());
             }
             List<String> rows = new ArrayList<>(recorder.seriesCsv(lastSecond));
-            rows.addAll(SimulatorStats.perSecondCsv(http, config.simulator()));
+            // the simulators' own counts: rows "upstream" (all of them) and, with several, "upstream:<index>"
+            Map<Integer, long[]> all = new java.util.TreeMap<>();
+            List<String> each = new ArrayList<>();
+            for (int index = 0; index < config.simulators().size(); index++) {
+                Map<Integer, long[]> seconds;
+                try {
+                    seconds = SimulatorStats.perSecond(http, config.simulators().get(index), startEpochMillis);
+                } catch (Exception e) {
+                    continue; // reported with the totals
+                }
+                for (Map.Entry<Integer, long[]> second : seconds.entrySet()) {
+                    long[] counts = all.computeIfAbsent(second.getKey(), s -> new long[2]);
+                    counts[0] += second.getValue()[0];
+                    counts[1] += second.getValue()[1];
+                    if (config.simulators().size() > 1) {
+                        each.add(second.getKey() + ",upstream:" + index + "," + second.getValue()[0] + ","
+                                + second.getValue()[1] + ",0");
+                    }
+                }
+            }
+            all.forEach((second, counts) -> rows.add(second + ",upstream," + counts[0] + "," + counts[1] + ",0"));
+            rows.addAll(each);
             Files.write(file, rows);
         }
     }
 
-    private Map<String, Object> result(double elapsedSeconds, Map<String, Long> before, Map<String, Long> after) {
+    private Map<String, Object> result(double elapsedSeconds, List<Map<String, Long>> before, List<Map<String, Long>> after) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("label", config.label());
         result.put("pattern", config.pattern().name().toLowerCase());
         result.put("targets", config.targets().size());
+        result.put("started_ms", startEpochMillis); // wall clock: to place events of the run (a stopped upstream) in its seconds
         result.put("elapsed_s", round(elapsedSeconds));
         long requests = recorder.requests.sum();
         result.put("requests", requests);
@@ -227,15 +269,36 @@ public final class LoadDriver {
         }
         result.put("per_target", perTarget);
         if (!before.isEmpty()) {
+            // over the window in which requests were started (see goodput_ratio below)
+            double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);
             Map<String, Long> upstream = new LinkedHashMap<>();
-            after.forEach((name, value) -> upstream.put(name, value - before.getOrDefault(name, 0L)));
+            List<Map<String, Object>> perSimulator = new ArrayList<>();
+            for (int index = 0; index < before.size(); index++) {
+                Map<String, Long> was = before.get(index);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("simulator", config.simulators().get(index).toString());
+                if (after.get(index).isEmpty()) {
+                    row.put("unreachable_at_end", true);
+                }
+                after.get(index).forEach((name, value) -> {
+                    row.put(name, value - was.getOrDefault(name, 0L));
+                    upstream.merge(name, value - was.getOrDefault(name, 0L), Long::sum);
+                });
+                if (!config.simulatorRpms().isEmpty() && config.simulatorRpms().get(index) > 0) {
+                    row.put("goodput_ratio", round((long) row.getOrDefault("ok", 0L) / windowSeconds
+                            / (config.simulatorRpms().get(index) / 60.0)));
+                }
+                perSimulator.add(row);
+            }
             result.put("upstream", upstream);
+            if (perSimulator.size() > 1) {
+                result.put("per_simulator", perSimulator);
+            }
             long upstreamCalls = SimulatorStats.CALLS.stream().mapToLong(name -> upstream.getOrDefault(name, 0L)).sum();
             result.put("upstream_calls_per_request", requests == 0 ? 0 : round((double) upstreamCalls / requests));
             if (config.upstreamRpm() > 0) {
                 // Over the window in which requests were started: the upstream counts a request when
                 // it arrives, and none arrives after that window but the last ones in flight.
-                double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);
                 double allowedPerSecond = config.upstreamRpm() / 60.0;
                 result.put("goodput_ratio", round(upstream.getOrDefault("ok", 0L) / windowSeconds / allowedPerSecond));
             }
@@ -244,7 +307,6 @@ public final class LoadDriver {
                 // second after; the upstream charges each request prompt + max tokens × n. Tokens sent
                 // beyond that: what it accepted past the allowance, plus what it had to refuse (each
                 // refused request counted at the mean size of an accepted one).
-                double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);
                 double allowedTokens = config.upstreamTpm() * (1 + windowSeconds / 60);
                 long charged = upstream.getOrDefault("tokens_charged", 0L);
                 long accepted = upstream.getOrDefault("ok", 0L) + upstream.getOrDefault("server_errors", 0L)

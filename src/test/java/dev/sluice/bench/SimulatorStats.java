@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** Reads the simulated upstream's {@code GET /stats} and sums its counters over all keys. */
+/** Reads a simulated upstream's {@code GET /stats} and sums its counters over all keys. */
 final class SimulatorStats {
 
     /** The counters that each count one upstream call. */
@@ -29,49 +28,42 @@ final class SimulatorStats {
     }
 
     /** Zeroes the simulator's counters and refills its buckets, so that its seconds start with the run. */
-    static void reset(HttpClient http, Optional<URI> simulator) throws Exception {
-        if (simulator.isPresent()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator.get() + "/stats/reset"))
-                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("the simulator's /stats/reset answered " + response.statusCode());
-            }
+    static void reset(HttpClient http, URI simulator) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator + "/stats/reset"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("the simulator's /stats/reset answered " + response.statusCode());
         }
     }
 
     /**
-     * The upstream's own view, second by second since the last reset, summed over keys: CSV rows
-     * {@code second,upstream,ok,rate_limited,0} in the load driver's series format.
+     * The upstream's own view, second by second since its last reset (or its start), summed over keys:
+     * second of the load driver's run → {ok, rate_limited}. A simulator's seconds are shifted onto the
+     * driver's by the wall-clock time between the driver's start and the simulator's window start
+     * (0 after the driver's own reset; the restart time for one restarted during the run).
      */
-    static List<String> perSecondCsv(HttpClient http, Optional<URI> simulator) throws Exception {
-        List<String> rows = new java.util.ArrayList<>();
-        if (simulator.isEmpty()) {
-            return rows;
-        }
-        JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(simulator.get() + "/stats"))
+    static Map<Integer, long[]> perSecond(HttpClient http, URI simulator, long driverStartEpochMillis) throws Exception {
+        JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(simulator + "/stats"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
         int from = stats.path("per_second_from").asInt(0);
+        int shift = (int) Math.round((stats.path("since_ms").asLong(driverStartEpochMillis) - driverStartEpochMillis) / 1000.0);
         Map<Integer, long[]> seconds = new java.util.TreeMap<>();
         stats.path("keys").forEach(key -> {
             JsonNode ok = key.path("ok_per_second");
             JsonNode limited = key.path("rate_limited_per_second");
             for (int i = 0; i < ok.size(); i++) {
-                long[] counts = seconds.computeIfAbsent(from + i, second -> new long[2]);
+                long[] counts = seconds.computeIfAbsent(shift + from + i, second -> new long[2]);
                 counts[0] += ok.get(i).asLong();
                 counts[1] += limited.path(i).asLong();
             }
         });
-        seconds.forEach((second, counts) -> rows.add(second + ",upstream," + counts[0] + "," + counts[1] + ",0"));
-        return rows;
+        return seconds;
     }
 
-    static Map<String, Long> totals(HttpClient http, Optional<URI> simulator) throws Exception {
+    static Map<String, Long> totals(HttpClient http, URI simulator) throws Exception {
         Map<String, Long> totals = new LinkedHashMap<>();
-        if (simulator.isEmpty()) {
-            return totals;
-        }
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator.get() + "/stats"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator + "/stats"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the simulator's /stats answered " + response.statusCode());
