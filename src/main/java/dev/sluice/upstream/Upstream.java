@@ -6,6 +6,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.util.TypeLiteral;
+import org.jboss.logging.Logger;
 
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import java.util.function.LongSupplier;
  */
 public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger("dev.sluice.upstream");
     private static final TypeLiteral<Uni<UpstreamReply>> REPLY = new TypeLiteral<>() {
     };
 
@@ -51,9 +53,17 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
                 .onStateChange(state -> {
                     switch (state) {
-                        case OPEN -> outlook.breakerOpenUntil(clock.getAsLong() + breakerDelayNanos, breakerDelayNanos);
+                        case OPEN -> {
+                            outlook.breakerOpenUntil(clock.getAsLong() + breakerDelayNanos, breakerDelayNanos);
+                            LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; "
+                                    + "its requests go to other upstreams, and one probe in %d ms", settings.name(),
+                                    resilience.breakerFailures(), breakerDelayMillis);
+                        }
                         case HALF_OPEN -> outlook.breakerHalfOpen();
-                        case CLOSED -> outlook.breakerClosed();
+                        case CLOSED -> {
+                            outlook.breakerClosed();
+                            LOG.infof("Upstream %s: circuit breaker closed, the probe succeeded", settings.name());
+                        }
                     }
                 })
                 .done()
