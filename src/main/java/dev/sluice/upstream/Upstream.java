@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -28,6 +29,8 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
     private final UpstreamCaller caller;
     private final Guard guard;
     private final UpstreamOutlook outlook = new UpstreamOutlook();
+    /** For the log: a breaker that opens again after a failed probe is not news. */
+    private final AtomicReference<CircuitBreakerState> breakerState = new AtomicReference<>(CircuitBreakerState.CLOSED);
 
     /**
      * @param caller makes the calls; {@code null} only in tests that never call
@@ -52,12 +55,17 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 .successThreshold(1)
                 .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
                 .onStateChange(state -> {
+                    CircuitBreakerState before = breakerState.getAndSet(state);
                     switch (state) {
                         case OPEN -> {
                             outlook.breakerOpenUntil(clock.getAsLong() + breakerDelayNanos, breakerDelayNanos);
-                            LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; "
-                                    + "its requests go to other upstreams, and one probe in %d ms", settings.name(),
-                                    resilience.breakerFailures(), breakerDelayMillis);
+                            if (before == CircuitBreakerState.CLOSED) {
+                                LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; its "
+                                        + "requests go to other upstreams, and one probe every %d ms until one succeeds",
+                                        settings.name(), resilience.breakerFailures(), breakerDelayMillis);
+                            } else {
+                                LOG.debugf("Upstream %s: the probe failed, circuit breaker open again", settings.name());
+                            }
                         }
                         case HALF_OPEN -> outlook.breakerHalfOpen();
                         case CLOSED -> {
