@@ -21,6 +21,8 @@ public class UpstreamPool {
     private final List<Upstream> upstreams;
     private final List<Upstream> unpinned;
     private final boolean anyPinned;
+    /** No upstream restricts its models: every caller's upstreams serve every model. */
+    private final boolean allServeEveryModel;
 
     @Inject
     public UpstreamPool(SluiceSettings settings, Vertx vertx, Clock clock) {
@@ -31,6 +33,7 @@ public class UpstreamPool {
         this.upstreams = List.copyOf(built);
         this.unpinned = upstreams.stream().filter(upstream -> upstream.settings().callers().isEmpty()).toList();
         this.anyPinned = unpinned.size() < upstreams.size();
+        this.allServeEveryModel = upstreams.stream().allMatch(upstream -> upstream.settings().models().isEmpty());
     }
 
     /** The clock the upstreams' outlooks keep time by: the limiter's (wall-clock nanoseconds). */
@@ -54,6 +57,9 @@ public class UpstreamPool {
     /** The upstreams that may serve this caller's request for {@code model}; empty when none does. */
     public List<Upstream> candidates(String callerId, String model) {
         List<Upstream> allowed = forCaller(callerId);
+        if (allServeEveryModel) {
+            return allowed; // the common case, one upstream or a plain pool: nothing to filter, nothing to allocate
+        }
         List<Upstream> serving = new ArrayList<>(allowed.size());
         for (Upstream upstream : allowed) {
             if (upstream.settings().serves(model)) {
