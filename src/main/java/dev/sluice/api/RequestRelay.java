@@ -98,8 +98,7 @@ public class RequestRelay {
                 AtomicReference<AdmissionGate.Lease> lease = new AtomicReference<>(ticket.lease());
                 return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
                             @Override
-                            public Uni<Upstream> admitRetry(Set<String> failed, Upstream last, boolean lastCostNothing,
-                                    long maxWaitNanos) {
+                            public Uni<Upstream> admitRetry(Set<String> failed, boolean lastCostNothing, long maxWaitNanos) {
                                 return gate.admitRetry(ticket, lease.get(), failed, lastCostNothing, model, maxWaitNanos)
                                         .map(next -> {
                                             lease.set(next);

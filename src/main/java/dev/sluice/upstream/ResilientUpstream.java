@@ -46,10 +46,11 @@ public class ResilientUpstream {
          * Admits one more attempt, on the best upstream for it, against that upstream's own limits,
          * waiting at most the given time; fails when no upstream can take it in time.
          *
-         * @param failed the upstreams this request failed on so far
-         * @param last   the attempt that just failed: its upstream, and whether it cost that upstream nothing
+         * @param failed          the upstreams this request failed on so far
+         * @param lastCostNothing the attempt that just failed surely cost its upstream nothing (an error
+         *                        reply, no connection, not called), so what it reserved there can go back
          */
-        Uni<Upstream> admitRetry(Set<String> failed, Upstream last, boolean lastCostNothing, long maxWaitNanos);
+        Uni<Upstream> admitRetry(Set<String> failed, boolean lastCostNothing, long maxWaitNanos);
 
         /** Whether an upstream other than those failed could take an attempt now. */
         boolean anotherAvailable(Set<String> failed);
@@ -111,18 +112,18 @@ public class ResilientUpstream {
             int number = attempts.incrementAndGet();
             RetryableAttempt before = previous.get();
             Uni<Upstream> admitted = number == 1 ? Uni.createFrom().item(first)
-                    : pacing.admitRetry(failed, before.upstream(), before.costNothing(),
+                    : pacing.admitRetry(failed, before.costNothing(),
                                     Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
                             // no upstream can take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
             return admitted.flatMap(upstream -> upstream.send(request, call -> call
                             .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
-                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(upstream, whole, firstAttemptNanos, number))
+                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number))
                                     : Uni.createFrom().item(reply))
                             .onFailure(UpstreamFailure.class)
-                            .transform(failure -> RetryableAttempt.of(upstream, (UpstreamFailure) failure, firstAttemptNanos, number)))
+                            .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure, firstAttemptNanos, number)))
                     .onFailure(failure -> failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
-                    .transform(failure -> RetryableAttempt.of(upstream, notCalled(upstream, failure), firstAttemptNanos, number))
+                    .transform(failure -> RetryableAttempt.of(notCalled(failure), firstAttemptNanos, number))
                     .onFailure(RetryableAttempt.class).invoke(failure -> {
                         RetryableAttempt failedAttempt = (RetryableAttempt) failure;
                         previous.set(failedAttempt);
@@ -154,7 +155,7 @@ public class ResilientUpstream {
                 });
     }
 
-    private static UpstreamFailure notCalled(Upstream upstream, Throwable failure) {
+    private static UpstreamFailure notCalled(Throwable failure) {
         return failure instanceof CircuitBreakerOpenException
                 ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
                         "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure)

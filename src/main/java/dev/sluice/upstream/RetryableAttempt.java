@@ -5,13 +5,12 @@ import java.util.OptionalLong;
 /**
  * An attempt that may be worth another: the upstream answered 429, 500, 502, 503 or 504, gave no
  * answer (unreachable, or not in time), or was not called at all (its breaker open, its bulkhead
- * full). Carries what the retry decision needs: which upstream, when the first attempt started, which
+ * full). Carries what the retry decision needs: when the first attempt started, which
  * attempt this was, what the upstream advised, whether another upstream could take the next attempt
  * at once, and the reply to relay if no retry follows.
  */
 final class RetryableAttempt extends RuntimeException {
 
-    private final Upstream upstream;
     private final UpstreamReply reply;
     private final long firstAttemptNanos;
     private final int attempt;
@@ -20,10 +19,9 @@ final class RetryableAttempt extends RuntimeException {
     private volatile boolean alternativeReady;
     private volatile boolean alternativeExists;
 
-    private RetryableAttempt(Upstream upstream, UpstreamReply reply, Throwable cause, long firstAttemptNanos, int attempt,
+    private RetryableAttempt(UpstreamReply reply, Throwable cause, long firstAttemptNanos, int attempt,
             long advisedMillis, boolean called) {
         super(reply != null ? "upstream answered " + reply.status() : cause.getMessage(), cause, false, false);
-        this.upstream = upstream;
         this.reply = reply;
         this.firstAttemptNanos = firstAttemptNanos;
         this.attempt = attempt;
@@ -31,13 +29,13 @@ final class RetryableAttempt extends RuntimeException {
         this.called = called;
     }
 
-    static RetryableAttempt of(Upstream upstream, UpstreamReply reply, long firstAttemptNanos, int attempt) {
+    static RetryableAttempt of(UpstreamReply reply, long firstAttemptNanos, int attempt) {
         OptionalLong advised = RetryAdvice.advisedWaitMillis(reply.headers(), System.currentTimeMillis());
-        return new RetryableAttempt(upstream, reply, null, firstAttemptNanos, attempt, advised.orElse(0), true);
+        return new RetryableAttempt(reply, null, firstAttemptNanos, attempt, advised.orElse(0), true);
     }
 
-    static RetryableAttempt of(Upstream upstream, UpstreamFailure failure, long firstAttemptNanos, int attempt) {
-        return new RetryableAttempt(upstream, null, failure, firstAttemptNanos, attempt, 0,
+    static RetryableAttempt of(UpstreamFailure failure, long firstAttemptNanos, int attempt) {
+        return new RetryableAttempt(null, failure, firstAttemptNanos, attempt, 0,
                 failure.kind() != UpstreamFailure.Kind.CIRCUIT_OPEN && failure.kind() != UpstreamFailure.Kind.BUSY);
     }
 
@@ -62,10 +60,6 @@ final class RetryableAttempt extends RuntimeException {
     /** Whether a request reached the upstream (its breaker and bulkhead let it through). */
     boolean called() {
         return called;
-    }
-
-    Upstream upstream() {
-        return upstream;
     }
 
     /** The reply to relay when this was the last attempt; {@code null} when there was none. */
