@@ -14,10 +14,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/configuration.md and the env example list every setting of {@link SluiceConfig}, by its variable. */
-class ConfigurationDocsTest {
+public class ConfigurationDocsTest {
 
     /** Every setting's environment variable; a named upstream's as {@code SLUICE_UPSTREAMS_<NAME>_URL}. */
-    static List<String> variables() {
+    public static List<String> variables() {
         List<String> variables = new ArrayList<>();
         collect(SluiceConfig.class, "SLUICE", variables);
         return variables;
