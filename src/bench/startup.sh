@@ -13,7 +13,6 @@
 #
 #   src/bench/startup.sh
 #   RUNS=9 src/bench/startup.sh
-#   AOT_APP=/path/to/quarkus-app VARIANTS=jdk25-aot src/bench/startup.sh   # an AOT build made before
 source "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-5}
@@ -84,20 +83,10 @@ measure() { # measure VARIANT JAVA APP_DIR [JVM options...]
   record startup "$variant" "$line"
 }
 
-VARIANTS=${VARIANTS:-jdk17 jdk25 jdk25-aot}
-AOT_APP=${AOT_APP:-}
-if [[ " $VARIANTS " == *" jdk25-aot "* ]] && [ -z "$AOT_APP" ]; then
-  build_aot
-  AOT_APP="$AOT_SRC/target/quarkus-app"
-fi
+build_aot
 wait_quiet
 start_simulator --latency-ms=0
-for variant in $VARIANTS; do
-  case "$variant" in
-    jdk17) measure jdk17 java target/quarkus-app ;;
-    jdk25) measure jdk25 "$JDK25/bin/java" target/quarkus-app ;;
-    # AOTMode=on: fail rather than silently run without the cache
-    jdk25-aot) measure jdk25-aot "$JDK25/bin/java" "$AOT_APP" -XX:AOTCache=app.aot -XX:AOTMode=on ;;
-  esac
-done
+measure jdk17 java target/quarkus-app
+measure jdk25 "$JDK25/bin/java" target/quarkus-app
+measure jdk25-aot "$JDK25/bin/java" "$AOT_SRC/target/quarkus-app" -XX:AOTCache=app.aot
 git worktree remove --force "$AOT_SRC" 2>/dev/null || true

@@ -11,7 +11,6 @@ import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -40,9 +39,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Limits that count tokens are charged the request's estimated cost up front ({@link Ticket},
  * {@link Lease}) and corrected by {@link #settle} once the real usage is known.
  */
-// built at start-up, not on the first request: a cold instance's first caller does not wait for it,
-// and the JDK's AOT cache, trained on start-up, holds what it loads
-@Startup
 @ApplicationScoped
 public class AdmissionGate {
 

@@ -5,21 +5,20 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.tokens.TokenEstimator;
-import dev.sluice.upstream.Operation;
-import dev.sluice.upstream.ResilientUpstream;
-import dev.sluice.upstream.RetryAdvice;
-import dev.sluice.upstream.Upstream;
-import dev.sluice.upstream.UpstreamFailure;
-import dev.sluice.upstream.UpstreamHeaders;
-import dev.sluice.upstream.UpstreamPool;
-import dev.sluice.upstream.UpstreamReply;
-import dev.sluice.upstream.UpstreamRequest;
 import dev.sluice.usage.StreamOptions;
 import dev.sluice.usage.StreamUsageTap;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
-import io.quarkus.runtime.Startup;
+import dev.sluice.upstream.Operation;
+import dev.sluice.upstream.ResilientUpstream;
+import dev.sluice.upstream.RetryAdvice;
+import dev.sluice.upstream.UpstreamFailure;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamHeaders;
+import dev.sluice.upstream.UpstreamPool;
+import dev.sluice.upstream.UpstreamReply;
+import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -38,9 +37,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * The request path behind the resource: identify the caller, check the body, admit, call the
  * upstream, and log the outcome once the reply (or stream) is over.
  */
-// built at start-up, not on the first request: a cold instance's first caller does not wait for it,
-// and the JDK's AOT cache, trained on start-up, holds what it loads
-@Startup
 @ApplicationScoped
 public class RequestRelay {
 

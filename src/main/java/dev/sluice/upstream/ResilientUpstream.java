@@ -1,16 +1,15 @@
 package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
-import io.quarkus.runtime.Startup;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -37,9 +36,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * the caller's; every 429 is reported too, so that the whole fleet pauses as the upstream asked. When
  * no retry follows, the caller gets the last reply as it was, or the last failure.
  */
-// built at start-up, not on the first request: a cold instance's first caller does not wait for it,
-// and the JDK's AOT cache, trained on start-up, holds what it loads
-@Startup
 @ApplicationScoped
 public class ResilientUpstream {
 

@@ -2,7 +2,6 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
-import io.quarkus.runtime.Startup;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +15,6 @@ import java.util.function.LongSupplier;
  * Every configured upstream, and which of them may serve a caller's request: those that serve the
  * model, among those the caller is pinned to (or, for a caller pinned nowhere, those that pin nobody).
  */
-// built at start-up, not on the first request: a cold instance's first caller does not wait for it,
-// and the JDK's AOT cache, trained on start-up, holds what it loads
-@Startup
 @ApplicationScoped
 public class UpstreamPool {
 
