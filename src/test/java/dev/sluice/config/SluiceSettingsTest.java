@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real config mapping, fed by a map instead of the environment: defaults, and what start-up says to bad values. */
-class SluiceSettingsTest {
+public class SluiceSettingsTest {
 
     private static SluiceSettings settings(Map<String, String> values) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
@@ -122,8 +122,8 @@ class SluiceSettingsTest {
                 .hasMessageContaining("SLUICE_CALLER_DAILY_TOKENS (sluice.caller.daily-tokens): must be at least 1");
     }
 
-    /** The same, fed by environment variables, as a deployment sets them. */
-    private static SluiceSettings fromEnvironment(Map<String, String> variables) {
+    /** The same, fed by environment variables, as a deployment sets them (also checks deploy/ manifests). */
+    public static SluiceSettings fromEnvironment(Map<String, String> variables) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(SluiceConfig.class)
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())

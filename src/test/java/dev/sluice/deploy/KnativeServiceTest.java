@@ -2,14 +2,10 @@ package dev.sluice.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.config.ConfigurationDocsTest;
-import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.SluiceSettingsTest;
 import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -200,12 +196,6 @@ class KnativeServiceTest {
     private SluiceSettings settings() {
         Map<String, String> environment = environment();
         secretVariables().forEach(name -> environment.put(name, "from-a-secret"));
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(SluiceConfig.class)
-                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new EnvConfigSource(environment, 300))
-                .build();
-        return SluiceSettings.from(config.getConfigMapping(SluiceConfig.class), environment);
+        return SluiceSettingsTest.fromEnvironment(environment);
     }
 }
