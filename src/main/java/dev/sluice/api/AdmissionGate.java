@@ -9,6 +9,7 @@ import dev.sluice.limit.BucketSnapshot;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
+import dev.sluice.limit.Saturating;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
 import io.smallrye.mutiny.Uni;
@@ -19,10 +20,11 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -48,7 +50,8 @@ public class AdmissionGate {
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
-    private final ConcurrentHashMap<String, UpstreamLimits> limits = new ConcurrentHashMap<>();
+    /** Each upstream's limits, by name. */
+    private final Map<String, UpstreamLimits> limits;
 
     @Inject
     public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
@@ -56,6 +59,9 @@ public class AdmissionGate {
         this.settings = settings;
         this.usage = usage;
         this.vertx = vertx;
+        Map<String, UpstreamLimits> byName = new HashMap<>();
+        settings.upstreams().forEach(upstream -> byName.put(upstream.name(), new UpstreamLimits(upstream)));
+        this.limits = Map.copyOf(byName);
     }
 
     /**
@@ -96,7 +102,7 @@ public class AdmissionGate {
     }
 
     private UpstreamLimits limitsOf(Upstream upstream) {
-        return limits.computeIfAbsent(upstream.name(), name -> new UpstreamLimits(upstream.settings()));
+        return limits.get(upstream.name());
     }
 
     /**
@@ -203,6 +209,11 @@ public class AdmissionGate {
     /** Whether an upstream the request has not failed on could take an attempt for {@code model} now. */
     public boolean anotherAvailable(Ticket ticket, Set<String> failed, String model) {
         return UpstreamChoice.anotherAvailable(ticket.candidates(), model, failed, limiter.nowNanos());
+    }
+
+    /** Whether the request has a candidate upstream it has not failed on, ready now or not. */
+    public boolean anotherCandidate(Ticket ticket, Set<String> failed) {
+        return ticket.candidates().stream().anyMatch(candidate -> !failed.contains(candidate.name()));
     }
 
     /**
@@ -388,8 +399,7 @@ public class AdmissionGate {
         if (refused.neverAdmissible()) {
             return;
         }
-        long now = limiter.nowNanos();
-        long until = refused.retryAfterNanos() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + refused.retryAfterNanos();
+        long until = Saturating.add(limiter.nowNanos(), refused.retryAfterNanos());
         if (scope == LimitScope.UPSTREAM_COOLDOWN) {
             upstream.outlook().coolingUntil(model, until);
         } else if (scope.upstream()) {

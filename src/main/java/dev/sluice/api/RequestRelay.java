@@ -113,7 +113,7 @@ public class RequestRelay {
 
                             @Override
                             public boolean anotherCandidate(Set<String> failed) {
-                                return ticket.candidates().stream().anyMatch(candidate -> !failed.contains(candidate.name()));
+                                return gate.anotherCandidate(ticket, failed);
                             }
 
                             @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -276,21 +277,20 @@ public record SluiceSettings(
                     Optional.of(shorthand.url().orElse(DEFAULT_UPSTREAM_URL)), Optional.empty(), 1, Optional.empty()));
             return upstreams;
         }
-        for (String property : List.of("url", "api-key", "rpm", "burst", "tpm", "token-burst", "proxy")) {
-            boolean set = switch (property) {
-                case "api-key" -> shorthand.apiKey().isPresent();
-                case "rpm" -> shorthand.rpm().isPresent();
-                case "burst" -> shorthand.burst().isPresent();
-                case "tpm" -> shorthand.tpm().isPresent();
-                case "token-burst" -> shorthand.tokenBurst().isPresent();
-                case "proxy" -> shorthand.proxy().isPresent();
-                default -> false; // the url: a test or a platform may set a default that the named upstreams replace
-            };
+        // (its url may be set, by a test or a platform default: the named upstreams replace it)
+        Map<String, Boolean> shorthandSet = new LinkedHashMap<>();
+        shorthandSet.put("api-key", shorthand.apiKey().isPresent());
+        shorthandSet.put("rpm", shorthand.rpm().isPresent());
+        shorthandSet.put("burst", shorthand.burst().isPresent());
+        shorthandSet.put("tpm", shorthand.tpm().isPresent());
+        shorthandSet.put("token-burst", shorthand.tokenBurst().isPresent());
+        shorthandSet.put("proxy", shorthand.proxy().isPresent());
+        shorthandSet.forEach((property, set) -> {
             if (set) {
                 problems.add(problem("sluice.upstream." + property, "describes the one upstream; with named upstreams "
                         + "(SLUICE_UPSTREAMS_<NAME>_*) set it on each of them instead"));
             }
-        }
+        });
         new TreeMap<>(config.upstreams()).forEach((name, named) -> {
             String id = name.toLowerCase(Locale.ROOT);
             String prefix = "sluice.upstreams." + id + ".";

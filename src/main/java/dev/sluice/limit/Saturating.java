@@ -5,12 +5,12 @@ package dev.sluice.limit;
  * come from a skewed or corrupted clock: saturating makes a bad value look like an empty bucket or a
  * used-up quota, never a full one.
  */
-final class Saturating {
+public final class Saturating {
 
     private Saturating() {
     }
 
-    static long add(long a, long b) {
+    public static long add(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
