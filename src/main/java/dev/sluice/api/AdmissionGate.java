@@ -10,6 +10,7 @@ import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
+import dev.sluice.upstream.Randomness;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -117,7 +117,7 @@ public class AdmissionGate {
             List<Upstream> candidates) {
         CallerCharges callerCharges = callerCharges(caller, clientAddress, reservedTokens);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), limiter.nowNanos(),
-                ThreadLocalRandom.current()::nextDouble);
+                Randomness::nextDouble);
         return admitOn(order, 0, caller.id(), callerCharges, reservedTokens, model, candidates, new ArrayList<>(1));
     }
 
@@ -169,7 +169,7 @@ public class AdmissionGate {
     public Uni<Lease> admitRetry(Ticket ticket, Lease previous, Set<String> failed, boolean previousCostNothing,
             String model, long maxWaitNanos) {
         List<Upstream> order = UpstreamChoice.order(ticket.candidates(), model, failed, limiter.nowNanos(),
-                ThreadLocalRandom.current()::nextDouble);
+                Randomness::nextDouble);
         return retryOn(order, 0, ticket, previous, previousCostNothing, model, maxWaitNanos, new ArrayList<>(1));
     }
 

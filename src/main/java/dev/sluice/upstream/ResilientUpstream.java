@@ -15,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -223,9 +222,9 @@ public class ResilientUpstream {
                 if (attempt.alternativeReady()) {
                     return 0; // another upstream takes the retry: nothing to wait out there
                 }
-                return backoff.delayMillis(attempt.attempt(), attempt.advisedMillis(), ThreadLocalRandom.current()::nextDouble);
+                return backoff.delayMillis(attempt.attempt(), attempt.advisedMillis(), Randomness::nextDouble);
             }
-            return backoff.delayMillis(1, 0, ThreadLocalRandom.current()::nextDouble);
+            return backoff.delayMillis(1, 0, Randomness::nextDouble);
         }
     }
 }
