@@ -18,21 +18,44 @@ import java.util.concurrent.Flow;
  * connection has room for it, and a caller who hangs up cancels the upstream stream. Failures
  * before the first byte fail the returned Uni, so the exception mappers answer in OpenAI's shape;
  * after it, the only honest signal left is to cut the connection.
+ *
+ * <p>On AWS Lambda (the {@code lambda} build) there is no connection to stream to: API Gateway
+ * hands the caller a function's response once it is complete. There a stream is gathered and
+ * written whole, with its Content-Length: the caller gets the complete event stream, byte for byte,
+ * when the upstream has sent its last event. (Written chunked, Quarkus's Lambda handler would pass
+ * on an empty Transfer-Encoding header.)
  */
 final class ReplyWriter {
+
+    /** Whether this build answers through Quarkus's Lambda handler rather than an HTTP server. */
+    static final boolean RESPONSES_BUFFERED = classPresent("io.quarkus.amazon.lambda.http.LambdaHttpHandler");
 
     private ReplyWriter() {
     }
 
     static Uni<Void> write(Uni<UpstreamReply> reply, HttpServerResponse response) {
-        return reply.flatMap(upstream -> upstream.isStream() ? writeStream(upstream, response) : writeWhole(upstream, response));
+        return reply.flatMap(upstream -> {
+            if (!upstream.isStream()) {
+                return writeWhole(upstream, upstream.body(), response);
+            }
+            return RESPONSES_BUFFERED ? gatherStream(upstream, response) : writeStream(upstream, response);
+        });
     }
 
-    private static Uni<Void> writeWhole(UpstreamReply reply, HttpServerResponse response) {
+    /**
+     * Done once the response has been handed to the connection, so that nothing Quarkus does after
+     * the method returns can touch headers still being written. A caller gone meanwhile is no failure:
+     * there is no one left to tell.
+     */
+    private static Uni<Void> writeWhole(UpstreamReply reply, Buffer body, HttpServerResponse response) {
         writeHead(reply, response);
-        // Not awaited: if the caller has gone meanwhile, there is no one left to tell.
-        response.end(reply.body());
-        return Uni.createFrom().voidItem();
+        return Uni.createFrom().completionStage(response.end(body).toCompletionStage())
+                .onFailure().recoverWithNull();
+    }
+
+    private static Uni<Void> gatherStream(UpstreamReply reply, HttpServerResponse response) {
+        return Uni.createFrom().<Buffer>emitter(emitter -> reply.stream().subscribe().withSubscriber(new StreamGatherer(emitter)))
+                .flatMap(body -> writeWhole(reply, body, response));
     }
 
     private static Uni<Void> writeStream(UpstreamReply reply, HttpServerResponse response) {
@@ -44,6 +67,54 @@ final class ReplyWriter {
         response.setStatusCode(reply.status());
         for (Map.Entry<String, List<String>> header : reply.headers().entrySet()) {
             response.headers().add(header.getKey(), header.getValue());
+        }
+    }
+
+    /** Collects a whole stream; a failure after some of it keeps what came (the caller sees no [DONE]). */
+    private static final class StreamGatherer implements Flow.Subscriber<Buffer> {
+
+        private final UniEmitter<? super Buffer> done;
+        private final Buffer body = Buffer.buffer();
+        private Flow.Subscription subscription;
+
+        StreamGatherer(UniEmitter<? super Buffer> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            done.onTermination(subscription::cancel);
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(Buffer chunk) {
+            body.appendBuffer(chunk);
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (body.length() == 0) {
+                done.fail(failure);
+            } else {
+                done.complete(body);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(body);
+        }
+    }
+
+    private static boolean classPresent(String name) {
+        try {
+            Class.forName(name, false, ReplyWriter.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

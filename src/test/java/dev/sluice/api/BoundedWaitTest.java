@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * themselves run on real timers. Short pauses between sends only fix the arrival order.
  */
 @QuarkusTest
+@DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
 @TestProfile(BoundedWaitTest.Waiting.class)
 class BoundedWaitTest {
 

@@ -10,6 +10,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,7 @@ class CircuitBreakerAndBulkheadTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
     void callsBeyondTheBulkheadAndItsQueueAre503() throws Exception {
         upstream.enqueue(Reply.hang(), Reply.hang());
         List<CompletableFuture<Response>> calls = new ArrayList<>();

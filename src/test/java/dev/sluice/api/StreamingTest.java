@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -43,6 +44,7 @@ class StreamingTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.NO_SOCKET)
     void theCallerGetsTheFirstChunkBeforeTheUpstreamSendsTheLast() throws Exception {
         List<String> chunks = TestUpstream.streamChunks();
         CompletableFuture<Void> gate = new CompletableFuture<>();
@@ -74,6 +76,7 @@ class StreamingTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.NO_SOCKET)
     void aCallerWhoHangsUpStopsTheUpstreamStream() throws Exception {
         CompletableFuture<Void> upstreamClosed = new CompletableFuture<>();
         upstream.enqueue(Reply.endlessStream(upstreamClosed));

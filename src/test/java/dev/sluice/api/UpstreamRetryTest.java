@@ -10,6 +10,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,7 @@ class UpstreamRetryTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
     void aPauseTheUpstreamAskedForHoldsEveryRequestForThatModel() throws Exception {
         upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
                 Map.of("retry-after-ms", "1500")));
