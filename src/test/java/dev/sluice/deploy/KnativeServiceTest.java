@@ -1,9 +1,7 @@
 package dev.sluice.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.config.ConfigurationDocsTest;
 import dev.sluice.config.SluiceSettings;
-import dev.sluice.config.SluiceSettingsTest;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KnativeServiceTest {
 
-    private static final Pattern SECRET_NAME = Pattern.compile(".*(API_KEY|PASSWORD|PROXY).*");
-
     private final JsonNode service = Manifests.only("deploy/knative/service.yaml");
     private final JsonNode configMap = Manifests.only("deploy/knative/configmap.yaml");
     private final JsonNode revision = service.at("/spec/template/spec");
@@ -47,20 +43,8 @@ class KnativeServiceTest {
     }
 
     @Test
-    void everyVariableSetIsARealSetting() throws IOException {
-        List<Pattern> sluice = ConfigurationDocsTest.variables().stream()
-                .map(variable -> Pattern.compile(Pattern.quote(variable).replace("<NAME>", "\\E[A-Z0-9]+\\Q")))
-                .toList();
-        String reference = Files.readString(Path.of("docs/configuration.md"));
-
-        assertThat(variableNames()).isNotEmpty().allSatisfy(name -> {
-            if (name.startsWith("SLUICE_")) {
-                assertThat(sluice).as(name).anyMatch(pattern -> pattern.matcher(name).matches());
-            } else {
-                assertThat(name).as("a Quarkus setting").startsWith("QUARKUS_");
-                assertThat(reference).as(name + " is documented in docs/configuration.md").contains("`" + name + "`");
-            }
-        });
+    void everyVariableSetIsARealSetting() {
+        DeployedEnvironment.assertEveryVariableIsARealSetting(variableNames());
     }
 
     @Test
@@ -76,9 +60,9 @@ class KnativeServiceTest {
     @Test
     void secretsComeFromSecretsOnly() {
         assertThat(configMap.path("data").fieldNames()).toIterable()
-                .allSatisfy(name -> assertThat(name).doesNotMatch(SECRET_NAME));
+                .allSatisfy(name -> assertThat(name).doesNotMatch(DeployedEnvironment.SECRET_NAME));
         assertThat(container.path("env")).allSatisfy(variable -> {
-            if (SECRET_NAME.matcher(variable.path("name").asText()).matches()) {
+            if (DeployedEnvironment.SECRET_NAME.matcher(variable.path("name").asText()).matches()) {
                 assertThat(variable.has("value")).as(variable.path("name").asText()).isFalse();
                 assertThat(variable.at("/valueFrom/secretKeyRef/name").asText()).isNotEmpty();
                 assertThat(variable.at("/valueFrom/secretKeyRef/key").asText()).isNotEmpty();
@@ -131,8 +115,7 @@ class KnativeServiceTest {
     @Test
     void theTimeoutsHoldTheLongestRequest() {
         SluiceSettings settings = settings();
-        Duration firstByte = Duration.ofNanos(settings.maxWaitNanos() + settings.resilience().maxTotalNanos())
-                .plus(settings.connectTimeout()).plus(settings.upstreamTimeout());
+        Duration firstByte = DeployedEnvironment.longestFirstByte(settings);
         Duration responseStart = Duration.ofSeconds(revision.path("responseStartTimeoutSeconds").asLong());
         Duration idle = Duration.ofSeconds(revision.path("idleTimeoutSeconds").asLong());
         Duration total = Duration.ofSeconds(revision.path("timeoutSeconds").asLong());
@@ -194,8 +177,6 @@ class KnativeServiceTest {
 
     /** The real config mapping and start-up checks, fed the manifest's environment (secrets stand in). */
     private SluiceSettings settings() {
-        Map<String, String> environment = environment();
-        secretVariables().forEach(name -> environment.put(name, "from-a-secret"));
-        return SluiceSettingsTest.fromEnvironment(environment);
+        return DeployedEnvironment.settings(environment(), secretVariables());
     }
 }
