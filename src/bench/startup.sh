@@ -28,9 +28,10 @@ RUNS=${RUNS:-5}
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 PORT=$SLUICE_BASE_PORT
 VARIANTS=${VARIANTS:-jdk17 jdk25 jdk25-aot jdk25-aot-trained jdk25-aot-trained-small}
-# A serverless instance's JVM: a small fixed heap, one collector thread, C1 only (C2's compiler threads
-# compete with the first requests on a small CPU share and add their own memory).
-SMALL_OPTS=${SMALL_OPTS:--XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1}
+# A serverless instance's JVM: the serial collector, a heap that starts small (the young generation the
+# start fills is what RSS holds) and may grow to 128 MB (the token estimator's ranks alone take ~45 MB),
+# and C1 only (C2's compiler threads compete with the first requests for a small CPU share).
+SMALL_OPTS=${SMALL_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m -XX:TieredStopAtLevel=1}
 AOT_SRC="$BENCH_OUT/startup-aot-src"
 TRAINED_SRC="$BENCH_OUT/startup-aot-trained-src"
 BODY='{"model":"gpt-sim","messages":[{"role":"user","content":"hi"}]}'
