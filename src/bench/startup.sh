@@ -12,7 +12,8 @@
 #   jdk25-aot-trained-small  the same, with the JVM sized for a small function: $SMALL_OPTS
 # VARIANTS picks some of them (a space-separated list); TRY_OPTS="..." adds one more run of the trained
 # cache with those options, to try a flag without editing this file.
-# Time to first response: from the exec of java to the first 200 of POST /v1/chat/completions through
+# The variants take turns (one run of each, RUNS times), so a busy moment of the machine does not land
+# on one variant only. Time to first response: from the exec of java to the first 200 of POST /v1/chat/completions through
 # Sluice to the simulator (polled every ~5 ms with curl), so it includes everything a cold instance does
 # before it can serve (Quarkus start, the upstream client, the first admission). RSS: VmRSS of the
 # process right after that response. The AOT variants are built from HEAD in temporary git worktrees
@@ -106,24 +107,42 @@ one_run() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
-measure() { # measure VARIANT JAVA APP_DIR [JVM options...]
-  local variant=$1 java=$2 app=$3; shift 3
-  local times=() rsses=() starts=() i
-  one_run "$java" "$app" "$@" # not counted: the page cache now holds the jars, as on a warm node
-  for ((i = 1; i <= RUNS; i++)); do
-    one_run "$java" "$app" "$@"
-    times+=("$RUN_MS"); rsses+=("$RUN_RSS_KIB"); starts+=("${RUN_STARTED_MS:-0}")
+# add VARIANT JAVA APP_DIR [JVM options...]: one more variant to measure
+names=(); declare -A javas apps opts times rsses starts
+add() {
+  local variant=$1
+  names+=("$variant"); javas[$variant]=$2; apps[$variant]=$3; shift 3; opts[$variant]="$*"
+}
+
+# measure: one unmeasured run of each variant (the page cache then holds its jars, as on a warm node),
+# then RUNS rounds of one run of each, so that whatever else the machine does spreads over all variants
+measure() {
+  local variant round
+  for variant in "${names[@]}"; do
+    # shellcheck disable=SC2086 # the options are a list
+    one_run "${javas[$variant]}" "${apps[$variant]}" ${opts[$variant]}
   done
-  local time_ms rss_kib
-  time_ms=$(printf '%s\n' "${times[@]}" | median)
-  rss_kib=$(printf '%s\n' "${rsses[@]}" | median)
-  local version
-  version=$("$java" -version 2>&1 | head -1)
-  log "$variant: first response $time_ms ms (runs: ${times[*]}), RSS $((rss_kib / 1024)) MiB (runs: ${rsses[*]} KiB), Quarkus started in (ms): ${starts[*]}"
-  local line
+  for ((round = 1; round <= RUNS; round++)); do
+    for variant in "${names[@]}"; do
+      # shellcheck disable=SC2086
+      one_run "${javas[$variant]}" "${apps[$variant]}" ${opts[$variant]}
+      times[$variant]+="$RUN_MS "; rsses[$variant]+="$RUN_RSS_KIB "; starts[$variant]+="${RUN_STARTED_MS:-0} "
+    done
+  done
+  for variant in "${names[@]}"; do report "$variant"; done
+}
+
+report() { # report VARIANT: the medians, logged and recorded
+  local variant=$1 time_ms rss_kib version line
+  local -a t r q
+  read -ra t <<< "${times[$variant]}"; read -ra r <<< "${rsses[$variant]}"; read -ra q <<< "${starts[$variant]}"
+  time_ms=$(printf '%s\n' "${t[@]}" | median)
+  rss_kib=$(printf '%s\n' "${r[@]}" | median)
+  version=$("${javas[$variant]}" -version 2>&1 | head -1)
+  log "$variant: first response $time_ms ms (runs: ${t[*]}), RSS $((rss_kib / 1024)) MiB (runs: ${r[*]} KiB), Quarkus started in (ms): ${q[*]}"
   line=$(printf '{"label":"startup","runs":%d,"first_response_ms":%d,"first_response_ms_runs":[%s],"rss_mib":%d,"rss_kib_runs":[%s],"quarkus_started_ms_runs":[%s],"jvm_options":"%s","java":"%s"}' \
-    "$RUNS" "$time_ms" "$(IFS=,; echo "${times[*]}")" "$((rss_kib / 1024))" "$(IFS=,; echo "${rsses[*]}")" \
-    "$(IFS=,; echo "${starts[*]}")" "$*" "${version//\"/}")
+    "$RUNS" "$time_ms" "$(IFS=,; echo "${t[*]}")" "$((rss_kib / 1024))" "$(IFS=,; echo "${r[*]}")" \
+    "$(IFS=,; echo "${q[*]}")" "${opts[$variant]}" "${version//\"/}")
   echo "$line"
   record startup "$variant" "$line"
 }
@@ -132,22 +151,19 @@ wanted() { [[ " $VARIANTS " == *" $1 "* ]]; }
 
 if wanted jdk25-aot; then build_aot; fi
 if wanted jdk25-aot-trained || wanted jdk25-aot-trained-small || [ -n "${TRY_OPTS:-}" ]; then build_aot_trained; fi
-wait_quiet
-start_simulator --latency-ms=0
-if wanted jdk17; then measure jdk17 java target/quarkus-app; fi
-if wanted jdk25; then measure jdk25 "$JDK25/bin/java" target/quarkus-app; fi
-if wanted jdk25-aot; then measure jdk25-aot "$JDK25/bin/java" "$AOT_SRC/target/quarkus-app" -XX:AOTCache=app.aot; fi
-if wanted jdk25-aot-trained; then
-  measure jdk25-aot-trained "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot
-fi
+if wanted jdk17; then add jdk17 java target/quarkus-app; fi
+if wanted jdk25; then add jdk25 "$JDK25/bin/java" target/quarkus-app; fi
+if wanted jdk25-aot; then add jdk25-aot "$JDK25/bin/java" "$AOT_SRC/target/quarkus-app" -XX:AOTCache=app.aot; fi
+if wanted jdk25-aot-trained; then add jdk25-aot-trained "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot; fi
 if wanted jdk25-aot-trained-small; then
-  # shellcheck disable=SC2086 # SMALL_OPTS is a list of options
-  measure jdk25-aot-trained-small "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot $SMALL_OPTS
+  add jdk25-aot-trained-small "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot $SMALL_OPTS
 fi
 if [ -n "${TRY_OPTS:-}" ]; then
-  # shellcheck disable=SC2086
-  measure "jdk25-aot-trained $TRY_OPTS" "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot $TRY_OPTS
+  add "jdk25-aot-trained $TRY_OPTS" "$JDK25/bin/java" "$TRAINED_SRC/target/quarkus-app" -XX:AOTCache=app.aot $TRY_OPTS
 fi
+wait_quiet
+start_simulator --latency-ms=0
+measure
 if [ "${REUSE_AOT:-0}" != 1 ]; then
   git worktree remove --force "$AOT_SRC" 2>/dev/null || true
   git worktree remove --force "$TRAINED_SRC" 2>/dev/null || true
