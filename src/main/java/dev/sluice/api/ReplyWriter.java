@@ -43,14 +43,19 @@ final class ReplyWriter {
     }
 
     /**
-     * Done once the response has been handed to the connection, so that nothing Quarkus does after
-     * the method returns can touch headers still being written. A caller gone meanwhile is no failure:
-     * there is no one left to tell.
+     * On a server, done at once: if the caller has gone meanwhile, there is no one left to tell. On
+     * Lambda, done once the response has been handed to the connection: Quarkus's virtual connection
+     * reads the headers on its own event loop, and what Quarkus does after the method's Uni completes
+     * must not touch them meanwhile (it did: intermittent 500s). A server's connection writes on the
+     * request's own event loop, where the race does not arise, so the server path stays as it was.
      */
     private static Uni<Void> writeWhole(UpstreamReply reply, Buffer body, HttpServerResponse response) {
         writeHead(reply, response);
-        return Uni.createFrom().completionStage(response.end(body).toCompletionStage())
-                .onFailure().recoverWithNull();
+        var written = response.end(body);
+        if (!RESPONSES_BUFFERED) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(written.toCompletionStage()).onFailure().recoverWithNull();
     }
 
     private static Uni<Void> gatherStream(UpstreamReply reply, HttpServerResponse response) {
