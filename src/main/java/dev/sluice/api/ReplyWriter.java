@@ -58,8 +58,13 @@ final class ReplyWriter {
         return Uni.createFrom().completionStage(written.toCompletionStage()).onFailure().recoverWithNull();
     }
 
+    /**
+     * A stream read to its end and written whole. Only 2xx streams get here, and the relay has
+     * already turned their mid-stream failures into a final error event; a failure before any byte
+     * fails the Uni, so the exception mappers answer.
+     */
     private static Uni<Void> gatherStream(UpstreamReply reply, HttpServerResponse response) {
-        return Uni.createFrom().<Buffer>emitter(emitter -> reply.stream().subscribe().withSubscriber(new StreamGatherer(emitter)))
+        return reply.stream().collect().in(Buffer::buffer, Buffer::appendBuffer)
                 .flatMap(body -> writeWhole(reply, body, response));
     }
 
@@ -72,45 +77,6 @@ final class ReplyWriter {
         response.setStatusCode(reply.status());
         for (Map.Entry<String, List<String>> header : reply.headers().entrySet()) {
             response.headers().add(header.getKey(), header.getValue());
-        }
-    }
-
-    /** Collects a whole stream; a failure after some of it keeps what came (the caller sees no [DONE]). */
-    private static final class StreamGatherer implements Flow.Subscriber<Buffer> {
-
-        private final UniEmitter<? super Buffer> done;
-        private final Buffer body = Buffer.buffer();
-        private Flow.Subscription subscription;
-
-        StreamGatherer(UniEmitter<? super Buffer> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            done.onTermination(subscription::cancel);
-            subscription.request(1);
-        }
-
-        @Override
-        public void onNext(Buffer chunk) {
-            body.appendBuffer(chunk);
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable failure) {
-            if (body.length() == 0) {
-                done.fail(failure);
-            } else {
-                done.complete(body);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            done.complete(body);
         }
     }
 
