@@ -26,7 +26,7 @@ for run in ${RUNS:-1:memory 3:memory 3:infinispan}; do
   log "accuracy: $instances instance(s), $store store, $CLIENTS clients, $DURATION"
   store_env=()
   if [ "$store" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
-  start_simulator --rpm=$RPM --bucket-seconds=1 --latency-ms=100 --jitter-ms=50
+  start_simulator --rpm=$RPM --rpm-bucket-seconds=1 --latency-ms=100 --jitter-ms=50
   targets=()
   for ((i = 0; i < instances; i++)); do
     start_sluice "$i" SLUICE_UPSTREAM_RPM=$RPM "${store_env[@]}" "${extra[@]}"

@@ -15,7 +15,7 @@ bench_build
 for max_wait in 0 5s; do
   variant="max-wait-$max_wait"
   log "burst: 50 every 5 s for $DURATION, SLUICE_MAX_WAIT=$max_wait"
-  start_simulator --rpm=$RPM --bucket-seconds=1 --latency-ms=100 --jitter-ms=50
+  start_simulator --rpm=$RPM --rpm-bucket-seconds=1 --latency-ms=100 --jitter-ms=50
   start_sluice 0 SLUICE_UPSTREAM_RPM=$RPM SLUICE_MAX_WAIT="$max_wait"
   target=$SLUICE_URL
   series="$BENCH_OUT/burst-$variant.csv"

@@ -42,7 +42,7 @@ KILL_AT=${KILL_AT:-15}
 RESTART_AT=${RESTART_AT:-35}
 WARM_UP=${WARM_UP:-20} # requests through Sluice before the clock starts (they also teach it A's real limit)
 NAMED_UPSTREAMS=1 # start_sluice leaves the SLUICE_UPSTREAM_URL/_API_KEY shorthand out
-SIM_OPTIONS=(--bucket-seconds=1 --latency-ms=100 --jitter-ms=50)
+SIM_OPTIONS=(--rpm-bucket-seconds=1 --latency-ms=100 --jitter-ms=50)
 VARIANT_SUFFIX="$([ "$CLIENTS" = 50 ] || echo "-clients-$CLIENTS")$([ "$WARM_UP" = 20 ] || echo "-warm-up-$WARM_UP")"
 bench_build
 

@@ -20,7 +20,7 @@ extra=()
 for variable in $(compgen -e | grep '^SLUICE_' || true); do extra+=("$variable=${!variable}"); done
 
 log "storm: upstream really allows $REAL_RPM RPM, Sluice told $CONFIGURED_RPM; $CLIENTS clients, $DURATION"
-start_simulator --rpm=$REAL_RPM --bucket-seconds=1 --latency-ms=100 --jitter-ms=50
+start_simulator --rpm=$REAL_RPM --rpm-bucket-seconds=1 --latency-ms=100 --jitter-ms=50
 start_sluice 0 SLUICE_UPSTREAM_RPM=$CONFIGURED_RPM "${extra[@]}"
 warm_up 20 "$SLUICE_URL"
 sleep 3

@@ -51,7 +51,7 @@ class SluiceAgainstSimulatorTest {
     @BeforeAll
     static void startSimulator() {
         simulator = OpenAiSimulator.start(SimulatorConfig.defaults()
-                .withArgs("--port=" + SIMULATOR_PORT, "--keys=" + KEY, "--rpm=120", "--bucket-seconds=1"));
+                .withArgs("--port=" + SIMULATOR_PORT, "--keys=" + KEY, "--rpm=120", "--rpm-bucket-seconds=1"));
     }
 
     @AfterAll

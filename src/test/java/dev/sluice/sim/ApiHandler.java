@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/embeddings}: authenticate, parse, charge
  * the key's buckets, draw a fault, then answer after the configured latency. Each request is
- * judged (and counted) on arrival; only the answer waits.
+ * judged (and counted) on arrival; only the answer waits (and, with usage accounting, the
+ * correction of its TPM charge).
  */
 final class ApiHandler {
 
@@ -87,10 +88,34 @@ final class ApiHandler {
             default -> counters.faults.increment();
         }
         long delayMillis = config.latencyMillis() + dice.jitterMillis();
-        if (delayMillis > 0) {
-            vertx.setTimer(delayMillis, id -> answer(request, api, fault, serial, tokensPerChoice, arrivalNanos));
-        } else {
+        Runnable answer = () -> {
+            settleUsage(key, counters, api, fault, tokensPerChoice);
             answer(request, api, fault, serial, tokensPerChoice, arrivalNanos);
+        };
+        if (delayMillis > 0) {
+            vertx.setTimer(delayMillis, id -> answer.run());
+        } else {
+            answer.run();
+        }
+    }
+
+    /**
+     * Usage accounting: as the answer goes out, the TPM charge becomes what the request used (an
+     * error answer used nothing); a reset or hung connection keeps it, the upstream may have run it.
+     */
+    private void settleUsage(String key, KeyCounters counters, ApiRequest api, Fault fault, int tokensPerChoice) {
+        if (config.tokenAccounting() != SimulatorConfig.TokenAccounting.USAGE) {
+            return;
+        }
+        long used = switch (fault) {
+            case NONE, ABORT -> api.usedTokens(tokensPerChoice);
+            case SERVER_ERROR -> 0;
+            case RESET, HANG -> api.tokenCost();
+        };
+        long delta = used - api.tokenCost();
+        if (delta != 0) {
+            state.limiter(key).correctTokens(delta, config.nanoTime().getAsLong());
+            counters.tokensCharged.add(delta);
         }
     }
 

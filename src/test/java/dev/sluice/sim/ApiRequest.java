@@ -10,15 +10,16 @@ import java.io.IOException;
  *
  * @param chat           true for {@code /v1/chat/completions}, false for {@code /v1/embeddings}
  * @param model          echoed in the reply; picks the tokenizer {@link PromptTokens} counts with
- * @param promptTokens   counted by {@link PromptTokens}
+ * @param promptTokens   counted by {@link PromptTokens}: what the usage reports
+ * @param estimatedPromptTokens the input as the rate limiter estimates it on arrival ({@link CharacterEstimate})
  * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens}, else the configured
  *                       default; 0 for embeddings
  * @param choices        {@code n}, 1 when absent; the number of embedding inputs for embeddings
  * @param stream         {@code "stream": true}
  * @param includeUsage   {@code stream_options.include_usage}: a last chunk carries the usage
  */
-record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens, int choices, boolean stream,
-                  boolean includeUsage) {
+record ApiRequest(boolean chat, String model, long promptTokens, long estimatedPromptTokens, long maxTokens, int choices,
+                  boolean stream, boolean includeUsage) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bounds that keep {@link #tokenCost()} far from overflow. */
@@ -35,9 +36,17 @@ record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens,
         }
     }
 
-    /** What the TPM bucket is charged: the prompt and the most the reply may take, for every choice. */
+    /**
+     * What the TPM bucket is charged on arrival: the prompt estimated from its characters and the most
+     * the reply may take, for every choice ("contexts (prompts+max_tokens)", OpenAI's rate-limit advice).
+     */
     long tokenCost() {
-        return promptTokens + maxTokens * choices;
+        return estimatedPromptTokens + maxTokens * choices;
+    }
+
+    /** What the request really used once answered with {@code tokensPerChoice} in each choice. */
+    long usedTokens(int tokensPerChoice) {
+        return promptTokens + (long) tokensPerChoice * (chat ? choices : 0);
     }
 
     static ApiRequest parse(boolean chat, byte[] body, int defaultMaxTokens) throws BadRequest {
@@ -68,7 +77,8 @@ record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens,
         long choices = positive(root, "n", 1, MAX_CHOICES);
         boolean stream = root.path("stream").asBoolean(false);
         boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
-        return new ApiRequest(true, model, PromptTokens.ofChat(model, messages), maxTokens, (int) choices, stream, includeUsage);
+        return new ApiRequest(true, model, PromptTokens.ofChat(model, messages), CharacterEstimate.ofChat(messages), maxTokens,
+                (int) choices, stream, includeUsage);
     }
 
     private static ApiRequest embeddings(JsonNode root, String model) throws BadRequest {
@@ -77,7 +87,8 @@ record ApiRequest(boolean chat, String model, long promptTokens, long maxTokens,
             throw new BadRequest("input", "'input' must be a string or a non-empty array.");
         }
         int inputs = input.isArray() && !input.get(0).isIntegralNumber() ? input.size() : 1;
-        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(model, input), 0, inputs, false, false);
+        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(model, input),
+                CharacterEstimate.ofEmbeddingInput(input), 0, inputs, false, false);
     }
 
     private static long positive(JsonNode root, String field, long fallback, long max) throws BadRequest {

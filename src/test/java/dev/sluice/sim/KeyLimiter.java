@@ -11,10 +11,11 @@ final class KeyLimiter {
     private final TokenBucket requests;
     private final TokenBucket tokens;
 
-    /** A bucket for each limit that is not 0 (unlimited). */
-    KeyLimiter(long requestsPerMinute, long tokensPerMinute, double bucketSeconds, long nowNanos) {
-        requests = requestsPerMinute == 0 ? null : new TokenBucket(requestsPerMinute, bucketSeconds, nowNanos);
-        tokens = tokensPerMinute == 0 ? null : new TokenBucket(tokensPerMinute, bucketSeconds, nowNanos);
+    /** A bucket for each limit that is not 0 (unlimited), each as deep as its own seconds of rate. */
+    KeyLimiter(long requestsPerMinute, double requestBucketSeconds, long tokensPerMinute, double tokenBucketSeconds,
+               long nowNanos) {
+        requests = requestsPerMinute == 0 ? null : new TokenBucket(requestsPerMinute, requestBucketSeconds, nowNanos);
+        tokens = tokensPerMinute == 0 ? null : new TokenBucket(tokensPerMinute, tokenBucketSeconds, nowNanos);
     }
 
     /** Charges one request and {@code tokenCost} tokens if both fit now. */
@@ -42,6 +43,17 @@ final class KeyLimiter {
             tokens.take(tokenCost);
         }
         return new LimitDecision(true, false, null, 0, 0, view(requests), view(tokens));
+    }
+
+    /**
+     * Corrects what an admitted request took from the TPM bucket by {@code deltaTokens}: negative gives
+     * back (never beyond a full bucket), positive takes more (into debt). Usage accounting only.
+     */
+    synchronized void correctTokens(long deltaTokens, long nowNanos) {
+        if (tokens != null) {
+            tokens.refill(nowNanos);
+            tokens.correct(deltaTokens);
+        }
     }
 
     /** Refills both buckets to capacity (a stats reset starts from a clean slate). */

@@ -81,27 +81,39 @@ class PromptTokensTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "\"abcdefghi\"           | 2 | 1",
-            "[\"abc\",\"defgh\"]     | 3 | 2",
-            "[1,2,3,4]               | 4 | 1",
-            "[[1,2],[3]]             | 3 | 2",
+            "\"abcdefghi\"           | 2 | 1 | 3",
+            "[\"abc\",\"defgh\"]     | 3 | 2 | 2",
+            "[1,2,3,4]               | 4 | 1 | 4",
+            "[[1,2],[3]]             | 3 | 2 | 3",
     })
-    void countsEmbeddingInputs(String input, long promptTokens, int inputs) throws Exception {
+    void countsEmbeddingInputs(String input, long promptTokens, int inputs, long tokenCost) throws Exception {
         ApiRequest request = ApiRequest.parse(false, ("{\"model\":\"e\",\"input\":" + input + "}").getBytes(StandardCharsets.UTF_8), 16);
 
         assertThat(request.promptTokens()).isEqualTo(promptTokens);
         assertThat(request.choices()).isEqualTo(inputs);
-        assertThat(request.tokenCost()).isEqualTo(promptTokens);
+        assertThat(request.tokenCost()).isEqualTo(tokenCost); // characters / 4, ids one each
     }
 
     @Test
-    void chargesThePromptAndTheMostTheReplyMayTakeForEveryChoice() throws Exception {
-        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"; // 9 prompt tokens
+    void chargesTheCharacterEstimateAndTheMostTheReplyMayTakeForEveryChoice() throws Exception {
+        // 9 prompt tokens; "user" + "Say hello" = 13 characters, 4 tokens by the rule of four
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]";
 
-        assertThat(chat("{\"model\":\"m\"," + messages + "}").tokenCost()).isEqualTo(9 + 16);
-        assertThat(chat("{\"model\":\"m\"," + messages + ",\"max_tokens\":100}").tokenCost()).isEqualTo(9 + 100);
+        assertThat(chat("{\"model\":\"m\"," + messages + "}").tokenCost()).isEqualTo(4 + 16);
+        assertThat(chat("{\"model\":\"m\"," + messages + ",\"max_tokens\":100}").tokenCost()).isEqualTo(4 + 100);
         assertThat(chat("{\"model\":\"m\"," + messages + ",\"max_tokens\":100,\"max_completion_tokens\":50,\"n\":3}")
-                .tokenCost()).isEqualTo(9 + 50 * 3);
+                .tokenCost()).isEqualTo(4 + 50 * 3);
+        assertThat(chat("{\"model\":\"m\"," + messages + "}").promptTokens()).isEqualTo(9);
+    }
+
+    @Test
+    void estimatesTheWayAzureOpenAiWasMeasuredToCharge() throws Exception {
+        // github.com/stuartleeks/aoai-testing, results/chat-gpt-4o.md: 2008 for this with max_tokens 2000
+        assertThat(chat("{\"model\":\"gpt-4o\",\"max_tokens\":2000,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"What is the meaning of life?\"}]}").tokenCost()).isEqualTo(2008);
+        // results/embeddings.md: 11 for this 44-character input
+        assertThat(ApiRequest.parse(false, "{\"model\":\"e\",\"input\":\"This is some text to generate embeddings for\"}"
+                .getBytes(StandardCharsets.UTF_8), 16).tokenCost()).isEqualTo(11);
     }
 
     @Test

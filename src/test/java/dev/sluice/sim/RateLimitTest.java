@@ -25,10 +25,13 @@ class RateLimitTest {
         simulator.close();
     }
 
-    /** A chat whose token cost is exactly {@code cost}: "Say hello" is 9 prompt tokens. */
+    /**
+     * A chat whose token cost on arrival is exactly {@code cost}: "user" and "Say hello" are 13
+     * characters, 4 tokens by the rate limiter's rule of four (9 prompt tokens by the tokenizer).
+     */
     private HttpResponse<String> chatCosting(long cost) {
         return client.chat("{\"model\":\"gpt-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],"
-                + "\"max_tokens\":" + (cost - 9) + "}");
+                + "\"max_tokens\":" + (cost - 4) + "}");
     }
 
     private static String header(HttpResponse<?> response, String name) {
@@ -66,7 +69,7 @@ class RateLimitTest {
 
     @Test
     void tpmRefusesALargeRequestAndChargesNothingForIt() {
-        start("--tpm=6000"); // 100 tokens/s, capacity 100
+        start("--tpm=6000", "--tpm-bucket-seconds=1"); // 100 tokens/s, capacity 100
 
         HttpResponse<String> first = chatCosting(50);
         assertThat(first.statusCode()).isEqualTo(200);
@@ -87,7 +90,7 @@ class RateLimitTest {
 
     @Test
     void aRefusalByOneBucketTakesNothingFromTheOther() {
-        start("--rpm=120", "--tpm=6000");
+        start("--rpm=120", "--tpm=6000", "--tpm-bucket-seconds=1");
 
         assertThat(chatCosting(90).statusCode()).isEqualTo(200); // requests 1 left, tokens 10 left
         HttpResponse<String> refused = chatCosting(50);
@@ -99,7 +102,7 @@ class RateLimitTest {
 
     @Test
     void aRequestAboveTheBurstButWithinTheMinutePassesOnAFullBucketAndLeavesADebt() {
-        start("--tpm=6000");
+        start("--tpm=6000", "--tpm-bucket-seconds=1");
 
         assertThat(chatCosting(150).statusCode()).isEqualTo(200); // bucket full (100): passes, 50 in debt
         HttpResponse<String> next = chatCosting(10);
@@ -108,6 +111,34 @@ class RateLimitTest {
         assertThat(header(next, "retry-after-ms")).isEqualTo("600"); // 50 debt + 10 at 100/s
         assertThat(header(next, "x-ratelimit-remaining-tokens")).isEqualTo("0");
         assertThat(header(next, "x-ratelimit-reset-tokens")).isEqualTo("1.5s");
+    }
+
+    @Test
+    void byDefaultOneRequestMayTakeTheWholeMinuteAndNothingComesBackWhenTheAnswerIsShorter() {
+        start("--tpm=6000", "--completion-tokens=10"); // a bucket of one minute's worth
+
+        assertThat(chatCosting(6000).statusCode()).isEqualTo(200); // answered with 10 of 5,996 max tokens
+        HttpResponse<String> next = chatCosting(100);
+
+        assertThat(next.statusCode()).isEqualTo(429); // nothing was given back
+        assertThat(header(next, "x-ratelimit-remaining-tokens")).isEqualTo("0");
+        assertThat(header(next, "retry-after-ms")).isEqualTo("1000"); // 100 tokens at 100/s
+        assertThat(client.stats().at("/keys/sk-sim-1/tokens_charged").asLong()).isEqualTo(6000);
+    }
+
+    @Test
+    void usageAccountingGivesBackWhatTheAnswerDidNotUse() {
+        start("--tpm=6000", "--completion-tokens=10", "--token-accounting=usage");
+
+        HttpResponse<String> first = chatCosting(1004); // 4 by characters + max_tokens 1000
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(header(first, "x-ratelimit-remaining-tokens")).isEqualTo("4996"); // charged on arrival
+        HttpResponse<String> second = chatCosting(104);
+
+        // settled to what the first used when it was answered: 9 prompt tokens + 10 completion tokens
+        assertThat(header(second, "x-ratelimit-remaining-tokens")).isEqualTo(String.valueOf(6000 - 19 - 104));
+        assertThat(client.stats().at("/keys/sk-sim-1/tokens_charged").asLong()).isEqualTo(19 + 19);
+        assertThat(client.stats().at("/limits/token_accounting").asText()).isEqualTo("usage");
     }
 
     @Test
@@ -125,7 +156,7 @@ class RateLimitTest {
 
     @Test
     void everyAuthenticatedReplyCarriesTheHeadersOfEachLimitThatIsSet() {
-        start("--rpm=60000", "--tpm=600000"); // 1000 req/s (capacity 1000), 10,000 tokens/s
+        start("--rpm=60000", "--tpm=600000", "--tpm-bucket-seconds=1"); // 1000 req/s (capacity 1000), 10,000 tokens/s
 
         HttpResponse<String> ok = chatCosting(25);
 

@@ -12,9 +12,16 @@ import java.util.function.LongSupplier;
  * @param keys                bearer keys accepted; any other is a 401 ({@code --keys=a,b})
  * @param requestsPerMinute   RPM of each key, 0 = unlimited ({@code --rpm})
  * @param tokensPerMinute     TPM of each key, 0 = unlimited ({@code --tpm})
- * @param bucketSeconds       depth of each bucket in seconds of its rate: capacity = max(1, rate per
+ * @param requestBucketSeconds depth of the RPM bucket in seconds of its rate: capacity = max(1, rate per
  *                            second × this). OpenAI enforces its per-minute limits over short periods
- *                            ({@code --bucket-seconds})
+ *                            ("60,000 requests/minute may be enforced as 1,000 requests/second"), so a
+ *                            second by default ({@code --rpm-bucket-seconds})
+ * @param tokenBucketSeconds  the same for the TPM bucket; a minute by default, so that one request may
+ *                            use the whole TPM ({@code --tpm-bucket-seconds})
+ * @param tokenAccounting     how the TPM bucket counts a request ({@code --token-accounting}): on arrival,
+ *                            from a character estimate of the input plus max tokens × n, never given
+ *                            back (OpenAI's documented way), or corrected to the real usage when the
+ *                            reply is done
  * @param latencyMillis       fixed delay before the response head of an admitted request ({@code --latency-ms})
  * @param jitterMillis        extra delay, uniform in 0..jitterMillis ({@code --jitter-ms})
  * @param chunks              content chunks in a stream ({@code --chunks})
@@ -29,7 +36,8 @@ import java.util.function.LongSupplier;
  * @param nanoTime            monotonic clock of the buckets and the stats, in nanoseconds; tests move it by hand
  */
 public record SimulatorConfig(int port, List<String> keys, long requestsPerMinute, long tokensPerMinute,
-                              double bucketSeconds, long latencyMillis, long jitterMillis, int chunks,
+                              double requestBucketSeconds, double tokenBucketSeconds, TokenAccounting tokenAccounting,
+                              long latencyMillis, long jitterMillis, int chunks,
                               long chunkIntervalMillis, int completionTokens, int defaultMaxTokens,
                               double errorRate, double resetRate, double hangRate, double abortRate, long seed,
                               LongSupplier nanoTime) {
@@ -37,9 +45,18 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
     /** The port {@link OpenAiSimulator#main} listens on when none is given. */
     public static final int CLI_DEFAULT_PORT = 9000;
 
+    /** How the TPM bucket counts a request. */
+    public enum TokenAccounting {
+        /** On arrival: ceil(characters of the input / 4) + max tokens × n, never given back. */
+        REQUEST,
+        /** The same on arrival, then corrected to the tokens the reply really used once it is sent. */
+        USAGE
+    }
+
     public static final String USAGE = """
             options (all optional, --name=value):
-              --port=9000 --keys=sk-sim-1[,sk-sim-2] --rpm=0 --tpm=0 (0 = unlimited) --bucket-seconds=1.0
+              --port=9000 --keys=sk-sim-1[,sk-sim-2] --rpm=0 --tpm=0 (0 = unlimited)
+              --rpm-bucket-seconds=1 --tpm-bucket-seconds=60 --token-accounting=request|usage
               --latency-ms=0 --jitter-ms=0 --chunks=8 --chunk-interval-ms=0
               --completion-tokens=16 --default-max-tokens=16
               --error-rate=0 --reset-rate=0 --hang-rate=0 --abort-rate=0 (each in [0,1]) --seed=1""";
@@ -56,7 +73,11 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
         check(keys.stream().distinct().count() == keys.size(), "keys must not repeat a key");
         check(requestsPerMinute >= 0, "rpm must be >= 0 (0 = unlimited), got %d", requestsPerMinute);
         check(tokensPerMinute >= 0, "tpm must be >= 0 (0 = unlimited), got %d", tokensPerMinute);
-        check(bucketSeconds > 0 && bucketSeconds <= 86_400, "bucket-seconds must be > 0 and <= 86400, got %s", bucketSeconds);
+        check(requestBucketSeconds > 0 && requestBucketSeconds <= 86_400,
+                "rpm-bucket-seconds must be > 0 and <= 86400, got %s", requestBucketSeconds);
+        check(tokenBucketSeconds > 0 && tokenBucketSeconds <= 86_400,
+                "tpm-bucket-seconds must be > 0 and <= 86400, got %s", tokenBucketSeconds);
+        Objects.requireNonNull(tokenAccounting, "tokenAccounting");
         check(latencyMillis >= 0, "latency-ms must be >= 0, got %d", latencyMillis);
         check(jitterMillis >= 0 && jitterMillis < Integer.MAX_VALUE, "jitter-ms must be >= 0, got %d", jitterMillis);
         check(chunks >= 1, "chunks must be >= 1, got %d", chunks);
@@ -72,7 +93,7 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
 
     /** Free port, key {@code sk-sim-1}, no limits, no latency, no faults. */
     public static SimulatorConfig defaults() {
-        return new SimulatorConfig(0, List.of("sk-sim-1"), 0, 0, 1.0, 0, 0, 8, 0, 16, 16,
+        return new SimulatorConfig(0, List.of("sk-sim-1"), 0, 0, 1.0, 60.0, TokenAccounting.REQUEST, 0, 0, 8, 0, 16, 16,
                 0, 0, 0, 0, 1, System::nanoTime);
     }
 
@@ -89,7 +110,9 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
                 given.list("keys", keys),
                 given.whole("rpm", requestsPerMinute),
                 given.whole("tpm", tokensPerMinute),
-                given.decimal("bucket-seconds", bucketSeconds),
+                given.decimal("rpm-bucket-seconds", requestBucketSeconds),
+                given.decimal("tpm-bucket-seconds", tokenBucketSeconds),
+                accounting(given.text("token-accounting", tokenAccounting.name())),
                 given.whole("latency-ms", latencyMillis),
                 given.whole("jitter-ms", jitterMillis),
                 given.integer("chunks", chunks),
@@ -107,15 +130,26 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
     }
 
     public SimulatorConfig withPort(int newPort) {
-        return new SimulatorConfig(newPort, keys, requestsPerMinute, tokensPerMinute, bucketSeconds, latencyMillis,
+        return new SimulatorConfig(newPort, keys, requestsPerMinute, tokensPerMinute, requestBucketSeconds,
+                tokenBucketSeconds, tokenAccounting, latencyMillis,
                 jitterMillis, chunks, chunkIntervalMillis, completionTokens, defaultMaxTokens, errorRate, resetRate,
                 hangRate, abortRate, seed, nanoTime);
     }
 
     public SimulatorConfig withNanoTime(LongSupplier newNanoTime) {
-        return new SimulatorConfig(port, keys, requestsPerMinute, tokensPerMinute, bucketSeconds, latencyMillis,
+        return new SimulatorConfig(port, keys, requestsPerMinute, tokensPerMinute, requestBucketSeconds,
+                tokenBucketSeconds, tokenAccounting, latencyMillis,
                 jitterMillis, chunks, chunkIntervalMillis, completionTokens, defaultMaxTokens, errorRate, resetRate,
                 hangRate, abortRate, seed, newNanoTime);
+    }
+
+    private static TokenAccounting accounting(String text) {
+        for (TokenAccounting accounting : TokenAccounting.values()) {
+            if (accounting.name().equalsIgnoreCase(text.trim())) {
+                return accounting;
+            }
+        }
+        throw new IllegalArgumentException("token-accounting must be request or usage, got " + text);
     }
 
     private static void checkRate(String name, double rate) {

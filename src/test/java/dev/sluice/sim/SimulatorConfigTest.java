@@ -19,7 +19,9 @@ class SimulatorConfigTest {
         assertThat(config.keys()).containsExactly("sk-sim-1");
         assertThat(config.requestsPerMinute()).isZero();
         assertThat(config.tokensPerMinute()).isZero();
-        assertThat(config.bucketSeconds()).isEqualTo(1.0);
+        assertThat(config.requestBucketSeconds()).isEqualTo(1.0); // RPM enforced over about a second
+        assertThat(config.tokenBucketSeconds()).isEqualTo(60.0); // one request may use the whole TPM
+        assertThat(config.tokenAccounting()).isEqualTo(SimulatorConfig.TokenAccounting.REQUEST);
         assertThat(config.chunks()).isEqualTo(8);
         assertThat(config.completionTokens()).isEqualTo(16);
         assertThat(config.defaultMaxTokens()).isEqualTo(16);
@@ -29,7 +31,7 @@ class SimulatorConfigTest {
     @Test
     void readsTheCommandLineOnPort9000ByDefault() {
         SimulatorConfig config = SimulatorConfig.fromArgs("--keys=a-key, b-key", "--rpm=600", "--tpm=90000",
-                "--bucket-seconds=2.5", "--latency-ms=20", "--jitter-ms=5", "--chunks=3", "--chunk-interval-ms=10",
+                "--rpm-bucket-seconds=2.5", "--tpm-bucket-seconds=30", "--token-accounting=usage", "--latency-ms=20", "--jitter-ms=5", "--chunks=3", "--chunk-interval-ms=10",
                 "--completion-tokens=40", "--default-max-tokens=64", "--error-rate=0.1", "--reset-rate=0.2",
                 "--hang-rate=0.3", "--abort-rate=0.4", "--seed=7");
 
@@ -38,8 +40,9 @@ class SimulatorConfigTest {
         assertThat(List.of(config.requestsPerMinute(), config.tokensPerMinute(), config.latencyMillis(),
                 config.jitterMillis(), config.chunkIntervalMillis(), config.seed())).containsExactly(600L, 90000L, 20L, 5L, 10L, 7L);
         assertThat(List.of(config.chunks(), config.completionTokens(), config.defaultMaxTokens())).containsExactly(3, 40, 64);
-        assertThat(List.of(config.bucketSeconds(), config.errorRate(), config.resetRate(), config.hangRate(),
-                config.abortRate())).containsExactly(2.5, 0.1, 0.2, 0.3, 0.4);
+        assertThat(config.tokenAccounting()).isEqualTo(SimulatorConfig.TokenAccounting.USAGE);
+        assertThat(List.of(config.requestBucketSeconds(), config.tokenBucketSeconds(), config.errorRate(), config.resetRate(), config.hangRate(),
+                config.abortRate())).containsExactly(2.5, 30.0, 0.1, 0.2, 0.3, 0.4);
         assertThat(SimulatorConfig.fromArgs("--port=0").port()).isZero();
     }
 
@@ -48,7 +51,9 @@ class SimulatorConfigTest {
             "--rpm=-1                | rpm must be >= 0 (0 = unlimited), got -1",
             "--tpm=lots              | --tpm must be a whole number, got: lots",
             "--port=70000            | port must be in 0..65535 (0 = a free port), got 70000",
-            "--bucket-seconds=0      | bucket-seconds must be > 0 and <= 86400, got 0.0",
+            "--rpm-bucket-seconds=0  | rpm-bucket-seconds must be > 0 and <= 86400, got 0.0",
+            "--tpm-bucket-seconds=-1 | tpm-bucket-seconds must be > 0 and <= 86400, got -1.0",
+            "--token-accounting=both | token-accounting must be request or usage, got both",
             "--error-rate=1.5        | error-rate must be between 0 and 1, got 1.5",
             "--abort-rate=NaN        | abort-rate must be between 0 and 1, got NaN",
             "--chunks=0              | chunks must be >= 1, got 0",

@@ -15,7 +15,8 @@ final class SimulatorState {
         long nowNanos = config.nanoTime().getAsLong();
         Map<String, KeyLimiter> byKey = new HashMap<>();
         for (String key : config.keys()) {
-            byKey.put(key, new KeyLimiter(config.requestsPerMinute(), config.tokensPerMinute(), config.bucketSeconds(), nowNanos));
+            byKey.put(key, new KeyLimiter(config.requestsPerMinute(), config.requestBucketSeconds(), config.tokensPerMinute(),
+                    config.tokenBucketSeconds(), nowNanos));
         }
         limiters = Map.copyOf(byKey);
         stats = new StatsWindow(config.keys(), nowNanos);

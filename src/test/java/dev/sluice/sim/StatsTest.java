@@ -28,7 +28,8 @@ class StatsTest {
     }
 
     private int chat() {
-        return client.chat(SimulatorClient.SMALL_CHAT).statusCode(); // 9 prompt + 16 completion tokens
+        // 9 prompt + 16 completion tokens; charged 4 ("user" + "Say hello" by characters) + 16 on arrival
+        return client.chat(SimulatorClient.SMALL_CHAT).statusCode();
     }
 
     @Test
@@ -47,14 +48,14 @@ class StatsTest {
         long since = stats.get("since_ms").asLong();
         assertThat(stats.get("now_ms").asLong()).isEqualTo(since + 2500);
         assertThat(stats.get("per_second_from").asLong()).isZero();
-        assertThat(stats.get("limits").toString()).isEqualTo("{\"rpm\":60,\"tpm\":0,\"bucket_seconds\":1.0}");
+        assertThat(stats.get("limits").toString()).isEqualTo("{\"rpm\":60,\"tpm\":0,\"rpm_bucket_seconds\":1.0,\"tpm_bucket_seconds\":60.0,\"token_accounting\":\"request\"}");
         JsonNode key = stats.at("/keys/sk-sim-1");
         assertThat(key.get("ok").asLong()).isEqualTo(3);
         assertThat(key.get("rate_limited").asLong()).isEqualTo(3);
         assertThat(key.get("server_errors").asLong() + key.get("faults").asLong()).isZero();
         assertThat(key.get("prompt_tokens").asLong()).isEqualTo(27);
         assertThat(key.get("completion_tokens").asLong()).isEqualTo(48);
-        assertThat(key.get("tokens_charged").asLong()).isEqualTo(75);
+        assertThat(key.get("tokens_charged").asLong()).isEqualTo(60);
         assertThat(key.get("first_ok_ms").asLong()).isEqualTo(since);
         assertThat(key.get("last_ok_ms").asLong()).isEqualTo(since + 2500);
         assertThat(key.get("ok_per_second").toString()).isEqualTo("[1,1,1]");

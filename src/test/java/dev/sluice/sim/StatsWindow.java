@@ -57,7 +57,9 @@ final class StatsWindow {
         ObjectNode limits = root.putObject("limits");
         limits.put("rpm", config.requestsPerMinute());
         limits.put("tpm", config.tokensPerMinute());
-        limits.put("bucket_seconds", config.bucketSeconds());
+        limits.put("rpm_bucket_seconds", config.requestBucketSeconds());
+        limits.put("tpm_bucket_seconds", config.tokenBucketSeconds());
+        limits.put("token_accounting", config.tokenAccounting().name().toLowerCase(java.util.Locale.ROOT));
         ObjectNode keyNodes = root.putObject("keys");
         keys.forEach((key, counters) -> {
             ObjectNode node = keyNodes.putObject(key);

@@ -58,6 +58,11 @@ final class TokenBucket {
         tokens -= amount;
     }
 
+    /** Takes {@code delta} more (positive) or gives it back (negative), never above capacity. */
+    void correct(long delta) {
+        tokens = Math.min(capacity, tokens - delta);
+    }
+
     /** Whole tokens in the bucket now, never negative. */
     long remaining() {
         return Math.max(0, (long) Math.floor(tokens + EPSILON));
