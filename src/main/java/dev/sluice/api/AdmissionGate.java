@@ -10,9 +10,12 @@ import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
+import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.Randomness;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
+import dev.sluice.usage.AttemptCost;
+import dev.sluice.usage.TokenAccounting;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -38,8 +41,10 @@ import java.util.concurrent.TimeUnit;
  * released when its tokens are due; the store hands out those moments in arrival order, so held
  * requests leave first come, first served.
  *
- * <p>Limits that count tokens are charged the request's estimated cost up front ({@link Ticket},
- * {@link Lease}) and corrected by {@link #settle} once the real usage is known.
+ * <p>Limits that count tokens are charged up front ({@link Ticket}, {@link Lease}) and corrected by
+ * {@link #settle} once the attempt's cost is known: a caller's quotas by what the request really used,
+ * an upstream's bucket as that upstream counts ({@link TokenAccounting}): by default the provider's
+ * own estimate when the request arrives, kept whatever the answer's length.
  */
 @ApplicationScoped
 public class AdmissionGate {
@@ -83,11 +88,12 @@ public class AdmissionGate {
      * @param waitedNanos        how long the request was held before it may be sent
      * @param callerId           whose request it is (for usage counters)
      * @param callerTokenCharges the caller's token quota reservations {@link #settle} corrects
-     * @param reservedTokens     the estimated cost reserved; 0 when no limit counts tokens
+     * @param estimate           what the request may cost in tokens; {@link TokenEstimate#NONE} when no
+     *                           limit counts tokens
      * @param lease              the first attempt's upstream and its charges there
      * @param candidates         the upstreams that may serve the request, for its retries
      */
-    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> callerTokenCharges, long reservedTokens,
+    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> callerTokenCharges, TokenEstimate estimate,
             Lease lease, List<Upstream> candidates) {
     }
 
@@ -106,29 +112,30 @@ public class AdmissionGate {
     }
 
     /**
-     * @param clientAddress  the client's address for the per-IP limit; ignored when that is off
-     * @param reservedTokens the request's estimated cost for limits that count tokens, 0 when none does
-     * @param model          the requested model: the upstreams' pauses are per model
-     * @param candidates     the upstreams that may serve it, at least one
+     * @param clientAddress the client's address for the per-IP limit; ignored when that is off
+     * @param estimate      the request's token cost for limits that count tokens, {@link TokenEstimate#NONE}
+     *                      when none does
+     * @param model         the requested model: the upstreams' pauses are per model
+     * @param candidates    the upstreams that may serve it, at least one
      * @return completes with the ticket once the request may be sent; fails with
      *         {@link RateLimitedException} when a limit refuses it
      */
-    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, long reservedTokens, String model,
+    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, TokenEstimate estimate, String model,
             List<Upstream> candidates) {
-        CallerCharges callerCharges = callerCharges(caller, clientAddress, reservedTokens);
+        CallerCharges callerCharges = callerCharges(caller, clientAddress, estimate.reservedTokens());
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), limiter.nowNanos(),
                 Randomness::nextDouble);
-        return admitOn(order, 0, caller.id(), callerCharges, reservedTokens, model, candidates, new ArrayList<>(1));
+        return admitOn(order, 0, caller.id(), callerCharges, estimate, model, candidates, new ArrayList<>(1));
     }
 
     private Uni<Ticket> admitOn(List<Upstream> order, int index, String callerId, CallerCharges callerCharges,
-            long reservedTokens, String model, List<Upstream> candidates, List<RateLimitedException> refusals) {
+            TokenEstimate estimate, String model, List<Upstream> candidates, List<RateLimitedException> refusals) {
         Upstream upstream = order.get(index);
         List<BucketCharge> charges = new ArrayList<>(callerCharges.charges().size() + 3);
         List<LimitScope> scopes = new ArrayList<>(callerCharges.charges().size() + 3);
         charges.addAll(callerCharges.charges().subList(0, callerCharges.upstreamIndex()));
         scopes.addAll(callerCharges.scopes().subList(0, callerCharges.upstreamIndex()));
-        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, reservedTokens, charges, scopes);
+        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, upstreamTokens(upstream, estimate), charges, scopes);
         charges.addAll(callerCharges.charges().subList(callerCharges.upstreamIndex(), callerCharges.charges().size()));
         scopes.addAll(callerCharges.scopes().subList(callerCharges.upstreamIndex(), callerCharges.scopes().size()));
         return decide(charges, -1).flatMap(admission -> {
@@ -139,7 +146,7 @@ public class AdmissionGate {
                     noteRefusal(upstream, scope, model, refused);
                     refusals.add(refusal);
                     if (index + 1 < order.size()) {
-                        return admitOn(order, index + 1, callerId, callerCharges, reservedTokens, model, candidates, refusals);
+                        return admitOn(order, index + 1, callerId, callerCharges, estimate, model, candidates, refusals);
                     }
                     refusal = earliest(refusals);
                 }
@@ -150,7 +157,7 @@ public class AdmissionGate {
             usage.admitted(callerId, upstream.name());
             Lease lease = lease(upstream, tokenCharge, admitted, scopes);
             Ticket ticket = new Ticket(admitted.waitNanos(), callerId, List.copyOf(callerCharges.tokenCharges()),
-                    reservedTokens, lease, candidates);
+                    estimate, lease, candidates);
             return admitted.waitNanos() == 0 ? Uni.createFrom().item(ticket) : hold(admitted.waitNanos(), ticket);
         });
     }
@@ -158,49 +165,53 @@ public class AdmissionGate {
     /**
      * Admits a retry of an admitted request on the best upstream for it: one it has not failed on
      * when one can take it now. The upstream counts every attempt, so each one takes a request from
-     * that upstream's bucket (never from the caller's, who asked once); a retry that moves to another
-     * upstream reserves its tokens there and returns them to the one it leaves, if that attempt cost
-     * nothing. Held up to {@code maxWaitNanos}; refused beyond it, which ends the retries.
+     * that upstream's bucket (never from the caller's, who asked once), and its tokens as that
+     * upstream counts them; once it is admitted, the attempt that failed is settled by what it cost.
+     * A retry on the same upstream whose failed attempt is given back whole carries that reservation
+     * instead (the same tokens, without taking them twice for a moment). Held up to
+     * {@code maxWaitNanos}; refused beyond it, which ends the retries and leaves the failed attempt
+     * to the request's own settlement.
      *
-     * @param previous the lease of the attempt that failed
-     * @param failed   names of the upstreams the request failed on
-     * @param previousCostNothing that attempt surely cost its upstream nothing
+     * @param previous     the lease of the attempt that failed
+     * @param failed       names of the upstreams the request failed on
+     * @param previousCost what the failed attempt cost its upstream
      */
-    public Uni<Lease> admitRetry(Ticket ticket, Lease previous, Set<String> failed, boolean previousCostNothing,
+    public Uni<Lease> admitRetry(Ticket ticket, Lease previous, Set<String> failed, AttemptCost previousCost,
             String model, long maxWaitNanos) {
         List<Upstream> order = UpstreamChoice.order(ticket.candidates(), model, failed, limiter.nowNanos(),
                 Randomness::nextDouble);
-        return retryOn(order, 0, ticket, previous, previousCostNothing, model, maxWaitNanos, new ArrayList<>(1));
+        return retryOn(order, 0, ticket, previous, previousCost, model, maxWaitNanos, new ArrayList<>(1));
     }
 
-    private Uni<Lease> retryOn(List<Upstream> order, int index, Ticket ticket, Lease previous, boolean previousCostNothing,
+    private Uni<Lease> retryOn(List<Upstream> order, int index, Ticket ticket, Lease previous, AttemptCost previousCost,
             String model, long maxWaitNanos, List<RateLimitedException> refusals) {
         Upstream upstream = order.get(index);
-        boolean moves = upstream != previous.upstream();
+        long tokens = upstreamTokens(upstream, ticket.estimate());
+        BucketCharge previousCharge = previous.tokenCharge();
+        boolean carried = upstream == previous.upstream() && previousCharge != null && previousCharge.tokens() == tokens
+                && limitsOf(upstream).accounting().correction(previousCost, tokens) == -tokens;
         List<BucketCharge> charges = new ArrayList<>(3);
         List<LimitScope> scopes = new ArrayList<>(3);
-        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, moves ? ticket.reservedTokens() : 0, charges, scopes);
+        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, carried ? 0 : tokens, charges, scopes);
         return decide(charges, maxWaitNanos).flatMap(admission -> {
             if (admission instanceof Admission.Refused refused) {
                 LimitScope scope = scopes.get(refused.chargeIndex());
                 noteRefusal(upstream, scope, model, refused);
                 refusals.add(refusal(scope, charges.get(refused.chargeIndex()), refused));
                 if (index + 1 < order.size()) {
-                    return retryOn(order, index + 1, ticket, previous, previousCostNothing, model, maxWaitNanos, refusals);
+                    return retryOn(order, index + 1, ticket, previous, previousCost, model, maxWaitNanos, refusals);
                 }
                 return Uni.createFrom().failure(earliest(refusals));
             }
             Admission.Admitted admitted = (Admission.Admitted) admission;
             usage.retried(upstream.name());
             Lease lease;
-            if (moves) {
-                if (previousCostNothing) {
-                    settle(List.of(), previous, -1, true);
-                }
-                lease = lease(upstream, tokenCharge, admitted, scopes);
+            if (carried) {
+                Lease renewed = lease(upstream, null, admitted, scopes);
+                lease = new Lease(upstream, previousCharge, renewed.requestsAvailable(), previous.tokensAvailable());
             } else {
-                Lease carried = lease(upstream, null, admitted, scopes);
-                lease = new Lease(upstream, previous.tokenCharge(), carried.requestsAvailable(), previous.tokensAvailable());
+                settle(List.of(), previous, previousCost);
+                lease = lease(upstream, tokenCharge, admitted, scopes);
             }
             return admitted.waitNanos() == 0 ? Uni.createFrom().item(lease) : hold(admitted.waitNanos(), lease);
         });
@@ -265,39 +276,44 @@ public class AdmissionGate {
     }
 
     /**
-     * Corrects a request's token reservations: the caller's (from the ticket) and the last attempt's
-     * upstream's (from its lease). Sent after the reply and never awaited: a lost settlement leaves a
-     * reservation as it was, which errs on the side of the upstream's limits.
-     *
-     * @param usedTokens the request's real prompt + completion tokens; negative when unknown (a stream
-     *                   cut short), which keeps the reservations as they are
-     * @param refundAll  the upstream refused the call, so it cost nothing
+     * Corrects a request's token reservations by what its last attempt cost: the caller's quotas
+     * (from the ticket) by what it really used, the last attempt's upstream (from its lease) as that
+     * upstream counts. Sent after the reply and never awaited: a lost settlement leaves a reservation
+     * as it was, which errs on the side of the limits.
      */
-    public void settle(Ticket ticket, Lease lease, long usedTokens, boolean refundAll) {
-        settle(ticket.callerTokenCharges(), lease, usedTokens, refundAll);
+    public void settle(Ticket ticket, Lease lease, AttemptCost cost) {
+        settle(ticket.callerTokenCharges(), lease, cost);
     }
 
-    private void settle(List<BucketCharge> callerTokenCharges, Lease lease, long usedTokens, boolean refundAll) {
-        if (!refundAll && usedTokens < 0) {
-            return;
-        }
+    private void settle(List<BucketCharge> callerTokenCharges, Lease lease, AttemptCost cost) {
         List<BucketAdjustment> adjustments = new ArrayList<>(callerTokenCharges.size() + 1);
         for (BucketCharge charge : callerTokenCharges) {
-            adjust(adjustments, charge, usedTokens, refundAll);
+            adjust(adjustments, charge, TokenAccounting.USAGE.correction(cost, charge.tokens()));
         }
         if (lease.tokenCharge() != null) {
-            adjust(adjustments, lease.tokenCharge(), usedTokens, refundAll);
+            BucketCharge charge = lease.tokenCharge();
+            adjust(adjustments, charge, limitsOf(lease.upstream()).accounting().correction(cost, charge.tokens()));
         }
         if (!adjustments.isEmpty()) {
             settleWithoutWaiting(adjustments, "a settlement of token reservations");
         }
     }
 
-    private static void adjust(List<BucketAdjustment> adjustments, BucketCharge charge, long usedTokens, boolean refundAll) {
-        long delta = refundAll ? -charge.tokens() : usedTokens - charge.tokens();
+    private static void adjust(List<BucketAdjustment> adjustments, BucketCharge charge, long delta) {
         if (delta != 0) {
             adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
         }
+    }
+
+    /**
+     * What a request is charged on an upstream's tokens bucket: the provider's estimate on arrival
+     * when it counts requests that way, the request's possible use when it counts usage.
+     */
+    private long upstreamTokens(Upstream upstream, TokenEstimate estimate) {
+        return switch (limitsOf(upstream).accounting()) {
+            case REQUEST -> estimate.chargedOnArrival();
+            case USAGE -> estimate.reservedTokens();
+        };
     }
 
     /**
@@ -346,11 +362,11 @@ public class AdmissionGate {
 
     /**
      * Adds an upstream's charges: its pause for the model, a request, and the tokens when
-     * {@code reservedTokens} is positive and it counts tokens.
+     * {@code tokens} is positive and it counts tokens.
      *
      * @return the tokens charge, {@code null} when none was added
      */
-    private BucketCharge addUpstreamCharges(Upstream upstream, String model, long reservedTokens,
+    private BucketCharge addUpstreamCharges(Upstream upstream, String model, long tokens,
             List<BucketCharge> charges, List<LimitScope> scopes) {
         UpstreamLimits limits = limitsOf(upstream);
         charges.add(cooldown(limits, model));
@@ -359,8 +375,8 @@ public class AdmissionGate {
             charges.add(new BucketCharge(limits.requestsKey(), policy, 1));
             scopes.add(LimitScope.UPSTREAM_KEY);
         });
-        if (reservedTokens > 0 && limits.tokens().isPresent()) {
-            BucketCharge charge = new BucketCharge(limits.tokensKey(), limits.tokens().get(), reservedTokens);
+        if (tokens > 0 && limits.tokens().isPresent()) {
+            BucketCharge charge = new BucketCharge(limits.tokensKey(), limits.tokens().get(), tokens);
             charges.add(charge);
             scopes.add(LimitScope.UPSTREAM_TOKENS);
             return charge;

@@ -4,21 +4,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
+import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
+import dev.sluice.upstream.Operation;
+import dev.sluice.upstream.ResilientUpstream;
+import dev.sluice.upstream.RetryAdvice;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamFailure;
+import dev.sluice.upstream.UpstreamHeaders;
+import dev.sluice.upstream.UpstreamPool;
+import dev.sluice.upstream.UpstreamReply;
+import dev.sluice.upstream.UpstreamRequest;
+import dev.sluice.usage.AttemptCost;
 import dev.sluice.usage.StreamOptions;
 import dev.sluice.usage.StreamUsageTap;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
-import dev.sluice.upstream.Operation;
-import dev.sluice.upstream.ResilientUpstream;
-import dev.sluice.upstream.RetryAdvice;
-import dev.sluice.upstream.UpstreamFailure;
-import dev.sluice.upstream.Upstream;
-import dev.sluice.upstream.UpstreamHeaders;
-import dev.sluice.upstream.UpstreamPool;
-import dev.sluice.upstream.UpstreamReply;
-import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -75,10 +77,10 @@ public class RequestRelay {
             log.caller(caller);
             ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
             log.request(request.model(), request.stream());
-            long reservedTokens = 0;
+            TokenEstimate estimate = TokenEstimate.NONE;
             UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
             if (estimator != null) {
-                reservedTokens = estimator.estimate(operation, request.json(), settings.defaultMaxTokens()).reservedTokens();
+                estimate = estimator.estimate(operation, request.json(), settings.defaultMaxTokens());
                 if (request.stream()) {
                     // the real usage of a stream comes in its last chunk, only when asked for
                     sent = requestUsage(request);
@@ -93,13 +95,13 @@ public class RequestRelay {
                 throw GatewayException.invalidRequest(404, "The model `" + model + "` does not exist or you do not "
                         + "have access to it.", "model", "model_not_found");
             }
-            return gate.admit(caller, clientAddress(peer, headers), reservedTokens, model, candidates).flatMap(ticket -> {
+            return gate.admit(caller, clientAddress(peer, headers), estimate, model, candidates).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
                 AtomicReference<AdmissionGate.Lease> lease = new AtomicReference<>(ticket.lease());
                 return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
                             @Override
-                            public Uni<Upstream> admitRetry(Set<String> failed, boolean lastCostNothing, long maxWaitNanos) {
-                                return gate.admitRetry(ticket, lease.get(), failed, lastCostNothing, model, maxWaitNanos)
+                            public Uni<Upstream> admitRetry(Set<String> failed, AttemptCost lastCost, long maxWaitNanos) {
+                                return gate.admitRetry(ticket, lease.get(), failed, lastCost, model, maxWaitNanos)
                                         .map(next -> {
                                             lease.set(next);
                                             return next.upstream();
@@ -146,9 +148,9 @@ public class RequestRelay {
     }
 
     /**
-     * Settles the ticket with the reply's real usage: at once for a whole body, when the stream ends
-     * for a stream. A refusal by the upstream cost nothing and is refunded whole; a stream that ended
-     * without its usage (cut short, the caller gone) keeps its reservation, the safe side.
+     * Settles the ticket by what the reply cost: at once for a whole body, when the stream ends for a
+     * stream. An error reply used nothing (and a 429 was not even let in); a stream that ended without
+     * its usage (cut short, the caller gone) cost an unknown amount, which keeps the reservations.
      */
     private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, AdmissionGate.Lease lease,
             boolean stripUsageChunk) {
@@ -158,7 +160,7 @@ public class RequestRelay {
                 RetryAdvice.limit(reply.headers(), "tokens").orElse(-1));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
-            gate.settle(ticket, lease, -1, true);
+            gate.settle(ticket, lease, reply.status() == 429 ? AttemptCost.RATE_LIMITED : AttemptCost.FAILED);
             return reply;
         }
         if (!reply.isStream()) {
@@ -171,18 +173,16 @@ public class RequestRelay {
 
     private void settle(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, TokenUsage used) {
         if (used == null) {
-            gate.settle(ticket, lease, -1, false);
+            gate.settle(ticket, lease, AttemptCost.UNKNOWN);
             return;
         }
         usage.tokens(ticket.callerId(), lease.upstream().name(), used.promptTokens(), used.completionTokens());
-        gate.settle(ticket, lease, used.totalTokens(), false);
+        gate.settle(ticket, lease, AttemptCost.used(used.totalTokens()));
     }
 
-    /** A call that never reached the upstream cost nothing; one that timed out may still be running. */
+    /** A call that never reached the upstream cost nothing; one that may have (no reply in time, a cut connection) may still be running. */
     private void settleFailure(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, Throwable failure) {
-        boolean neverReached = failure instanceof UpstreamFailure notAnswered
-                && notAnswered.kind() != UpstreamFailure.Kind.TIMEOUT;
-        gate.settle(ticket, lease, -1, neverReached);
+        gate.settle(ticket, lease, failure instanceof UpstreamFailure notAnswered ? notAnswered.cost() : AttemptCost.UNKNOWN);
     }
 
     /**

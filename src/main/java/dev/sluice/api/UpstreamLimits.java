@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import dev.sluice.config.UpstreamSettings;
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.usage.TokenAccounting;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,11 @@ final class UpstreamLimits {
 
     Optional<BucketPolicy> tokens() {
         return tokens;
+    }
+
+    /** How it counts a request against its tokens limit. */
+    TokenAccounting accounting() {
+        return settings.tokenAccounting();
     }
 
     /** Its requests bucket's store key, {@code upstream:<name>:requests}. */

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.FailoverBucketStore;
+import dev.sluice.usage.TokenAccounting;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -102,6 +103,13 @@ public interface SluiceConfig {
 
         /** Most tokens the key's token bucket holds; unset means 99 % of one minute's worth. */
         OptionalLong tokenBurst();
+
+        /**
+         * How the upstream counts a request against its TPM: request (when it arrives, from the
+         * input's characters and the most it may generate, never given back; OpenAI, Azure OpenAI)
+         * or usage (what it really used); unset means request.
+         */
+        Optional<TokenAccounting> tokenAccounting();
 
         /**
          * An HTTP proxy that its calls must go through (a company's egress proxy), e.g.

@@ -284,6 +284,7 @@ public record SluiceSettings(
         shorthandSet.put("burst", shorthand.burst().isPresent());
         shorthandSet.put("tpm", shorthand.tpm().isPresent());
         shorthandSet.put("token-burst", shorthand.tokenBurst().isPresent());
+        shorthandSet.put("token-accounting", shorthand.tokenAccounting().isPresent());
         shorthandSet.put("proxy", shorthand.proxy().isPresent());
         shorthandSet.forEach((property, set) -> {
             if (set) {
@@ -316,7 +317,7 @@ public record SluiceSettings(
     }
 
     private static final Pattern UPSTREAM_VARIABLE = Pattern.compile(
-            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(URL|API_KEY|RPM|BURST|TPM|TOKEN_BURST|MODELS|WEIGHT|PROXY|CALLERS)");
+            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(URL|API_KEY|RPM|BURST|TPM|TOKEN_BURST|TOKEN_ACCOUNTING|MODELS|WEIGHT|PROXY|CALLERS)");
 
     private static void checkUpstreamVariables(List<String> problems, Map<String, String> environment, Set<String> names) {
         Set<String> known = new HashSet<>();
@@ -325,7 +326,7 @@ public record SluiceSettings(
             Matcher matcher = UPSTREAM_VARIABLE.matcher(variable);
             if (!matcher.matches() || !known.contains(matcher.group(1))) {
                 problems.add(variable + ": not understood; an upstream's name is letters and digits (SLUICE_UPSTREAMS_"
-                        + "<NAME>_URL), and its settings are URL, API_KEY, RPM, BURST, TPM, TOKEN_BURST, MODELS, WEIGHT, "
+                        + "<NAME>_URL), and its settings are URL, API_KEY, RPM, BURST, TPM, TOKEN_BURST, TOKEN_ACCOUNTING, MODELS, WEIGHT, "
                         + "PROXY and CALLERS");
             }
         });
@@ -341,6 +342,10 @@ public record SluiceSettings(
                 () -> upstreamRequestsPolicy(prefix, endpoint.rpm(), endpoint.burst()));
         Optional<BucketPolicy> tokens = check(problems, prefix + "tpm",
                 () -> upstreamTokensPolicy(prefix, endpoint.tpm(), endpoint.tokenBurst()));
+        if (endpoint.tokenAccounting().isPresent() && endpoint.tpm().isEmpty()) {
+            problems.add(problem(prefix + "token-accounting", "is set but " + envName(prefix + "tpm")
+                    + " is not; it says how that token limit is counted"));
+        }
         Optional<UpstreamSettings.Proxy> parsedProxy = check(problems, prefix + "proxy",
                 () -> endpoint.proxy().map(String::strip).filter(text -> !text.isEmpty()).map(SluiceSettings::parseProxy));
         List<String> pinned = new ArrayList<>();
@@ -355,7 +360,8 @@ public record SluiceSettings(
         }
         List<String> served = models.orElse(List.of()).stream().map(String::strip).filter(model -> !model.isEmpty()).toList();
         return new UpstreamSettings(name, parsedUrl, endpoint.apiKey().map(String::strip).filter(key -> !key.isEmpty()),
-                requests, tokens, served, weight, parsedProxy, List.copyOf(pinned));
+                requests, tokens, endpoint.tokenAccounting().orElse(UpstreamSettings.DEFAULT_TOKEN_ACCOUNTING), served,
+                weight, parsedProxy, List.copyOf(pinned));
     }
 
     /** {@code http://[user:password@]host:port}: the proxy is spoken to in plain HTTP (CONNECT for TLS upstreams). */

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.usage.TokenAccounting;
 
 import java.net.URI;
 import java.util.List;
@@ -15,16 +16,20 @@ import java.util.Optional;
  * @param apiKey   the key Sluice sends; empty in pass-through mode (each caller's key goes up)
  * @param requests its requests-per-minute bucket; empty when no RPM is set
  * @param tokens   its tokens-per-minute bucket; empty when no TPM is set
+ * @param tokenAccounting how it counts a request against its TPM, and so how its bucket is charged and settled
  * @param models   the models it serves (a trailing {@code *} matches a prefix); empty means all
  * @param weight   its share among upstreams that are otherwise equal, at least 1
  * @param proxy    the HTTP proxy its calls go through, if any
  * @param callers  ids (or id prefixes) of the callers pinned to it; empty means it serves callers pinned nowhere
  */
 public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Optional<BucketPolicy> requests,
-        Optional<BucketPolicy> tokens, List<String> models, int weight, Optional<Proxy> proxy, List<String> callers) {
+        Optional<BucketPolicy> tokens, TokenAccounting tokenAccounting, List<String> models, int weight, Optional<Proxy> proxy, List<String> callers) {
 
     /** The name of the one upstream the {@code SLUICE_UPSTREAM_*} shorthand configures. */
     public static final String DEFAULT_NAME = "default";
+
+    /** How an upstream counts tokens unless told otherwise: as OpenAI and Azure OpenAI do. */
+    public static final TokenAccounting DEFAULT_TOKEN_ACCOUNTING = TokenAccounting.REQUEST;
 
     /**
      * An HTTP proxy.
@@ -77,7 +82,9 @@ public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Op
     @Override
     public String toString() { // the key never reaches a log
         return "Upstream[" + name + ", url=" + withoutUserInfo(url) + ", " + (apiKey.isPresent() ? "managed" : "pass-through")
-                + ", requests=" + describe(requests) + ", tokens=" + describe(tokens) + ", models=" + (models.isEmpty() ? "all" : models)
+                + ", requests=" + describe(requests) + ", tokens=" + describe(tokens)
+                + (tokens.isPresent() ? " counted by " + tokenAccounting.name().toLowerCase(java.util.Locale.ROOT) : "")
+                + ", models=" + (models.isEmpty() ? "all" : models)
                 + ", weight=" + weight + (proxy.isPresent() ? ", proxy=" + proxy.get() : "")
                 + (callers.isEmpty() ? "" : ", pinned callers=" + callers.size()) + "]";
     }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Estimates a request's token cost from its body before it is sent, for a tokens-per-minute limit.
- * Prompts are counted with the model's tokenizer ({@link ModelEncodings}) the way OpenAI's
- * cookbook counts them ("How to count tokens with tiktoken"):
+ * Estimates a request's token cost from its body before it is sent, for limits that count tokens,
+ * in both ways a {@link TokenEstimate} holds: the prompt counted with the model's tokenizer
+ * ({@link ModelEncodings}), and the prompt as a provider's rate limiter estimates it from its
+ * characters. Tokenizer counts follow OpenAI's cookbook ("How to count tokens with tiktoken"):
  *
  * <ul>
  *   <li><b>Chat:</b> 3 tokens per message, plus the tokens of each of its values ({@code role},
@@ -25,8 +26,16 @@ import java.util.Map;
  *   <li><b>Embeddings:</b> the {@code input}, with the same shapes as a prompt; nothing is generated.</li>
  * </ul>
  *
- * {@code max_completion_tokens}, {@code max_tokens}, {@code n} and {@code best_of} count only when
- * they are positive integers: anything else is left for the upstream to refuse, and counts as absent.
+ * The character estimate counts the same text (every string value, JSON structures as their compact
+ * JSON, no per-message overheads) at {@value #CHARACTERS_PER_TOKEN} characters a token, rounded up
+ * once per request, and adds images and token ids as above: what OpenAI's rate-limit guide calls "the
+ * estimated number of tokens based on the character count of your request".
+ *
+ * <p>The output budget is the first positive integer among the operation's budget fields
+ * ({@code max_completion_tokens}, then {@code max_tokens} for chat; {@code max_tokens} for
+ * completions), else the operation's default. {@code max_completion_tokens}, {@code max_tokens},
+ * {@code n} and {@code best_of} count only when they are positive integers: anything else is left for
+ * the upstream to refuse, and counts as absent.
  *
  * <p>Thread-safe and meant to be created once per application: the constructor loads the encodings.
  */
@@ -48,7 +57,12 @@ public final class TokenEstimator {
      * on the request path.
      */
     static final int IMAGE_TOKENS = 765;
+    /** OpenAI's rule of thumb, which its rate limiter applies to a request's text. */
+    static final int CHARACTERS_PER_TOKEN = 4;
 
+    /** Chat's output budget fields, the first one set wins. */
+    static final List<String> CHAT_BUDGET_FIELDS = List.of("max_completion_tokens", "max_tokens");
+    static final List<String> COMPLETIONS_BUDGET_FIELDS = List.of("max_tokens");
     private static final List<String> CHAT_JSON_FIELDS = List.of("tools", "functions", "response_format");
 
     private final ModelEncodings encodings = new ModelEncodings();
@@ -66,102 +80,57 @@ public final class TokenEstimator {
         return switch (operation) {
             case CHAT_COMPLETIONS -> chat(body, Math.min(defaultMaxTokens, TokenEstimate.MAX_COMPLETION_TOKENS));
             case COMPLETIONS -> completions(body);
-            case EMBEDDINGS -> new TokenEstimate(inputTokens(encoding(body), body.path("input")), 0, 1);
-            case MODELS -> new TokenEstimate(0, 0, 1);
+            case EMBEDDINGS -> {
+                Input input = new Input(encoding(body));
+                input.prompt(body.path("input"));
+                yield new TokenEstimate(input.tokens, input.tokensFromCharacters(), 0, 1);
+            }
+            case MODELS -> TokenEstimate.NONE;
         };
     }
 
     private TokenEstimate chat(JsonNode body, long defaultMaxTokens) {
-        Encoding encoding = encoding(body);
-        long promptTokens = REPLY_PRIMING_TOKENS;
+        Input input = new Input(encoding(body));
+        input.tokens += REPLY_PRIMING_TOKENS;
         for (JsonNode message : body.path("messages")) {
-            promptTokens += messageTokens(encoding, message);
+            input.message(message);
         }
         for (String field : CHAT_JSON_FIELDS) {
-            promptTokens += valueTokens(encoding, body.path(field));
+            input.value(body.path(field));
         }
-        long maxCompletionTokens = positiveInteger(body.get("max_completion_tokens"), TokenEstimate.MAX_COMPLETION_TOKENS);
-        if (maxCompletionTokens == 0) {
-            maxCompletionTokens = positiveInteger(body.get("max_tokens"), TokenEstimate.MAX_COMPLETION_TOKENS);
-        }
-        if (maxCompletionTokens == 0) {
-            maxCompletionTokens = defaultMaxTokens;
-        }
+        long maxCompletionTokens = outputBudget(body, CHAT_BUDGET_FIELDS, defaultMaxTokens);
         long choices = Math.max(1, positiveInteger(body.get("n"), MAX_CHOICES_PER_PROMPT));
-        return new TokenEstimate(promptTokens, maxCompletionTokens, (int) choices);
-    }
-
-    private long messageTokens(Encoding encoding, JsonNode message) {
-        long tokens = TOKENS_PER_MESSAGE;
-        for (Map.Entry<String, JsonNode> field : message.properties()) {
-            tokens += switch (field.getKey()) {
-                case "content" -> contentTokens(encoding, field.getValue());
-                case "name" -> valueTokens(encoding, field.getValue()) + TOKENS_PER_NAME;
-                default -> valueTokens(encoding, field.getValue());
-            };
-        }
-        return tokens;
-    }
-
-    private long contentTokens(Encoding encoding, JsonNode content) {
-        if (!content.isArray()) {
-            return valueTokens(encoding, content);
-        }
-        long tokens = 0;
-        for (JsonNode part : content) {
-            String type = part.path("type").asText("");
-            JsonNode text = part.path("text");
-            if (type.equals("text") && text.isTextual()) {
-                tokens += encoding.countTokensOrdinary(text.textValue());
-            } else if (type.equals("image_url")) {
-                tokens += IMAGE_TOKENS;
-            } else {
-                tokens += jsonTokens(encoding, part);
-            }
-        }
-        return tokens;
+        return new TokenEstimate(input.tokens, input.tokensFromCharacters(), maxCompletionTokens, (int) choices);
     }
 
     private TokenEstimate completions(JsonNode body) {
-        Encoding encoding = encoding(body);
+        Input input = new Input(encoding(body));
         JsonNode prompt = body.path("prompt");
-        long promptTokens = inputTokens(encoding, prompt) + valueTokens(encoding, body.path("suffix"));
-        long maxTokens = positiveInteger(body.get("max_tokens"), TokenEstimate.MAX_COMPLETION_TOKENS);
+        input.prompt(prompt);
+        input.value(body.path("suffix"));
+        long maxTokens = outputBudget(body, COMPLETIONS_BUDGET_FIELDS, COMPLETIONS_DEFAULT_MAX_TOKENS);
         long choicesPerPrompt = Math.max(1, Math.max(
                 positiveInteger(body.get("n"), MAX_CHOICES_PER_PROMPT),
                 positiveInteger(body.get("best_of"), MAX_CHOICES_PER_PROMPT))); // best_of are all generated and billed
         // A batch (an array of strings or of token-id arrays) is several prompts; a flat id array is one.
         long prompts = prompt.isArray() && !prompt.isEmpty() && !prompt.get(0).isNumber() ? prompt.size() : 1;
         long choices = Math.min(Integer.MAX_VALUE, choicesPerPrompt * prompts); // ≤ 128 × 2^31: no overflow
-        return new TokenEstimate(promptTokens, maxTokens == 0 ? COMPLETIONS_DEFAULT_MAX_TOKENS : maxTokens, (int) choices);
+        return new TokenEstimate(input.tokens, input.tokensFromCharacters(), maxTokens, (int) choices);
     }
 
-    /** A prompt or embeddings input: a string, token ids (1 token each), or arrays of either. */
-    private long inputTokens(Encoding encoding, JsonNode input) {
-        if (input.isNumber()) {
-            return 1;
+    /**
+     * The most one choice may generate: the first of {@code fields} that holds a positive integer
+     * (capped at {@link TokenEstimate#MAX_COMPLETION_TOKENS}), else {@code whenAbsent}. Each operation
+     * names its own fields, e.g. the Responses API's {@code max_output_tokens}.
+     */
+    static long outputBudget(JsonNode body, List<String> fields, long whenAbsent) {
+        for (String field : fields) {
+            long budget = positiveInteger(body.get(field), TokenEstimate.MAX_COMPLETION_TOKENS);
+            if (budget > 0) {
+                return budget;
+            }
         }
-        if (!input.isArray()) {
-            return valueTokens(encoding, input);
-        }
-        long tokens = 0;
-        for (JsonNode item : input) {
-            tokens += inputTokens(encoding, item);
-        }
-        return tokens;
-    }
-
-    /** A string counts as its text; null or missing as nothing; anything else as its JSON text. */
-    private static long valueTokens(Encoding encoding, JsonNode value) {
-        if (value.isTextual()) {
-            // Ordinary: "<|endoftext|>" typed by a user is text, and countTokens would throw on it.
-            return encoding.countTokensOrdinary(value.textValue());
-        }
-        return value.isNull() || value.isMissingNode() ? 0 : jsonTokens(encoding, value);
-    }
-
-    private static long jsonTokens(Encoding encoding, JsonNode value) {
-        return encoding.countTokensOrdinary(value.toString()); // Jackson's toString is compact JSON
+        return whenAbsent;
     }
 
     private Encoding encoding(JsonNode body) {
@@ -177,5 +146,126 @@ public final class TokenEstimator {
             return value.bigIntegerValue().signum() > 0 ? cap : 0;
         }
         return value.longValue() < 1 ? 0 : Math.min(value.longValue(), cap);
+    }
+
+    /**
+     * The text with each unpaired surrogate replaced by U+FFFD, as a UTF-8 encoder would write it:
+     * JSON may carry one ({@code "\\ud800"}), and the tokenizer refuses such a string outright.
+     * Well-formed text (nearly all) is returned as it is, after one pass over its chars.
+     */
+    static String wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+                if (!paired) {
+                    return replaceUnpairedSurrogates(text);
+                }
+                i++;
+            }
+        }
+        return text;
+    }
+
+    private static String replaceUnpairedSurrogates(String text) {
+        StringBuilder fixed = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                fixed.append(c).append(text.charAt(++i));
+            } else {
+                fixed.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return fixed.toString();
+    }
+
+    /**
+     * One request's input, counted both ways as it is walked: tokenizer tokens, characters of text,
+     * and tokens that have no characters (images, token ids), which both ways count alike.
+     */
+    private static final class Input {
+        private final Encoding encoding;
+        long tokens;
+        long characters;
+        long tokensWithoutText;
+
+        Input(Encoding encoding) {
+            this.encoding = encoding;
+        }
+
+        long tokensFromCharacters() {
+            // characters are at most a few billion (a body is at most 2 GiB): no overflow
+            return (characters + CHARACTERS_PER_TOKEN - 1) / CHARACTERS_PER_TOKEN + tokensWithoutText;
+        }
+
+        void message(JsonNode message) {
+            tokens += TOKENS_PER_MESSAGE;
+            for (Map.Entry<String, JsonNode> field : message.properties()) {
+                switch (field.getKey()) {
+                    case "content" -> content(field.getValue());
+                    case "name" -> {
+                        value(field.getValue());
+                        tokens += TOKENS_PER_NAME;
+                    }
+                    default -> value(field.getValue());
+                }
+            }
+        }
+
+        private void content(JsonNode content) {
+            if (!content.isArray()) {
+                value(content);
+                return;
+            }
+            for (JsonNode part : content) {
+                String type = part.path("type").asText("");
+                JsonNode text = part.path("text");
+                if (type.equals("text") && text.isTextual()) {
+                    text(text.textValue());
+                } else if (type.equals("image_url")) {
+                    noText(IMAGE_TOKENS);
+                } else {
+                    json(part);
+                }
+            }
+        }
+
+        /** A prompt or embeddings input: a string, token ids (1 token each), or arrays of either. */
+        void prompt(JsonNode input) {
+            if (input.isNumber()) {
+                noText(1);
+            } else if (input.isArray()) {
+                for (JsonNode item : input) {
+                    prompt(item);
+                }
+            } else {
+                value(input);
+            }
+        }
+
+        /** A string counts as its text; null or missing as nothing; anything else as its JSON text. */
+        void value(JsonNode value) {
+            if (value.isTextual()) {
+                text(value.textValue());
+            } else if (!value.isNull() && !value.isMissingNode()) {
+                json(value);
+            }
+        }
+
+        private void json(JsonNode value) {
+            text(value.toString()); // Jackson's toString is compact JSON
+        }
+
+        private void text(String text) {
+            // Ordinary: "<|endoftext|>" typed by a user is text, and countTokens would throw on it.
+            tokens += encoding.countTokensOrdinary(wellFormed(text));
+            characters += text.length();
+        }
+
+        private void noText(long count) {
+            tokens += count;
+            tokensWithoutText += count;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.usage.AttemptCost;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
@@ -45,11 +46,11 @@ public class ResilientUpstream {
          * Admits one more attempt, on the best upstream for it, against that upstream's own limits,
          * waiting at most the given time; fails when no upstream can take it in time.
          *
-         * @param failed          the upstreams this request failed on so far
-         * @param lastCostNothing the attempt that just failed surely cost its upstream nothing (an error
-         *                        reply, no connection, not called), so what it reserved there can go back
+         * @param failed   the upstreams this request failed on so far
+         * @param lastCost what the attempt that just failed cost its upstream, which settles what it
+         *                 reserved there
          */
-        Uni<Upstream> admitRetry(Set<String> failed, boolean lastCostNothing, long maxWaitNanos);
+        Uni<Upstream> admitRetry(Set<String> failed, AttemptCost lastCost, long maxWaitNanos);
 
         /** Whether an upstream other than those failed could take an attempt now. */
         boolean anotherAvailable(Set<String> failed);
@@ -111,7 +112,7 @@ public class ResilientUpstream {
             int number = attempts.incrementAndGet();
             RetryableAttempt before = previous.get();
             Uni<Upstream> admitted = number == 1 ? Uni.createFrom().item(first)
-                    : pacing.admitRetry(failed, before.costNothing(),
+                    : pacing.admitRetry(failed, before.cost(),
                                     Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
                             // no upstream can take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
@@ -157,9 +158,9 @@ public class ResilientUpstream {
     private static UpstreamFailure notCalled(Throwable failure) {
         return failure instanceof CircuitBreakerOpenException
                 ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
-                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure)
+                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure, false)
                 : new UpstreamFailure(UpstreamFailure.Kind.BUSY,
-                        "The upstream has as many calls in progress as it may have; try again shortly.", failure);
+                        "The upstream has as many calls in progress as it may have; try again shortly.", failure, false);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.sluice.upstream;
 
+import dev.sluice.usage.AttemptCost;
+
 import java.util.OptionalLong;
 
 /**
@@ -50,11 +52,14 @@ final class RetryableAttempt extends RuntimeException {
     }
 
     /**
-     * Whether the attempt surely cost the upstream nothing: it answered with an error, could not be
-     * connected to, or was not called. A call that timed out may still be running there.
+     * What the attempt cost its upstream: a 429 was refused by its rate limiter, another error reply
+     * arrived and ran nothing; without a reply, see {@link UpstreamFailure#cost()}.
      */
-    boolean costNothing() {
-        return reply != null || ((UpstreamFailure) getCause()).kind() != UpstreamFailure.Kind.TIMEOUT;
+    AttemptCost cost() {
+        if (reply != null) {
+            return reply.status() == 429 ? AttemptCost.RATE_LIMITED : AttemptCost.FAILED;
+        }
+        return ((UpstreamFailure) getCause()).cost();
     }
 
     /** Whether a request reached the upstream (its breaker and bulkhead let it through). */

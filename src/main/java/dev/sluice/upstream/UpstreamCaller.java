@@ -95,15 +95,31 @@ public final class UpstreamCaller implements AutoCloseable {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
                 return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-                        "The upstream did not answer " + operation.publicPath() + " in time.", failure);
+                        "The upstream did not answer " + operation.publicPath() + " in time.", failure, true);
             }
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException || cause instanceof VertxException) {
                 return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
-                        "The upstream could not be reached for " + operation.publicPath() + ".", failure);
+                        "The upstream could not be reached for " + operation.publicPath() + ".", failure,
+                        !neverConnected(failure));
             }
         }
         return failure;
+    }
+
+    /**
+     * Whether the failure shows that no connection was ever made (refused, no route, not resolved, the
+     * connect timed out, the TLS handshake failed), so the request cannot have reached the upstream.
+     * A connection closed or reset later may have carried the request first.
+     */
+    private static boolean neverConnected(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                    || cause instanceof java.net.NoRouteToHostException || cause instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -24,9 +24,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
- * An upstream key of 1000 tokens a minute and a daily quota of 3000 tokens per caller. A request
- * reserves its estimate (prompt + max_tokens) and is settled by the usage the upstream reports:
- * the test upstream's completion uses 12 tokens (9 prompt + 3 completion).
+ * An upstream key of 1000 tokens a minute, counted as OpenAI counts it (the default, request
+ * accounting), and a daily quota of 3000 tokens per caller. The upstream's bucket is charged the
+ * provider's estimate on arrival (the prompt's characters / 4 + max_tokens) and keeps it; the caller's
+ * quota reserves the tokenizer's estimate and is settled by the usage the upstream reports: the test
+ * upstream's completion uses 12 tokens (9 prompt + 3 completion). {@link UsageTokenAccountingTest}
+ * has the same upstream counting usage.
  */
 @QuarkusTest
 @TestProfile(TokenLimitTest.Tokens.class)
@@ -58,41 +61,46 @@ class TokenLimitTest {
         TestClock.refillEverything();
     }
 
-    private static String body(long maxTokens, boolean stream) {
+    /** A chat of "hi" (2 tokens on arrival, 9 by the tokenizer) asking for {@code maxTokens}. */
+    static String body(long maxTokens, boolean stream) {
         return "{\"model\":\"gpt-4o\",\"max_tokens\":" + maxTokens + ",\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     }
 
-    private static ValidatableResponse chat(String token, String body) {
+    static ValidatableResponse chat(String token, String body) {
         return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(body)
                 .when().post("/v1/chat/completions").then();
     }
 
     @Test
-    void aReservationIsSettledByTheRealUsage() {
-        // each reserves ~900; without the refund to 12 used, the second could not pass
-        chat("sk-settle", body(890, false)).statusCode(200);
-        chat("sk-settle", body(890, false)).statusCode(200);
-        chat("sk-settle", body(890, false)).statusCode(200);
+    void theUpstreamKeepsWhatItChargedOnArrivalHoweverShortTheAnswer() {
+        // "user" + "hi": 6 characters, 2 tokens; + max_tokens 890 = 892 on arrival, kept though 12 were used
+        chat("sk-keep", body(890, false)).statusCode(200);
 
-        // 36 used of 1000: a reservation of ~980 no longer fits
-        chat("sk-settle", body(975, false)).statusCode(429)
+        chat("sk-keep", body(890, false)).statusCode(429)
                 .header(RateLimitedException.SCOPE_HEADER, "upstream-tokens")
                 .header("x-ratelimit-limit-tokens", "1000")
-                .header("x-ratelimit-remaining-tokens", "964")
+                .header("x-ratelimit-remaining-tokens", "108")
                 .body("error.type", equalTo("tokens"))
                 .body("error.code", equalTo("rate_limit_exceeded"))
                 .body("error.message", containsString("upstream key limit"));
-        assertThat(upstream.requests()).hasSize(3);
+        chat("sk-keep", body(106, false)).statusCode(200); // 108 left: 2 + 106 fits
+        assertThat(upstream.requests()).hasSize(2);
     }
 
     @Test
-    void aCallTheUpstreamRefusedIsRefundedWhole() {
-        Reply boom = Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", Map.of());
-        upstream.enqueue(boom);
-        chat("sk-refund", body(980, false)).statusCode(500);
+    void aCallTheUpstreamsLimiterRefusedIsGivenBackAndOneItAnsweredWithAnErrorIsKept() {
+        upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\"}}",
+                Map.of("retry-after-ms", "1")));
+        chat("sk-refund", body(980, false)).statusCode(429);
+        TestClock.CLOCK.advanceSeconds(1); // past the pause that 429 asked for (17 tokens refill meanwhile)
 
-        chat("sk-refund", body(980, false)).statusCode(200);
+        upstream.enqueue(Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", Map.of()));
+        chat("sk-refund", body(980, false)).statusCode(500); // fits: the 429 cost nothing
+
+        // OpenAI: "unsuccessful requests contribute to your per-minute limit": 982 stay charged
+        chat("sk-refund", body(100, false)).statusCode(429).header(RateLimitedException.SCOPE_HEADER, "upstream-tokens");
+        assertThat(upstream.requests()).hasSize(2);
     }
 
     @Test
@@ -118,8 +126,6 @@ class TokenLimitTest {
         assertThat(upstream.requests().get(0).bodyText())
                 .endsWith(",\"stream_options\":{\"include_usage\":true}}");
         assertThat(relayed).isEqualTo(String.join("", TestUpstream.streamChunks()));
-        // settled to 12: another ~960 reservation fits
-        chat("sk-stream", body(950, false)).statusCode(200);
     }
 
     @Test

@@ -3,11 +3,13 @@ package dev.sluice.api;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.RateLimiter;
+import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.SecondUpstreamResource;
 import dev.sluice.upstream.TestUpstream;
 import dev.sluice.upstream.TestUpstreamResource;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamPool;
+import dev.sluice.usage.AttemptCost;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -113,28 +115,52 @@ class UpstreamPoolLimitsTest {
         assertThat(second.requests()).hasSize(2);
     }
 
-    @Test
-    void aRetryThatMovesToAnotherUpstreamMovesItsTokenReservationToo() {
+    /** The first attempt admitted on a alone, then made a candidate of both, as a retry sees it. */
+    private AdmissionGate.Ticket admittedOnA(String token) {
         Upstream a = pool.all().get(0);
-        Upstream b = pool.all().get(1);
-        CallerIdentity caller = CallerIdentity.fromAuthorization("Bearer sk-mover");
-        AdmissionGate.Ticket onA = gate.admit(caller, "127.0.0.1", 600, "gpt-test", List.of(a)).await().indefinitely();
+        CallerIdentity caller = CallerIdentity.fromAuthorization("Bearer " + token);
+        // 600 tokens on arrival: a prompt of 2,400 characters and nothing to generate
+        AdmissionGate.Ticket onA = gate.admit(caller, "127.0.0.1", new TokenEstimate(500, 600, 0, 1), "gpt-test", List.of(a))
+                .await().indefinitely();
         assertThat(onA.lease().upstream()).isSameAs(a);
-        AdmissionGate.Ticket either = new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.callerTokenCharges(),
-                onA.reservedTokens(), onA.lease(), List.of(a, b));
+        return new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.callerTokenCharges(), onA.estimate(),
+                onA.lease(), List.of(a, pool.all().get(1)));
+    }
 
-        // the attempt on a failed without costing anything: the retry goes to b, and takes its tokens there
-        AdmissionGate.Lease onB = gate.admitRetry(either, onA.lease(), Set.of("a"), true, "gpt-test", 0)
+    private boolean fits(String key, BucketCharge like, long tokens) {
+        return limiter.tryAcquire(List.of(new BucketCharge(key, like.policy(), tokens))).toCompletableFuture().join()
+                instanceof Admission.Admitted;
+    }
+
+    @Test
+    void aRetryThatMovesToAnotherUpstreamAfterA429MovesItsTokenReservationToo() {
+        AdmissionGate.Ticket either = admittedOnA("sk-mover");
+
+        // a's rate limiter refused the attempt: the retry goes to b, and takes its tokens there
+        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.RATE_LIMITED, "gpt-test", 0)
                 .await().indefinitely();
 
-        assertThat(onB.upstream()).isSameAs(b);
+        assertThat(onB.upstream()).isSameAs(pool.all().get(1));
         assertThat(onB.tokenCharge().key()).isEqualTo("upstream:b:tokens");
+        assertThat(onB.tokenCharge().tokens()).isEqualTo(600);
         // a has its 600 tokens back, b holds 400: asked of the buckets themselves, at the same instant
-        BucketCharge allOfA = new BucketCharge("upstream:a:tokens", onA.lease().tokenCharge().policy(), 1000);
-        BucketCharge allOfB = new BucketCharge("upstream:b:tokens", onB.tokenCharge().policy(), 1000);
-        assertThat(limiter.tryAcquire(List.of(allOfA)).toCompletableFuture().join()).isInstanceOf(Admission.Admitted.class);
-        assertThat(limiter.tryAcquire(List.of(allOfB)).toCompletableFuture().join()).isInstanceOf(Admission.Refused.class);
-        assertThat(limiter.tryAcquire(List.of(new BucketCharge("upstream:b:tokens", onB.tokenCharge().policy(), 400)))
-                .toCompletableFuture().join()).isInstanceOf(Admission.Admitted.class);
+        BucketCharge charged = onB.tokenCharge();
+        assertThat(fits("upstream:a:tokens", charged, 1000)).isTrue();
+        assertThat(fits("upstream:b:tokens", charged, 1000)).isFalse();
+        assertThat(fits("upstream:b:tokens", charged, 400)).isTrue();
+    }
+
+    @Test
+    void anAttemptAnUpstreamAnsweredWithAnErrorStaysChargedThereAsTheProviderCountsIt() {
+        AdmissionGate.Ticket either = admittedOnA("sk-failed-over");
+
+        // a answered 500: OpenAI counts unsuccessful requests too, so a keeps its 600 and b takes 600
+        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.FAILED, "gpt-test", 0)
+                .await().indefinitely();
+
+        BucketCharge charged = onB.tokenCharge();
+        assertThat(fits("upstream:a:tokens", charged, 401)).isFalse();
+        assertThat(fits("upstream:a:tokens", charged, 400)).isTrue();
+        assertThat(fits("upstream:b:tokens", charged, 400)).isTrue();
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.config;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.Rate;
+import dev.sluice.usage.TokenAccounting;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -93,6 +94,7 @@ public class SluiceSettingsTest {
                 "sluice.default-max-tokens", "256"));
 
         assertThat(settings.upstreams().get(0).tokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000))); // 99 %
+        assertThat(settings.upstreams().get(0).tokenAccounting()).isEqualTo(TokenAccounting.REQUEST); // as OpenAI counts
         assertThat(settings.countsTokens()).isTrue();
         assertThat(settings.callerQuotas()).containsExactly(
                 new SluiceSettings.CallerQuota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
@@ -217,6 +219,28 @@ public class SluiceSettingsTest {
                 .hasMessageContaining("set it on every upstream (managed mode) or on none")
                 .hasMessageNotContaining("sk-a")
                 .hasMessageNotContaining("sk-shorthand");
+    }
+
+    @Test
+    void eachUpstreamSaysHowItsTokenLimitIsCountedAndOnlyWithATokenLimit() {
+        SluiceSettings settings = settings(Map.of(
+                "sluice.upstreams.openai.url", "https://api.openai.com/v1",
+                "sluice.upstreams.openai.tpm", "90000",
+                "sluice.upstreams.vllm.url", "http://10.0.0.5:8000/v1",
+                "sluice.upstreams.vllm.tpm", "500000",
+                "sluice.upstreams.vllm.token-accounting", "usage"));
+
+        assertThat(settings.upstreams()).extracting(UpstreamSettings::tokenAccounting)
+                .containsExactly(TokenAccounting.REQUEST, TokenAccounting.USAGE);
+        assertThat(settings.upstreams().get(1).toString()).contains("counted by usage");
+        assertThat(settings(Map.of("sluice.upstream.tpm", "1000", "sluice.upstream.token-accounting", "usage"))
+                .upstreams().get(0).tokenAccounting()).isEqualTo(TokenAccounting.USAGE);
+        assertThatThrownBy(() -> settings(Map.of("sluice.upstream.token-accounting", "usage")))
+                .hasMessageContaining("SLUICE_UPSTREAM_TOKEN_ACCOUNTING (sluice.upstream.token-accounting): is set but "
+                        + "SLUICE_UPSTREAM_TPM is not");
+        assertThatThrownBy(() -> settings(Map.of("sluice.upstream.token-accounting", "usage",
+                "sluice.upstreams.a.url", "http://127.0.0.1:9001/v1")))
+                .hasMessageContaining("SLUICE_UPSTREAM_TOKEN_ACCOUNTING (sluice.upstream.token-accounting): describes the one upstream");
     }
 
     @Test

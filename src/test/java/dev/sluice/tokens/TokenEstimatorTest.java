@@ -179,8 +179,10 @@ class TokenEstimatorTest {
         TokenEstimate estimate = estimate(CHAT_COMPLETIONS,
                 "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}]" + extra + "}");
 
-        assertThat(estimate).isEqualTo(new TokenEstimate(9, maxCompletionTokens, choices));
+        // "user" + "hello world": 15 characters, 4 tokens by the rule of four
+        assertThat(estimate).isEqualTo(new TokenEstimate(9, 4, maxCompletionTokens, choices));
         assertThat(estimate.reservedTokens()).isEqualTo(9 + maxCompletionTokens * choices);
+        assertThat(estimate.chargedOnArrival()).isEqualTo(4 + maxCompletionTokens * choices);
     }
 
     @ParameterizedTest
@@ -191,7 +193,7 @@ class TokenEstimatorTest {
                  "max_completion_tokens":%1$s,"max_tokens":%1$s,"n":%1$s}
                 """.formatted(value));
 
-        assertThat(estimate).isEqualTo(new TokenEstimate(9, DEFAULT_MAX_TOKENS, 1));
+        assertThat(estimate).isEqualTo(new TokenEstimate(9, 4, DEFAULT_MAX_TOKENS, 1));
     }
 
     @Test
@@ -207,40 +209,102 @@ class TokenEstimatorTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            // prompt                                  | fields                     | prompt tokens | max | choices
-            "\"hello world\"                           |                            | 2 | 16  | 1",  // OpenAI's default max_tokens
-            "[\"hello world\",\"hello world\"]         | \"max_tokens\":100         | 4 | 100 | 2",  // a batch: choices per prompt
-            "[1,2,3]                                   |                            | 3 | 16  | 1",  // token ids
-            "[[1,2],[3]]                               | \"n\":2                    | 3 | 16  | 4",
-            "\"hello world\"                           | \"n\":2,\"best_of\":5      | 2 | 16  | 5",  // best_of are all billed
-            "\"hello world\"                           | \"n\":5,\"best_of\":2      | 2 | 16  | 5",
-            "\"hello world\"                           | \"suffix\":\"hello world\" | 4 | 16  | 1",
-            "\"hello world\"                           | \"max_tokens\":-1,\"n\":0  | 2 | 16  | 1",
+            // prompt                                  | fields                     | prompt tokens | by characters | max | choices
+            "\"hello world\"                           |                            | 2 | 3 | 16  | 1",  // OpenAI's default max_tokens
+            "[\"hello world\",\"hello world\"]         | \"max_tokens\":100         | 4 | 6 | 100 | 2",  // a batch: choices per prompt
+            "[1,2,3]                                   |                            | 3 | 3 | 16  | 1",  // token ids: one each
+            "[[1,2],[3]]                               | \"n\":2                    | 3 | 3 | 16  | 4",
+            "\"hello world\"                           | \"n\":2,\"best_of\":5      | 2 | 3 | 16  | 5",  // best_of are all billed
+            "\"hello world\"                           | \"n\":5,\"best_of\":2      | 2 | 3 | 16  | 5",
+            "\"hello world\"                           | \"suffix\":\"hello world\" | 4 | 6 | 16  | 1",
+            "\"hello world\"                           | \"max_tokens\":-1,\"n\":0  | 2 | 3 | 16  | 1",
     })
-    void countsLegacyCompletionPrompts(String prompt, String fields, long promptTokens, long maxTokens, int choices) {
+    void countsLegacyCompletionPrompts(String prompt, String fields, long promptTokens, long byCharacters, long maxTokens,
+            int choices) {
         String extra = fields == null ? "" : "," + fields;
         TokenEstimate estimate = estimate(COMPLETIONS, "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":" + prompt + extra + "}");
 
-        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, maxTokens, choices));
+        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, byCharacters, maxTokens, choices));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "\"hello world\"                   | 2",
-            "[\"hello world\",\"hello world\"] | 4",
-            "[1,2,3,4]                         | 4",
-            "[[1,2],[3]]                       | 3",
+            "\"hello world\"                   | 2 | 3",
+            "[\"hello world\",\"hello world\"] | 4 | 6",
+            "[1,2,3,4]                         | 4 | 4",
+            "[[1,2],[3]]                       | 3 | 3",
     })
-    void countsEmbeddingInputsAndReservesNoCompletion(String input, long promptTokens) {
+    void countsEmbeddingInputsAndReservesNoCompletion(String input, long promptTokens, long byCharacters) {
         TokenEstimate estimate = estimate(EMBEDDINGS, "{\"model\":\"text-embedding-3-small\",\"input\":" + input + ",\"n\":5}");
 
-        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, 0, 1));
+        assertThat(estimate).isEqualTo(new TokenEstimate(promptTokens, byCharacters, 0, 1));
         assertThat(estimate.reservedTokens()).isEqualTo(promptTokens);
+        assertThat(estimate.chargedOnArrival()).isEqualTo(byCharacters);
+    }
+
+    /**
+     * What Azure OpenAI took from {@code x-ratelimit-remaining-tokens}, measured by
+     * github.com/stuartleeks/aoai-testing (results/chat-gpt-4o.md, results/embeddings.md): 2008 for
+     * this chat message with {@code max_tokens} 2000 on gpt-4o, 11 for this 44-character embeddings input.
+     */
+    @Test
+    void chargesOnArrivalWhatAzureOpenAiWasMeasuredToCharge() {
+        TokenEstimate chat = estimate(CHAT_COMPLETIONS, """
+                {"model":"gpt-4o","max_tokens":2000,"messages":[{"role":"user","content":"What is the meaning of life?"}]}""");
+        TokenEstimate embedding = estimate(EMBEDDINGS, """
+                {"model":"text-embedding-ada-002","input":"This is some text to generate embeddings for"}""");
+
+        assertThat(chat.chargedOnArrival()).isEqualTo(2008);
+        assertThat(embedding.chargedOnArrival()).isEqualTo(11);
+    }
+
+    @Test
+    void countsCharactersOfEveryStringAndOfJsonStructuresAndImagesAsTheirTokens() {
+        String body = """
+                {"model":"gpt-4o","max_tokens":10,
+                 "messages":[{"role":"user","name":"ann","content":[{"type":"text","text":"abcdefgh"},
+                                                                    {"type":"image_url","image_url":{"url":"https://x/y.png"}}]}],
+                 "tools":[{"type":"function"}]}""";
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS, body);
+
+        // "user" 4 + "ann" 3 + "abcdefgh" 8 + [{"type":"function"}] 21 = 36 characters = 9 tokens, + the image
+        assertThat(estimate.promptTokensFromCharacters()).isEqualTo(9 + TokenEstimator.IMAGE_TOKENS);
+        assertThat(estimate.chargedOnArrival()).isEqualTo(9 + TokenEstimator.IMAGE_TOKENS + 10);
+    }
+
+    @Test
+    void textThatTokenizesDenselyIsChargedByItsCharactersOnArrivalAndReservedByItsTokens() {
+        // Japanese: about a token a character, four characters a token by the rate limiter's rule
+        TokenEstimate estimate = estimate(EMBEDDINGS, "{\"model\":\"gpt-4o\",\"input\":\"" + "お誕生日おめでとう".repeat(10) + "\"}");
+
+        assertThat(estimate.promptTokensFromCharacters()).isEqualTo(23); // 90 characters
+        assertThat(estimate.promptTokens()).isGreaterThan(estimate.promptTokensFromCharacters());
+    }
+
+    @Test
+    void eachOperationTakesItsOutputBudgetFromItsOwnFieldsTheFirstSetWinning() throws JsonProcessingException {
+        var body = JSON.readTree("{\"max_output_tokens\":300,\"max_tokens\":0,\"max_completion_tokens\":\"x\"}");
+
+        assertThat(TokenEstimator.outputBudget(body, TokenEstimator.CHAT_BUDGET_FIELDS, 77)).isEqualTo(77);
+        assertThat(TokenEstimator.outputBudget(body, java.util.List.of("max_output_tokens"), 77)).isEqualTo(300);
+    }
+
+    @Test
+    void textWithAnUnpairedSurrogateIsCountedNotRefused() {
+        // JSON may escape half of a surrogate pair; the tokenizer alone would throw "Input is not UTF-8"
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS,
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"a\\ud800b\\udc00\"}]}");
+
+        assertThat(estimate.promptTokens()).isPositive();
+        assertThat(estimate.promptTokensFromCharacters()).isEqualTo(2); // "user" + 4 chars
+        assertThat(TokenEstimator.wellFormed("a\ud800b\udc00")).isEqualTo("a\uFFFDb\uFFFD");
+        String wellFormed = "ok 😀";
+        assertThat(TokenEstimator.wellFormed(wellFormed)).isSameAs(wellFormed); // nothing copied
     }
 
     @Test
     void listingModelsCostsNothing() {
         assertThat(ESTIMATOR.estimate(Operation.MODELS, JSON.nullNode(), DEFAULT_MAX_TOKENS))
-                .isEqualTo(new TokenEstimate(0, 0, 1));
+                .isEqualTo(TokenEstimate.NONE);
     }
 }
