@@ -189,7 +189,7 @@ public class AdmissionGate {
         long tokens = upstreamTokens(upstream, ticket.estimate());
         BucketCharge previousCharge = previous.tokenCharge();
         boolean carried = upstream == previous.upstream() && previousCharge != null && previousCharge.tokens() == tokens
-                && limitsOf(upstream).accounting().correction(previousCost, tokens) == -tokens;
+                && limitsOf(upstream).accounting().givesBackWhole(previousCost);
         List<BucketCharge> charges = new ArrayList<>(3);
         List<LimitScope> scopes = new ArrayList<>(3);
         BucketCharge tokenCharge = addUpstreamCharges(upstream, model, carried ? 0 : tokens, charges, scopes);

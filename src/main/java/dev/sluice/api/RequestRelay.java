@@ -149,8 +149,8 @@ public class RequestRelay {
 
     /**
      * Settles the ticket by what the reply cost: at once for a whole body, when the stream ends for a
-     * stream. An error reply used nothing (and a 429 was not even let in); a stream that ended without
-     * its usage (cut short, the caller gone) cost an unknown amount, which keeps the reservations.
+     * stream. An error reply used nothing; a stream that ended without its usage (cut short, the caller
+     * gone) cost an unknown amount, which keeps the reservations.
      */
     private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, AdmissionGate.Lease lease,
             boolean stripUsageChunk) {
@@ -160,7 +160,7 @@ public class RequestRelay {
                 RetryAdvice.limit(reply.headers(), "tokens").orElse(-1));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
-            gate.settle(ticket, lease, reply.status() == 429 ? AttemptCost.RATE_LIMITED : AttemptCost.FAILED);
+            gate.settle(ticket, lease, AttemptCost.FAILED);
             return reply;
         }
         if (!reply.isStream()) {

@@ -52,14 +52,11 @@ final class RetryableAttempt extends RuntimeException {
     }
 
     /**
-     * What the attempt cost its upstream: a 429 was refused by its rate limiter, another error reply
-     * arrived and ran nothing; without a reply, see {@link UpstreamFailure#cost()}.
+     * What the attempt cost its upstream: an error reply (a 429 too) arrived and ran nothing; without
+     * a reply, see {@link UpstreamFailure#cost()}.
      */
     AttemptCost cost() {
-        if (reply != null) {
-            return reply.status() == 429 ? AttemptCost.RATE_LIMITED : AttemptCost.FAILED;
-        }
-        return ((UpstreamFailure) getCause()).cost();
+        return reply != null ? AttemptCost.FAILED : ((UpstreamFailure) getCause()).cost();
     }
 
     /** Whether a request reached the upstream (its breaker and bulkhead let it through). */

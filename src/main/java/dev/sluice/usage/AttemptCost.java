@@ -2,16 +2,14 @@ package dev.sluice.usage;
 
 /**
  * What one upstream attempt cost, as far as its token reservations are concerned: whether it reached
- * the upstream, whether the upstream's rate limiter let it in, and what it really used. Each
- * {@link TokenAccounting} turns it into a correction of what the attempt reserved.
+ * the upstream, and what it really used. Each {@link TokenAccounting} turns it into a correction of
+ * what the attempt reserved.
  */
 public sealed interface AttemptCost {
 
     /** Never reached the upstream: no connection could be made, or its breaker or bulkhead held it back. */
     AttemptCost NOT_SENT = new NotSent();
-    /** The upstream's rate limiter refused it (429): nothing ran. */
-    AttemptCost RATE_LIMITED = new RateLimited();
-    /** The upstream answered with another error (400, 500, 503...): it arrived, nothing was generated. */
+    /** The upstream answered with an error (429, 400, 500, 503...): it arrived, nothing was generated. */
     AttemptCost FAILED = new Failed();
     /** It arrived and may have run, but what it used is unknown: no reply in time, a connection cut after sending, a stream without its usage. */
     AttemptCost UNKNOWN = new Unknown();
@@ -22,9 +20,6 @@ public sealed interface AttemptCost {
     }
 
     record NotSent() implements AttemptCost {
-    }
-
-    record RateLimited() implements AttemptCost {
     }
 
     record Failed() implements AttemptCost {

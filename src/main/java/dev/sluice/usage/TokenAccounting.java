@@ -11,7 +11,7 @@ public enum TokenAccounting {
      * Counted once, when the request arrives, from an estimate of its input (characters, not tokens)
      * plus the most it may generate, and never given back when the answer is shorter: OpenAI's and
      * Azure OpenAI's rate limiters. Sluice charges the same estimate and corrects nothing afterwards,
-     * except for an attempt that never reached the upstream or that its limiter refused.
+     * except for an attempt that never reached the upstream.
      */
     REQUEST,
 
@@ -26,11 +26,10 @@ public enum TokenAccounting {
      * real cost minus charge, negative to give back, 0 to keep the charge as it is.
      *
      * <ul>
-     *   <li>Not sent, or refused by the upstream's rate limiter: given back whole, by both. (That a
-     *       429 counts nothing is how a token bucket refuses; should an upstream count it anyway, its
-     *       {@code x-ratelimit-remaining-tokens} lowers the shared bucket with the next reply.)</li>
-     *   <li>Another error reply: {@link #USAGE} gives it back (nothing was used); {@link #REQUEST}
-     *       keeps it (OpenAI: "unsuccessful requests contribute to your per-minute limit").</li>
+     *   <li>Not sent: given back whole, by both.</li>
+     *   <li>An error reply, a 429 included: {@link #USAGE} gives it back (nothing was used);
+     *       {@link #REQUEST} keeps it (OpenAI: "As unsuccessful requests contribute to your per-minute
+     *       limit, continuously resending a request won't work").</li>
      *   <li>A reply with its usage: {@link #USAGE} settles to it; {@link #REQUEST} keeps the charge.</li>
      *   <li>Unknown: kept by both, the side that keeps the fleet under the limit.</li>
      * </ul>
@@ -39,7 +38,7 @@ public enum TokenAccounting {
         if (chargedTokens < 0) {
             throw new IllegalArgumentException("chargedTokens must be >= 0, got " + chargedTokens);
         }
-        if (cost instanceof AttemptCost.NotSent || cost instanceof AttemptCost.RateLimited) {
+        if (cost instanceof AttemptCost.NotSent) {
             return -chargedTokens;
         }
         if (cost instanceof AttemptCost.Failed) {
@@ -49,5 +48,10 @@ public enum TokenAccounting {
             return this == USAGE ? used.tokens() - chargedTokens : 0;
         }
         return 0; // Unknown
+    }
+
+    /** Whether an attempt that cost {@code cost} is given back whole, so that another may take its charge over. */
+    public boolean givesBackWhole(AttemptCost cost) {
+        return correction(cost, 1) == -1;
     }
 }

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Under request accounting every attempt that reaches the upstream is one more request it counts:
  * an upstream key of 1000 tokens a minute, each chat charged 402 on arrival ("user" + "hi" = 2, +
- * max_tokens 400). A retry after an error reply is charged again, since the upstream kept the first
- * charge; a retry after the upstream's 429 carries the first one, which that upstream never took.
+ * max_tokens 400). A retry after an error reply, a 429 included, is charged again, since the upstream
+ * kept the first charge ("unsuccessful requests contribute to your per-minute limit").
  */
 @QuarkusTest
 @TestProfile(TokenChargeOnRetryTest.Retries.class)
@@ -59,14 +59,15 @@ class TokenChargeOnRetryTest {
     }
 
     @Test
-    void aRetryAfterTheUpstreams429CarriesTheChargeItNeverTook() {
+    void aRetryAfterTheUpstreams429IsChargedAgainToo() {
         upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\"}}",
                 Map.of("retry-after-ms", "1")));
-        chat("sk-carried", BODY).statusCode(200);
+        chat("sk-again", BODY).statusCode(200);
         TestClock.CLOCK.advanceSeconds(1); // past the pause the 429 asked for: 16 more tokens
 
-        // one charge of 402 held: 614 left, where two would have left 212
-        chat("sk-carried", TokenLimitTest.body(594, false)).statusCode(200);
+        // two charges of 402 held: 212 left
+        chat("sk-again", TokenLimitTest.body(211, false)).statusCode(429);
+        chat("sk-again", TokenLimitTest.body(210, false)).statusCode(200);
         assertThat(upstream.requests()).hasSize(3);
     }
 }

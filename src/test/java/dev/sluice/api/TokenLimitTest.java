@@ -89,18 +89,19 @@ class TokenLimitTest {
     }
 
     @Test
-    void aCallTheUpstreamsLimiterRefusedIsGivenBackAndOneItAnsweredWithAnErrorIsKept() {
+    void aCallTheUpstreamAnsweredWithAnErrorStaysCharged() {
+        // OpenAI: "unsuccessful requests contribute to your per-minute limit": 502 stay charged, a 429 or a 500
         upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\"}}",
                 Map.of("retry-after-ms", "1")));
-        chat("sk-refund", body(980, false)).statusCode(429);
+        chat("sk-kept", body(500, false)).statusCode(429);
         TestClock.CLOCK.advanceSeconds(1); // past the pause that 429 asked for (17 tokens refill meanwhile)
-
         upstream.enqueue(Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", Map.of()));
-        chat("sk-refund", body(980, false)).statusCode(500); // fits: the 429 cost nothing
+        chat("sk-kept", body(400, false)).statusCode(500);
 
-        // OpenAI: "unsuccessful requests contribute to your per-minute limit": 982 stay charged
-        chat("sk-refund", body(100, false)).statusCode(429).header(RateLimitedException.SCOPE_HEADER, "upstream-tokens");
-        assertThat(upstream.requests()).hasSize(2);
+        // 1000 - 502 - 402 + 17 = 113 left
+        chat("sk-kept", body(112, false)).statusCode(429).header(RateLimitedException.SCOPE_HEADER, "upstream-tokens");
+        chat("sk-kept", body(110, false)).statusCode(200);
+        assertThat(upstream.requests()).hasSize(3);
     }
 
     @Test

@@ -133,11 +133,11 @@ class UpstreamPoolLimitsTest {
     }
 
     @Test
-    void aRetryThatMovesToAnotherUpstreamAfterA429MovesItsTokenReservationToo() {
+    void aRetryThatMovesToAnotherUpstreamAfterAnAttemptThatNeverReachedItMovesItsTokenReservationToo() {
         AdmissionGate.Ticket either = admittedOnA("sk-mover");
 
-        // a's rate limiter refused the attempt: the retry goes to b, and takes its tokens there
-        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.RATE_LIMITED, "gpt-test", 0)
+        // a could not be connected to: the retry goes to b, and takes its tokens there
+        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.NOT_SENT, "gpt-test", 0)
                 .await().indefinitely();
 
         assertThat(onB.upstream()).isSameAs(pool.all().get(1));
@@ -154,7 +154,7 @@ class UpstreamPoolLimitsTest {
     void anAttemptAnUpstreamAnsweredWithAnErrorStaysChargedThereAsTheProviderCountsIt() {
         AdmissionGate.Ticket either = admittedOnA("sk-failed-over");
 
-        // a answered 500: OpenAI counts unsuccessful requests too, so a keeps its 600 and b takes 600
+        // a answered 429 or 500: OpenAI counts unsuccessful requests too, so a keeps its 600 and b takes 600
         AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.FAILED, "gpt-test", 0)
                 .await().indefinitely();
 

@@ -13,10 +13,10 @@ class TokenAccountingTest {
     private static final long CHARGED = 1_000;
 
     @Test
-    void anAttemptThatNeverArrivedOrThatTheRateLimiterRefusedIsGivenBackWhole() {
+    void anAttemptThatNeverArrivedIsGivenBackWholeAndItsChargeMayBeTakenOver() {
         for (TokenAccounting accounting : TokenAccounting.values()) {
             assertThat(accounting.correction(AttemptCost.NOT_SENT, CHARGED)).isEqualTo(-CHARGED);
-            assertThat(accounting.correction(AttemptCost.RATE_LIMITED, CHARGED)).isEqualTo(-CHARGED);
+            assertThat(accounting.givesBackWhole(AttemptCost.NOT_SENT)).isTrue();
         }
     }
 
@@ -24,8 +24,9 @@ class TokenAccountingTest {
     void requestAccountingKeepsWhatArrivedWhateverItUsed() {
         assertThat(REQUEST.correction(AttemptCost.used(12), CHARGED)).isZero(); // a short answer: nothing back
         assertThat(REQUEST.correction(AttemptCost.used(5_000), CHARGED)).isZero(); // nor more taken
-        assertThat(REQUEST.correction(AttemptCost.FAILED, CHARGED)).isZero(); // unsuccessful requests count
+        assertThat(REQUEST.correction(AttemptCost.FAILED, CHARGED)).isZero(); // unsuccessful requests count, 429s too
         assertThat(REQUEST.correction(AttemptCost.UNKNOWN, CHARGED)).isZero();
+        assertThat(REQUEST.givesBackWhole(AttemptCost.FAILED)).isFalse();
     }
 
     @Test
@@ -33,6 +34,7 @@ class TokenAccountingTest {
         assertThat(USAGE.correction(AttemptCost.used(12), CHARGED)).isEqualTo(12 - CHARGED);
         assertThat(USAGE.correction(AttemptCost.used(1_300), CHARGED)).isEqualTo(300); // the estimate was short
         assertThat(USAGE.correction(AttemptCost.FAILED, CHARGED)).isEqualTo(-CHARGED); // used nothing
+        assertThat(USAGE.givesBackWhole(AttemptCost.FAILED)).isTrue();
         assertThat(USAGE.correction(AttemptCost.UNKNOWN, CHARGED)).isZero(); // may have used it all
     }
 
