@@ -100,7 +100,8 @@ wait_quiet() {
   [ "$waited" -eq 0 ] || log "the box is quiet after $waited s"
 }
 
-# start_sluice INDEX [VAR=value ...]: Sluice instance INDEX (0, 1, ...) on $SLUICE_BASE_PORT+INDEX,
+# start_sluice INDEX [VAR=value ...]: Sluice instance INDEX (0, 1, ...) on $SLUICE_BASE_PORT+INDEX
+# (SLUICE_JAR: another build's quarkus-run.jar, to compare two builds on one box),
 # in front of the simulator with Sluice's own key. Sets SLUICE_URL to its base URL and SLUICE_PID to
 # its PID. With NAMED_UPSTREAMS=1 the SLUICE_UPSTREAM_URL/_API_KEY shorthand is left out: the caller
 # passes SLUICE_UPSTREAMS_<NAME>_* instead. (Not to be called in $(...): a subshell would keep the PID
@@ -115,7 +116,7 @@ start_sluice() {
       SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" \
       QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="${SLUICE_REQUEST_LOG_LEVEL:-INFO}" \
-      "$@" java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_OUT/sluice-$index.log" 2>&1 &
+      "$@" java -jar "${SLUICE_JAR:-target/quarkus-app/quarkus-run.jar}" > "$BENCH_OUT/sluice-$index.log" 2>&1 &
   _bench_pids+=($!)
   SLUICE_PID=$!
   if ! wait_for "http://127.0.0.1:$port/q/health/ready" 60 || ! kill -0 "${_bench_pids[-1]}" 2>/dev/null; then

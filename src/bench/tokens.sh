@@ -1,41 +1,75 @@
 #!/usr/bin/env bash
-# tokens: a concurrent burst of large requests against an upstream bound by tokens per minute. The
-# simulated upstream allows 120,000 TPM (a bucket of one minute's worth, no request limit) and charges
-# each request its prompt (counted with the model's tokenizer) + max_tokens; 50 clients start at once
-# with ~1,600-token prompts and max_tokens=200 and keep sending for 30 s, through 1 Sluice instance
-# (memory store) and 3 instances sharing Infinispan, each configured with SLUICE_UPSTREAM_TPM=120000.
-# Sluice reserves its own estimate before each call and settles with the reported usage.
-# Reports the token overshoot (tokens sent beyond what the upstream's bucket allows, % of the TPM),
-# upstream 429s and token goodput; appends to docs/benchmarks/results.jsonl.
+# tokens: can the fleet keep an upstream inside its tokens per minute when callers ask for far more
+# than the model writes, or set no max_tokens at all?
+#
+# The simulated upstream counts tokens the way OpenAI documents it: on arrival, the input estimated
+# from its characters (one token per four) plus max_tokens × n, never given back when the answer is
+# shorter; a bucket of one minute's worth (one request may use the whole TPM); 120,000 TPM, no request
+# limit, 100–150 ms per reply, answers of 48 tokens. 50 clients, half with ~8,000-character prompts and
+# half with one-line prompts, send for 30 s through 1 Sluice instance (memory store) and 3 instances
+# sharing Infinispan, each configured with SLUICE_UPSTREAM_TPM=120000. Two variants:
+#   max4x: max_tokens 192, four times the answer
+#   unset: no max_tokens; the simulated provider assumes DEFAULT_MAX_TOKENS (1024), as Sluice does
+#          by default (SLUICE_DEFAULT_MAX_TOKENS)
+# First, the estimate's error over a corpus of requests (EstimateErrors). Reports upstream 429s per
+# upstream call and token goodput (tokens the upstream accepted ÷ what its TPM allowed over the run);
+# appends to docs/benchmarks/results.jsonl.
 #
 #   src/bench/tokens.sh
-#   RUNS="3:infinispan" TPM=60000 src/bench/tokens.sh
+#   RUNS="3:infinispan" VARIANTS=unset src/bench/tokens.sh
+#   SIM_DEFAULT_MAX_TOKENS=4096 VARIANTS=unset src/bench/tokens.sh     # a provider that assumes more than Sluice
+#   SLUICE_UPSTREAM_TOKEN_ACCOUNTING=usage src/bench/tokens.sh         # any SLUICE_* reaches every instance
+#   SLUICE_JAR=/tmp/old/target/quarkus-app/quarkus-run.jar src/bench/tokens.sh   # another build of Sluice
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-30s}
 CLIENTS=${CLIENTS:-50}
 TPM=${TPM:-120000}
-MAX_TOKENS=200
+ANSWER_TOKENS=${ANSWER_TOKENS:-48}
+DEFAULT_MAX_TOKENS=${DEFAULT_MAX_TOKENS:-1024}
+SIM_DEFAULT_MAX_TOKENS=${SIM_DEFAULT_MAX_TOKENS:-$DEFAULT_MAX_TOKENS}
+SIM_ACCOUNTING=${SIM_ACCOUNTING:-request}
 bench_build
 
-for run in ${RUNS:-1:memory 3:infinispan}; do
-  instances=${run%%:*} store=${run##*:} name="$instances-$store"
-  log "tokens: $instances instance(s), $store store, $CLIENTS clients, TPM $TPM, $DURATION"
-  store_env=()
-  if [ "$store" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
-  start_simulator --tpm="$TPM" --bucket-seconds=60 --completion-tokens=$MAX_TOKENS --latency-ms=100 --jitter-ms=50
-  targets=()
-  for ((i = 0; i < instances; i++)); do
-    start_sluice "$i" SLUICE_UPSTREAM_TPM="$TPM" "${store_env[@]}"
-    targets+=("$SLUICE_URL")
-  done
-  # warm-up (JIT, tokenizer, store server); the driver then resets the simulator's stats and buckets
-  warm_up "${WARM_UP:-100}" "${targets[@]}"
-  sleep 5 # Sluice's buckets refill what the warm-up took (~15 tokens a request)
-  result=$(drive --label="tokens-$name" --targets="$(IFS=,; echo "${targets[*]}")" \
-    --clients="$CLIENTS" --callers="$CLIENTS" --duration="$DURATION" --large-prompt-share=1 \
-    --max-tokens=$MAX_TOKENS --upstream-tpm="$TPM")
+extra=()
+for variable in $(compgen -e | grep '^SLUICE_' | grep -v '^SLUICE_JAR$' || true); do extra+=("$variable=${!variable}"); done
+label_extra="${extra[*]:+ ${extra[*]}}${SLUICE_JAR:+ jar=$SLUICE_JAR}"
+if [ "$SIM_DEFAULT_MAX_TOKENS" != "$DEFAULT_MAX_TOKENS" ]; then label_extra+=" sim-default-max-tokens=$SIM_DEFAULT_MAX_TOKENS"; fi
+if [ "$SIM_ACCOUNTING" != request ]; then label_extra+=" sim-token-accounting=$SIM_ACCOUNTING"; fi
+
+if [ "${ESTIMATE:-1}" = 1 ]; then
+  log "tokens: the estimate's error over a corpus of requests"
+  result=$(java -cp "$BENCH_CP" dev.sluice.bench.EstimateErrors --default-max-tokens="$DEFAULT_MAX_TOKENS")
   echo "$result"
-  record tokens "$name" "$result"
-  stop_all
+  record tokens estimate-error "$result"
+fi
+
+for variant in ${VARIANTS:-max4x unset}; do
+  case "$variant" in
+    max4x) max_tokens=$((4 * ANSWER_TOKENS)) ;;
+    unset) max_tokens=0 ;;
+    *) log "unknown variant $variant (max4x, unset)"; exit 2 ;;
+  esac
+  for run in ${RUNS:-1:memory 3:infinispan}; do
+    instances=${run%%:*} store=${run##*:} name="$variant-$instances-$store"
+    log "tokens: $variant, $instances instance(s), $store store, $CLIENTS clients, TPM $TPM, $DURATION"
+    store_env=()
+    if [ "$store" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
+    start_simulator --tpm="$TPM" --completion-tokens="$ANSWER_TOKENS" --default-max-tokens="$SIM_DEFAULT_MAX_TOKENS" \
+      --token-accounting="$SIM_ACCOUNTING" --latency-ms=100 --jitter-ms=50
+    targets=()
+    for ((i = 0; i < instances; i++)); do
+      start_sluice "$i" SLUICE_UPSTREAM_TPM="$TPM" SLUICE_DEFAULT_MAX_TOKENS="$DEFAULT_MAX_TOKENS" "${store_env[@]}" "${extra[@]}"
+      targets+=("$SLUICE_URL")
+    done
+    # warm-up (JIT, tokenizer, store server) with max_tokens 1; the driver then resets the simulator
+    warm_up "${WARM_UP:-100}" "${targets[@]}"
+    sleep 5 # Sluice's buckets refill what the warm-up took (a few tokens a request)
+    result=$(drive --label="tokens-$name" --targets="$(IFS=,; echo "${targets[*]}")" \
+      --clients="$CLIENTS" --callers="$CLIENTS" --duration="$DURATION" --large-prompt-share=0.5 \
+      --max-tokens="$max_tokens" --upstream-tpm="$TPM")
+    echo "$result"
+    record tokens "$name$label_extra" "$result"
+    stop_all
+  done
 done

@@ -27,7 +27,7 @@ import java.util.Optional;
  * @param callers           distinct bearer tokens (callers) the requests are spread over
  * @param largePromptShare  share of requests with a large prompt (about 2,000 tokens instead of about 20)
  * @param streamShare       share of requests with {@code "stream": true}
- * @param maxTokens         {@code max_tokens} in every request
+ * @param maxTokens         {@code max_tokens} in every request; 0 leaves it out (the upstream's default applies)
  * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
  * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none. With
  *                          several simulators: all of them together (by default the sum of {@code simulatorRpms})
@@ -139,6 +139,9 @@ public record LoadConfig(
         if (maxRequests < 1 || clients < 1 || burstSize < 1 || callers < 1 || ratePerSecond <= 0 || retries < 0) {
             throw new IllegalArgumentException("--max-requests, --clients, --burst-size, --callers and --rate must be "
                     + "positive, --retries at least 0");
+        }
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("--max-tokens must be at least 0 (0 leaves it out), got " + maxTokens);
         }
         if (largePromptShare < 0 || largePromptShare > 1 || streamShare < 0 || streamShare > 1) {
             throw new IllegalArgumentException("shares are between 0 and 1");

@@ -281,6 +281,11 @@ public final class LoadDriver {
                     row.put("unreachable_at_end", true);
                 }
                 after.get(index).forEach((name, value) -> {
+                    if (name.equals(SimulatorStats.ACCEPTED_WINDOW_MS)) {
+                        row.put(name, value); // a span, not a count: neither a difference nor a sum
+                        upstream.merge(name, value, Math::max);
+                        return;
+                    }
                     row.put(name, value - was.getOrDefault(name, 0L));
                     upstream.merge(name, value - was.getOrDefault(name, 0L), Long::sum);
                 });
@@ -304,10 +309,14 @@ public final class LoadDriver {
             }
             if (config.upstreamTpm() > 0) {
                 // A token bucket of one minute's worth lets through at most TPM at once plus TPM/60 a
-                // second after; the upstream charges each request prompt + max tokens × n. Tokens sent
-                // beyond that: what it accepted past the allowance, plus what it had to refuse (each
-                // refused request counted at the mean size of an accepted one).
-                double allowedTokens = config.upstreamTpm() * (1 + windowSeconds / 60);
+                // second after, from its reset to the last request it accepted (the requests started in
+                // the run's window reach it a little later when they waited for a retry-after); it
+                // charges each request on arrival. Tokens sent beyond that: what it accepted past the
+                // allowance, plus what it had to refuse (each refused request counted at the mean
+                // size of an accepted one).
+                long acceptedWindowMillis = upstream.getOrDefault(SimulatorStats.ACCEPTED_WINDOW_MS, 0L);
+                double tokenWindowSeconds = acceptedWindowMillis > 0 ? acceptedWindowMillis / 1000.0 : windowSeconds;
+                double allowedTokens = config.upstreamTpm() * (1 + tokenWindowSeconds / 60);
                 long charged = upstream.getOrDefault("tokens_charged", 0L);
                 long accepted = upstream.getOrDefault("ok", 0L) + upstream.getOrDefault("server_errors", 0L)
                         + upstream.getOrDefault("faults", 0L);

@@ -2,12 +2,12 @@ package dev.sluice.bench;
 
 import java.util.SplittableRandom;
 
-/** Chat request bodies of the driver's mix: short or long prompts, streamed or not. */
+/** Chat request bodies of the driver's mix: short or long prompts, streamed or not, with a max_tokens or without. */
 final class RequestBodies {
 
     private static final String SENTENCE = "Summarise the following meeting notes in three bullet points for the team. ";
-    // 7,875 characters: 1,576 cl100k_base tokens as the simulator counts them (this English runs at five
-    // characters a token, not the rule-of-thumb four).
+    // 7,875 characters: 1,576 cl100k_base tokens in the usage (this English runs at five characters a token),
+    // 1,969 as a rate limiter estimates it on arrival (the rule-of-thumb four).
     private static final String LARGE_PROMPT = SENTENCE.repeat(8000 / SENTENCE.length());
 
     private final double largePromptShare;
@@ -25,7 +25,7 @@ final class RequestBodies {
         boolean large = random.nextDouble() < largePromptShare;
         boolean stream = random.nextDouble() < streamShare;
         String prompt = large ? LARGE_PROMPT : "Say hello to the team in one short sentence.";
-        String json = "{\"model\":\"gpt-sim\",\"max_tokens\":" + maxTokens
+        String json = "{\"model\":\"gpt-sim\"" + (maxTokens > 0 ? ",\"max_tokens\":" + maxTokens : "")
                 + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
                 + ",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
                 + "{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";

@@ -22,6 +22,12 @@ final class SimulatorStats {
     static final List<String> COUNTERS = List.of("ok", "rate_limited", "server_errors", "faults",
             "prompt_tokens", "completion_tokens", "tokens_charged", "calls_before_retry_after");
 
+    /**
+     * Not a counter: from the simulator's last reset to the last request it accepted, in milliseconds
+     * (0 when it accepted none). What its buckets could have let through is bounded by this window.
+     */
+    static final String ACCEPTED_WINDOW_MS = "accepted_window_ms";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SimulatorStats() {
@@ -68,9 +74,15 @@ final class SimulatorStats {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the simulator's /stats answered " + response.statusCode());
         }
-        JsonNode keys = JSON.readTree(response.body()).path("keys");
+        JsonNode stats = JSON.readTree(response.body());
+        JsonNode keys = stats.path("keys");
         COUNTERS.forEach(counter -> totals.put(counter, 0L));
         keys.forEach(key -> COUNTERS.forEach(counter -> totals.merge(counter, key.path(counter).asLong(0), Long::sum)));
+        long lastOk = 0;
+        for (JsonNode key : keys) {
+            lastOk = Math.max(lastOk, key.path("last_ok_ms").asLong(0));
+        }
+        totals.put(ACCEPTED_WINDOW_MS, lastOk == 0 ? 0 : Math.max(0, lastOk - stats.path("since_ms").asLong(lastOk)));
         return totals;
     }
 }
