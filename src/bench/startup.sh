@@ -103,6 +103,7 @@ one_run() {
   RUN_MS=$(((end - start) / 1000000))
   RUN_RSS_KIB=$rss
   RUN_STARTED_MS=$(grep -o 'started in [0-9.]*s' "$BENCH_OUT/startup-sluice.log" | head -1 | tr -dc '0-9')
+  RUN_STARTED_MS=$((10#${RUN_STARTED_MS:-0})) # "0.960s" gives 0960: a JSON number has no leading zero
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
