@@ -48,7 +48,11 @@ final class LockedBuckets implements AutoCloseable {
         try {
             List<String> sorted = new ArrayList<>(keys);
             sorted.sort(null);
-            cache.lock(sorted);
+            // One key at a time: lock(Collection) asks each key's primary owner at once, so in a cluster
+            // two tasks can each hold one of two keys and wait for the other until the lock timeout
+            for (String key : sorted) {
+                cache.lock(key);
+            }
         } catch (Throwable failure) {
             locked.close();
             throw failure;
