@@ -64,7 +64,8 @@ public class LimiterProducer {
             case MEMORY -> new InMemoryBucketStore();
             case INFINISPAN -> {
                 storeThreads = Executors.newFixedThreadPool(store.threads(), daemonThreads("sluice-store-"));
-                InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache(infinispan), storeThreads, true);
+                InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache(infinispan), storeThreads, true,
+                        store.failoverWindowNanos());
                 yield new FailoverBucketStore(shared, new InMemoryBucketStore(), store.failureMode(),
                         store.fallbackShare(), store.retryIntervalNanos(), new LoggingListener());
             }

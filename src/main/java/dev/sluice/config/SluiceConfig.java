@@ -79,6 +79,13 @@ public interface SluiceConfig {
     @WithDefault("2s")
     Duration storeRetryInterval();
 
+    /**
+     * How long an admission call to the shared store may be sent again after it failed (its node died,
+     * a lock timed out while the cluster changed); a repeated call never charges twice. 0 sends it once.
+     */
+    @WithDefault("2s")
+    Duration storeFailoverWindow();
+
     /** Threads that wait for the shared store's answers (Hot Rod task calls block). */
     @WithDefault("32")
     int storeThreads();

@@ -110,11 +110,15 @@ public record SluiceSettings(
      * @param failureMode        closed (503) or open (local buckets) while the shared store is unreachable
      * @param fallbackShare      open mode: each limit's share used locally, in (0, 1]
      * @param retryIntervalNanos how long the shared store is left alone after a failure
+     * @param failoverWindowNanos how long a failed admission call is sent again (to another node)
      * @param threads            threads waiting for the shared store's answers
      */
     public record Store(StoreKind kind, FailoverBucketStore.Mode failureMode, double fallbackShare,
-            long retryIntervalNanos, int threads) {
+            long retryIntervalNanos, long failoverWindowNanos, int threads) {
     }
+
+    /** Longer would keep every request waiting on a store that is not coming back soon. */
+    static final Duration MAX_FAILOVER_WINDOW = Duration.ofSeconds(30);
 
     /** Longer holds would tie up connections for no good reason, and keep the arithmetic far from overflow. */
     static final Duration MAX_WAIT_LIMIT = Duration.ofHours(1);
@@ -168,6 +172,10 @@ public record SluiceSettings(
                     + config.storeFallbackShare()));
         }
         requirePositive(problems, "sluice.store-retry-interval", config.storeRetryInterval());
+        if (config.storeFailoverWindow().isNegative() || config.storeFailoverWindow().compareTo(MAX_FAILOVER_WINDOW) > 0) {
+            problems.add(problem("sluice.store-failover-window", "must be between 0 and " + MAX_FAILOVER_WINDOW.toSeconds()
+                    + " seconds, got " + config.storeFailoverWindow()));
+        }
         if (config.storeThreads() < 1) {
             problems.add(problem("sluice.store-threads", "must be at least 1, got " + config.storeThreads()));
         }
@@ -222,7 +230,7 @@ public record SluiceSettings(
                 maxBodyBytes, config.upstream().connectTimeout(), config.upstream().timeout(),
                 config.upstream().maxConnections(),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(),
-                        config.storeRetryInterval().toNanos(), config.storeThreads()),
+                        config.storeRetryInterval().toNanos(), config.storeFailoverWindow().toNanos(), config.storeThreads()),
                 List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
                 new Usage(config.usage().flushInterval().toNanos(), config.usage().retention().toNanos(), quotaZone),
                 new Resilience(retry.maxAttempts(), retry.maxTotal().toNanos(), retry.baseDelay().toMillis(),

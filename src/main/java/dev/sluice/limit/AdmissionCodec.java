@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 5;
+    private static final byte VERSION = 6;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
     private static final byte COOLDOWN = 2;
@@ -34,17 +34,22 @@ public final class AdmissionCodec {
     }
 
     /**
+     * @param callId      names this call, so that the task can answer a repeated call (the same bytes
+     *                    sent again after a failure) with its first answer instead of charging twice;
+     *                    at most {@value #MAX_CALL_ID_LENGTH} characters
      * @param requests    decided in this order, as one {@link AdmissionBatch}
      * @param serverClock the task decides at its own server's time instead of the requests': every
      *                    instance then shares one clock, whatever their own clocks' skew
      */
-    public static byte[] encodeRequests(List<AdmissionRequest> requests, boolean serverClock) {
+    public static byte[] encodeRequests(String callId, List<AdmissionRequest> requests, boolean serverClock) {
         if (requests.isEmpty() || requests.size() > MAX_BATCH) {
             throw new IllegalArgumentException("a batch has 1 to " + MAX_BATCH + " requests, got " + requests.size());
         }
+        requireCallId(callId);
         return write(out -> {
             out.writeByte(VERSION);
             out.writeBoolean(serverClock);
+            out.writeUTF(callId);
             out.writeShort(requests.size());
             for (AdmissionRequest request : requests) {
                 out.writeLong(request.nowNanos());
@@ -68,6 +73,7 @@ public final class AdmissionCodec {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             requireVersion(in.readByte());
             boolean serverClock = in.readBoolean();
+            requireCallId(in.readUTF());
             int count = in.readUnsignedShort();
             if (count < 1 || count > MAX_BATCH) {
                 throw new IllegalArgumentException("expected 1 to " + MAX_BATCH + " requests, got " + count);
@@ -88,6 +94,27 @@ public final class AdmissionCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated admission request", e);
         }
+    }
+
+    /** The call id of {@link #encodeRequests} bytes. */
+    public static String decodeCallId(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            requireVersion(in.readByte());
+            in.readBoolean();
+            return requireCallId(in.readUTF());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated admission request", e);
+        }
+    }
+
+    /** Longest call id: a random UUID is 36. */
+    public static final int MAX_CALL_ID_LENGTH = 64;
+
+    private static String requireCallId(String callId) {
+        if (callId == null || callId.isEmpty() || callId.length() > MAX_CALL_ID_LENGTH) {
+            throw new IllegalArgumentException("a call id has 1 to " + MAX_CALL_ID_LENGTH + " characters");
+        }
+        return callId;
     }
 
     /** @param serverClock as for {@link #encodeRequests} */

@@ -18,14 +18,23 @@ class AdmissionCodecTest {
 
     @Test
     void aRequestSurvivesTheRoundTripWithItsOwnClock() {
-        List<AdmissionRequest> decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests(List.of(request, request), false), () -> 42);
+        List<AdmissionRequest> decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests("call-1", List.of(request, request), false), () -> 42);
 
         assertThat(decoded).containsExactly(request, request);
     }
 
     @Test
+    void aBatchCarriesTheIdOfItsCallAndOnlyAnId() {
+        assertThat(AdmissionCodec.decodeCallId(AdmissionCodec.encodeRequests("5f0e-call", List.of(request), true)))
+                .isEqualTo("5f0e-call");
+        assertThatThrownBy(() -> AdmissionCodec.encodeRequests("", List.of(request), true)).hasMessageContaining("call id");
+        assertThatThrownBy(() -> AdmissionCodec.encodeRequests("x".repeat(65), List.of(request), true))
+                .hasMessageContaining("call id");
+    }
+
+    @Test
     void aRequestForTheServerClockIsDecidedAtTheServersTime() {
-        AdmissionRequest decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests(List.of(request), true), () -> 42).get(0);
+        AdmissionRequest decoded = AdmissionCodec.decodeRequests(AdmissionCodec.encodeRequests("call-2", List.of(request), true), () -> 42).get(0);
 
         assertThat(decoded.nowNanos()).isEqualTo(42);
         assertThat(decoded.charges()).isEqualTo(request.charges());
@@ -58,10 +67,10 @@ class AdmissionCodecTest {
 
     @Test
     void rejectsOtherVersionsAndTruncatedBytes() {
-        byte[] bytes = AdmissionCodec.encodeRequests(List.of(request), false);
+        byte[] bytes = AdmissionCodec.encodeRequests("call-3", List.of(request), false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{5, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{6, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

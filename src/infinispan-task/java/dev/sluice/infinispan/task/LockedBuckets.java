@@ -24,11 +24,12 @@ final class LockedBuckets implements AutoCloseable {
     /** Kept after an entry's retention, so a request that read the clock a little late still finds it. */
     private static final long LIFESPAN_MARGIN_MILLIS = 1000;
 
-    private final AdvancedCache<String, Long> cache;
+    /** Bucket states and counters are longs; a call's answer ({@link #answer}) is bytes. */
+    private final AdvancedCache<String, Object> cache;
     private final TransactionManager transactions;
     private boolean finished;
 
-    private LockedBuckets(AdvancedCache<String, Long> cache, TransactionManager transactions) {
+    private LockedBuckets(AdvancedCache<String, Object> cache, TransactionManager transactions) {
         this.cache = cache;
         this.transactions = transactions;
     }
@@ -36,7 +37,7 @@ final class LockedBuckets implements AutoCloseable {
     /** Begins a transaction on the task's cache and locks {@code keys}. */
     @SuppressWarnings("unchecked")
     static LockedBuckets lock(TaskContext context, String taskName, List<String> keys) throws Exception {
-        AdvancedCache<String, Long> cache = (AdvancedCache<String, Long>) context.getCache()
+        AdvancedCache<String, Object> cache = (AdvancedCache<String, Object>) context.getCache()
                 .orElseThrow(() -> new IllegalStateException(taskName + " must be executed on the buckets cache"))
                 .getAdvancedCache();
         TransactionManager transactions = cache.getTransactionManager();
@@ -71,13 +72,22 @@ final class LockedBuckets implements AutoCloseable {
 
     /** The stored value, or {@code missing}. */
     long get(String key, long missing) {
-        Long stored = cache.get(key);
-        return stored == null ? missing : stored;
+        Object stored = cache.get(key);
+        return stored instanceof Long value ? value : missing;
     }
 
     void put(String key, long value, long retentionNanos) {
         long lifespanMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, retentionNanos)) + LIFESPAN_MARGIN_MILLIS;
         cache.withFlags(Flag.IGNORE_RETURN_VALUES).put(key, value, lifespanMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The answer stored under {@code key} by an earlier execution of the same call, or null. */
+    byte[] answer(String key) {
+        return cache.get(key) instanceof byte[] answer ? answer : null;
+    }
+
+    void putAnswer(String key, byte[] answer, long lifespanMillis) {
+        cache.withFlags(Flag.IGNORE_RETURN_VALUES).put(key, answer, lifespanMillis, TimeUnit.MILLISECONDS);
     }
 
     void commit() throws Exception {

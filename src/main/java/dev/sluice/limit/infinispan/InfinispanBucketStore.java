@@ -7,6 +7,7 @@ import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.Settlement;
 import dev.sluice.limit.StoreUnreachableException;
 import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.exceptions.HotRodClientException;
 import org.infinispan.client.hotrod.exceptions.RemoteCacheManagerNotStartedException;
 import org.infinispan.client.hotrod.exceptions.RemoteIllegalLifecycleStateException;
 import org.infinispan.client.hotrod.exceptions.TransportException;
@@ -18,10 +19,12 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -37,9 +40,12 @@ import java.util.function.Supplier;
  * load one round trip and one set of locks serve many requests. A
  * settlement is one more round trip, to {@code sluice-settle}, after the upstream's reply.
  *
- * <p>The call must not be retried by the client: a task that timed out may still have charged the
- * buckets (Sluice's hotrod-client.properties sets {@code max_retries=0}). Hot Rod's task execution
- * is blocking, so calls run on {@code executor}, never on an event loop.
+ * <p>A failed admission call is sent again, the same bytes under the same call id, for up to
+ * {@code retryWindowNanos}: its node died, or a lock was not to be had while the cluster changed. The
+ * task answers a call it already decided with that first answer ({@code AdmitTask}), so a retry never
+ * charges twice, and the Hot Rod client takes a node that failed out of its choice. Hot Rod's own
+ * retries stay off ({@code max_retries=0} in Sluice's hotrod-client.properties): they would not know
+ * that. Hot Rod's task execution is blocking, so calls run on {@code executor}, never on an event loop.
  */
 public final class InfinispanBucketStore implements BucketStore {
 
@@ -58,9 +64,14 @@ public final class InfinispanBucketStore implements BucketStore {
 
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger callsInFlight = new AtomicInteger();
+    /** The first pause before an admission call is sent again; each next one doubles, up to {@link #MAX_RETRY_PAUSE_MILLIS}. */
+    static final long FIRST_RETRY_PAUSE_MILLIS = 20;
+    static final long MAX_RETRY_PAUSE_MILLIS = 320;
+
     private final Supplier<RemoteCache<String, Long>> cache;
     private final Executor executor;
     private final boolean serverClock;
+    private final long retryWindowNanos;
 
     /**
      * @param cache       the buckets cache; looked up on each call, so a server that was down at
@@ -70,9 +81,22 @@ public final class InfinispanBucketStore implements BucketStore {
      *                    clock); {@code false} decides at the request's time (tests move it by hand)
      */
     public InfinispanBucketStore(Supplier<RemoteCache<String, Long>> cache, Executor executor, boolean serverClock) {
+        this(cache, executor, serverClock, 0);
+    }
+
+    /**
+     * @param retryWindowNanos how long after its first try a failed admission call may still be sent
+     *                         again; 0 sends each once
+     */
+    public InfinispanBucketStore(Supplier<RemoteCache<String, Long>> cache, Executor executor, boolean serverClock,
+            long retryWindowNanos) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.serverClock = serverClock;
+        if (retryWindowNanos < 0) {
+            throw new IllegalArgumentException("the retry window must not be negative, got " + retryWindowNanos);
+        }
+        this.retryWindowNanos = retryWindowNanos;
     }
 
     @Override
@@ -118,7 +142,7 @@ public final class InfinispanBucketStore implements BucketStore {
         try {
             List<AdmissionRequest> requests = new ArrayList<>(batch.size());
             batch.forEach(pending -> requests.add(pending.request));
-            byte[] answer = execute(TASK, AdmissionCodec.encodeRequests(requests, serverClock));
+            byte[] answer = admit(AdmissionCodec.encodeRequests(UUID.randomUUID().toString(), requests, serverClock));
             if (answer == null) {
                 throw new IllegalStateException("the server task " + TASK + " returned nothing");
             }
@@ -157,6 +181,47 @@ public final class InfinispanBucketStore implements BucketStore {
                 throw unreachable(e);
             }
         }, executor);
+    }
+
+    /**
+     * Sends an admission call, and again while it fails and the retry window lasts: the call id in
+     * {@code request} makes every repetition answer what the first execution decided, if it did.
+     */
+    private byte[] admit(byte[] request) {
+        long deadline = System.nanoTime() + retryWindowNanos;
+        long pauseMillis = FIRST_RETRY_PAUSE_MILLIS;
+        while (true) {
+            try {
+                return execute(TASK, request);
+            } catch (StoreUnreachableException | HotRodClientException failure) {
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) > deadline || !anotherServerKnown()) {
+                    throw failure;
+                }
+                pause(pauseMillis);
+                pauseMillis = Math.min(MAX_RETRY_PAUSE_MILLIS, pauseMillis * 2);
+            }
+        }
+    }
+
+    /**
+     * Whether the client knows of more than one server: with a single one there is nowhere else to
+     * send the call, and the request learns at once that the store is down instead of after the window.
+     */
+    private boolean anotherServerKnown() {
+        try {
+            return cache.get().getCacheTopologyInfo().getSegmentsPerServer().size() > 1;
+        } catch (RuntimeException notConnected) {
+            return false;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnreachableException("interrupted while waiting to call Infinispan again", e);
+        }
     }
 
     private <T> T execute(String task, byte[] request) {

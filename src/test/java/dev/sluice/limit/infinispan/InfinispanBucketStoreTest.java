@@ -1,6 +1,7 @@
 package dev.sluice.limit.infinispan;
 
 import dev.sluice.limit.Admission;
+import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketPolicy;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,6 +78,21 @@ class InfinispanBucketStoreTest extends BucketStoreContractTest {
             admitted += admission instanceof Admission.Admitted ? 1 : 0;
         }
         assertThat(admitted).isEqualTo(3);
+    }
+
+    @Test
+    void aCallSentAgainIsAnsweredAsTheFirstTimeAndChargesNothingTwice() throws Exception {
+        BucketCharge one = new BucketCharge("once-" + UUID.randomUUID(), new BucketPolicy(1, Rate.perHour(1)), 1);
+        byte[] call = AdmissionCodec.encodeRequests("call-" + UUID.randomUUID(), List.of(new AdmissionRequest(List.of(one), 0, 0)), true);
+        byte[] another = AdmissionCodec.encodeRequests("call-" + UUID.randomUUID(), List.of(new AdmissionRequest(List.of(one), 0, 0)), true);
+
+        byte[] first = cache().execute(InfinispanBucketStore.TASK, Map.of("request", call));
+        byte[] again = cache().execute(InfinispanBucketStore.TASK, Map.of("request", call)); // its first answer was lost, say
+        byte[] other = cache().execute(InfinispanBucketStore.TASK, Map.of("request", another));
+
+        assertThat(AdmissionCodec.decodeAdmissions(first)).singleElement().isInstanceOf(Admission.Admitted.class);
+        assertThat(again).isEqualTo(first); // the bucket of 1 was charged once: a second charge would have refused
+        assertThat(AdmissionCodec.decodeAdmissions(other)).singleElement().isInstanceOf(Admission.Refused.class);
     }
 
     @Test
