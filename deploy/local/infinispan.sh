@@ -11,7 +11,8 @@
 # Environment: INFINISPAN_HOME (target/infinispan), INFINISPAN_USER (sluice), INFINISPAN_PASSWORD
 # (sluice-local-password: a local, throw-away credential), INFINISPAN_CONFIG (infinispan.xml: one
 # node; infinispan-cluster.xml: nodes that form a cluster), INFINISPAN_CLUSTER_NODES (the nodes a
-# clustered node looks for: "1 2 3 4"), INFINISPAN_CLEAN=1 (start with no data).
+# clustered node looks for: "1 2 3 4"), INFINISPAN_CLEAN=1 (start with no data), INFINISPAN_TASK=0 (without
+# Sluice's server task, and INFINISPAN_CONFIG=infinispan-bare.xml without its cache: a misconfigured store).
 # Each node lives in $INFINISPAN_HOME/node-N (conf/, lib/, data/, server.log, pid).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -85,9 +86,11 @@ start() { # node
   mkdir -p "$dir/conf" "$dir/lib" "$dir/data"
   cp "$SOURCE/$CONFIG" "$dir/conf/infinispan.xml"
   cp "$SOURCE/log4j2.xml" "$dir/conf/log4j2.xml"
-  # Sluice's admission task goes into the node's lib/ (read when the server starts).
+  # Sluice's admission task goes into the node's lib/ (read when the server starts); INFINISPAN_TASK=0
+  # starts a node without it (a test of a misconfigured store).
   task_jar
-  cp "$TASK_JAR" "$dir/lib/"
+  rm -f "$dir/lib/$(basename "$TASK_JAR")"
+  [ "${INFINISPAN_TASK:-1}" = 0 ] || cp "$TASK_JAR" "$dir/lib/"
   if ! grep -q "^$USER_NAME=" "$dir/conf/users.properties" 2>/dev/null; then
     java -cp "$HOME_DIR/lib/*" org.infinispan.cli.commands.CLI user create "$USER_NAME" -p "$PASSWORD" -g admin \
       --server-root="$dir" > "$dir/cli.log" 2>&1 || { cat "$dir/cli.log" >&2; return 1; }

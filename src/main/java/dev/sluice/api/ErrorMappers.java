@@ -44,6 +44,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> storeUnavailable(StoreUnavailableException e) {
+        if (e.misconfigured()) {
+            return json(503, ErrorBody.of("Sluice's shared rate-limit store is not set up for Sluice; its operator has "
+                    + "to fix it (Sluice's log says how).", GatewayException.SERVER_ERROR, null, "store_misconfigured"))
+                    .header("retry-after", "10").build();
+        }
         return json(503, ErrorBody.of("Sluice cannot reach its shared rate-limit store right now; try again shortly.",
                 GatewayException.SERVER_ERROR, null, "store_unavailable")).header("retry-after", "1").build();
     }

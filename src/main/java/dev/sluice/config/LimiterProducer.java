@@ -3,6 +3,7 @@ package dev.sluice.config;
 import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.RateLimiter;
+import dev.sluice.limit.StoreMisconfiguredException;
 import dev.sluice.limit.TimeSource;
 import dev.sluice.limit.infinispan.InfinispanBucketStore;
 import dev.sluice.limit.memory.InMemoryBucketStore;
@@ -13,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.jboss.logging.Logger;
@@ -37,7 +39,8 @@ public class LimiterProducer {
     @Singleton
     @Startup
     SluiceSettings settings(SluiceConfig config) {
-        SluiceSettings settings = SluiceSettings.from(config, System.getenv());
+        SluiceSettings settings = SluiceSettings.from(config, System.getenv(),
+                ConfigProvider.getConfig().getOptionalValue(SluiceSettings.INFINISPAN_HOSTS, String.class));
         // what requests will be sent to, once, so an operator can check it (never a key or a password)
         settings.upstreams().forEach(upstream -> LOG_CONFIG.infof("Sluice sends requests to %s", upstream));
         return settings;
@@ -117,6 +120,9 @@ public class LimiterProducer {
                             manager.start();
                         }
                         cache = manager.getCache(InfinispanBucketStore.CACHE);
+                        if (cache == null) { // looked up again next time: it may be created meanwhile
+                            throw new StoreMisconfiguredException("no cache '" + InfinispanBucketStore.CACHE + "'", null);
+                        }
                     }
                     connected = cache;
                 }
@@ -125,8 +131,17 @@ public class LimiterProducer {
         }
     }
 
-    /** One log line when the shared store goes away, one when it is back. */
+    /** One log line when the shared store goes away or is found misconfigured, one when it is back. */
     static final class LoggingListener implements FailoverBucketStore.Listener {
+        @Override
+        public void misconfigured(String store, String missing) {
+            LOG.errorf("The %s store answers but has %s: Sluice needs the cache %s (deploy/infinispan/sluice-buckets.yaml "
+                    + "with the Infinispan Operator, or as in deploy/local/infinispan/infinispan.xml) and its server tasks "
+                    + "(sluice-infinispan-task.jar in the server's lib/, built by deploy/local/infinispan.sh fetch; see "
+                    + "docs/operations.md). Refusing requests with 503 store_misconfigured and checking again every "
+                    + "SLUICE_STORE_RETRY_INTERVAL", store, missing, InfinispanBucketStore.CACHE);
+        }
+
         @Override
         public void unavailable(String store, FailoverBucketStore.Mode mode, Throwable cause) {
             LOG.errorf("The %s store is unavailable (%s: %s); %s until it answers again", store,

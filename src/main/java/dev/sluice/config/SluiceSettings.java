@@ -146,7 +146,21 @@ public record SluiceSettings(
      *                    reported rather than ignored
      */
     public static SluiceSettings from(SluiceConfig config, Map<String, String> environment) {
+        return from(config, environment, Optional.ofNullable(environment.get(envName(INFINISPAN_HOSTS))));
+    }
+
+    /** Quarkus's property for the Infinispan servers, which the Infinispan store cannot do without. */
+    public static final String INFINISPAN_HOSTS = "quarkus.infinispan-client.hosts";
+
+    /**
+     * @param infinispanHosts {@value #INFINISPAN_HOSTS} as configured, from whichever source
+     */
+    public static SluiceSettings from(SluiceConfig config, Map<String, String> environment, Optional<String> infinispanHosts) {
         List<String> problems = new ArrayList<>();
+        if (config.store() == StoreKind.INFINISPAN && infinispanHosts.map(String::isBlank).orElse(true)) {
+            problems.add(problem(INFINISPAN_HOSTS, "SLUICE_STORE=infinispan needs the Infinispan servers to connect to: "
+                    + "host:port[;host:port...], e.g. 127.0.0.1:11222"));
+        }
         List<UpstreamSettings> upstreams = upstreams(problems, config);
         checkUpstreamVariables(problems, environment, config.upstreams().keySet());
         BucketPolicy callerRequests = check(problems, "sluice.caller.rate",

@@ -5,10 +5,11 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A shared store with a policy for when it cannot be reached: refuse every request with
@@ -20,17 +21,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * tries it again, and the first success brings everything back to it. The listener hears each
  * transition once. A store that answers with an error (e.g. a lock it could not get in time under a
  * burst) fails that one request the same way, without a transition.
+ *
+ * <p>A store that answers but lacks what Sluice needs ({@link StoreMisconfiguredException}: its cache,
+ * its server tasks) is down the same way, and checked again at the same interval, but refuses in
+ * either mode: local buckets are for riding out an outage, not for running without the fleet's
+ * limits until someone notices.
  */
 public final class FailoverBucketStore implements BucketStore {
 
     public enum Mode { CLOSED, OPEN }
 
-    /** Hears the shared store go down and come back. */
+    /** Hears the shared store go down, be found misconfigured, and come back: once each time it changes. */
     public interface Listener {
         void unavailable(String store, Mode mode, Throwable cause);
 
+        /** @param missing what the store lacks ({@link StoreMisconfiguredException#getMessage()}) */
+        void misconfigured(String store, String missing);
+
         void available(String store);
     }
+
+    private enum State { UP, UNREACHABLE, MISCONFIGURED }
 
     private final BucketStore shared;
     private final BucketStore local;
@@ -38,7 +49,8 @@ public final class FailoverBucketStore implements BucketStore {
     private final double localShare;
     private final long retryIntervalNanos;
     private final Listener listener;
-    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicReference<State> state = new AtomicReference<>(State.UP);
+    private final AtomicReference<StoreMisconfiguredException> misconfiguration = new AtomicReference<>();
     private final AtomicLong nextTryNanos = new AtomicLong(Long.MIN_VALUE);
 
     /**
@@ -63,23 +75,34 @@ public final class FailoverBucketStore implements BucketStore {
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         long now = request.nowNanos();
-        if (down.get()) {
+        if (state.get() != State.UP) {
             long due = nextTryNanos.get();
             // While down, only the one request that wins this race tries the shared store again.
             if (now < due || !nextTryNanos.compareAndSet(due, now + retryIntervalNanos)) {
-                return unavailable(request, null);
+                return unavailable(request, misconfiguration.get());
             }
         }
         return shared.tryAcquire(request).handle((admission, failure) -> {
             if (failure == null) {
-                if (down.compareAndSet(true, false)) {
+                if (state.getAndSet(State.UP) != State.UP) {
+                    misconfiguration.set(null);
                     listener.available(shared.name());
                 }
                 return CompletableFuture.completedFuture(admission);
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof StoreUnreachableException && down.compareAndSet(false, true)) {
+            if (cause instanceof StoreMisconfiguredException missing) {
+                StoreMisconfiguredException before = misconfiguration.getAndSet(missing);
+                boolean wasMisconfigured = state.getAndSet(State.MISCONFIGURED) == State.MISCONFIGURED;
+                if (!wasMisconfigured) {
+                    nextTryNanos.set(now + retryIntervalNanos);
+                }
+                if (!wasMisconfigured || before == null || !before.getMessage().equals(missing.getMessage())) {
+                    listener.misconfigured(shared.name(), missing.getMessage()); // new, or lacking something else now
+                }
+            } else if (cause instanceof StoreUnreachableException && state.getAndSet(State.UNREACHABLE) != State.UNREACHABLE) {
+                misconfiguration.set(null);
                 nextTryNanos.set(now + retryIntervalNanos);
                 listener.unavailable(shared.name(), mode, cause);
             }
@@ -89,7 +112,13 @@ public final class FailoverBucketStore implements BucketStore {
 
     /** Whether the shared store answered the last time it was asked. */
     public boolean sharedAvailable() {
-        return !down.get();
+        return state.get() == State.UP;
+    }
+
+    /** What the shared store lacked the last time it was asked, if that was why it failed. */
+    public Optional<String> misconfiguration() {
+        StoreMisconfiguredException missing = misconfiguration.get();
+        return state.get() == State.MISCONFIGURED && missing != null ? Optional.of(missing.getMessage()) : Optional.empty();
     }
 
     public Mode mode() {
@@ -97,7 +126,7 @@ public final class FailoverBucketStore implements BucketStore {
     }
 
     private CompletionStage<Admission> unavailable(AdmissionRequest request, Throwable cause) {
-        if (mode == Mode.CLOSED) {
+        if (mode == Mode.CLOSED || cause instanceof StoreMisconfiguredException) {
             return CompletableFuture.failedFuture(new StoreUnavailableException(
                     "The shared " + shared.name() + " store is unavailable.", cause));
         }
@@ -123,7 +152,7 @@ public final class FailoverBucketStore implements BucketStore {
      */
     @Override
     public CompletionStage<Void> settle(Settlement settlement) {
-        if (!down.get()) {
+        if (state.get() == State.UP) {
             return shared.settle(settlement);
         }
         if (mode == Mode.CLOSED) {

@@ -6,6 +6,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -43,6 +46,20 @@ class InfinispanStoreTest {
     private ValidatableResponse chat(String token) {
         return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(BODY)
                 .when().post("/v1/chat/completions").then();
+    }
+
+    @Inject
+    Instance<RemoteCacheManager> hotRod;
+
+    @Test
+    void sluicesHotRodSettingsAreTheOnesInForce() {
+        chat("sk-settings-" + UUID.randomUUID()).statusCode(200); // the client is made on first use
+        var configuration = hotRod.get().getConfiguration();
+
+        // META-INF/hotrod-client.properties, which Quarkus reads when it builds Sluice
+        assertThat(configuration.maxRetries()).isZero();
+        assertThat(configuration.connectionTimeout()).isEqualTo(500);
+        assertThat(configuration.socketTimeout()).isEqualTo(800);
     }
 
     @Test

@@ -244,6 +244,16 @@ public class SluiceSettingsTest {
     }
 
     @Test
+    void theInfinispanStoreWithoutItsServersIsAStartUpErrorNamingTheVariable() {
+        assertThatThrownBy(() -> settings(Map.of("sluice.store", "infinispan")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("QUARKUS_INFINISPAN_CLIENT_HOSTS (quarkus.infinispan-client.hosts): SLUICE_STORE=infinispan "
+                        + "needs the Infinispan servers");
+        assertThat(fromEnvironment(Map.of("SLUICE_STORE", "infinispan", "QUARKUS_INFINISPAN_CLIENT_HOSTS", "127.0.0.1:11222"))
+                .store().kind()).isEqualTo(StoreKind.INFINISPAN);
+    }
+
+    @Test
     void aSmallRpmStillHasABurstOfOne() {
         assertThat(settings(Map.of("sluice.upstream.rpm", "30")).upstreams().get(0).requests())
                 .contains(new BucketPolicy(1, Rate.perMinute(30)));

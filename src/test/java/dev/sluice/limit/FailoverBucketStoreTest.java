@@ -25,6 +25,11 @@ class FailoverBucketStoreTest {
         }
 
         @Override
+        public void misconfigured(String store, String missing) {
+            transitions.add("misconfigured " + store + ": " + missing);
+        }
+
+        @Override
         public void available(String store) {
             transitions.add("up " + store);
         }
@@ -60,6 +65,31 @@ class FailoverBucketStoreTest {
         assertThat(store.sharedAvailable()).isTrue();
         assertThat(transitions).containsExactly(
                 "down test-shared CLOSED: connection refused (test)", "up test-shared");
+    }
+
+    @Test
+    void aMisconfiguredStoreRefusesInEitherModeSaysWhatItLacksAndIsCheckedAgain() {
+        for (FailoverBucketStore.Mode mode : FailoverBucketStore.Mode.values()) {
+            transitions.clear();
+            FailoverBucketStore store = store(mode);
+            shared.failing = true;
+            shared.misconfigured = true;
+
+            assertThatThrownBy(() -> acquire(store)).cause().isInstanceOfSatisfying(StoreUnavailableException.class,
+                    refusal -> assertThat(refusal.misconfigured()).isTrue());
+            assertThatThrownBy(() -> acquire(store)).as("refused at once, open mode too: no local buckets for this")
+                    .cause().isInstanceOfSatisfying(StoreUnavailableException.class,
+                            refusal -> assertThat(refusal.misconfigured()).isTrue());
+            assertThat(store.misconfiguration()).contains("no cache 'x' (test)");
+            assertThat(store.sharedAvailable()).isFalse();
+
+            shared.failing = false;
+            shared.misconfigured = false;
+            clock.advanceNanos(RETRY_NANOS); // the cache was created meanwhile: the next check finds it
+            assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+            assertThat(store.misconfiguration()).isEmpty();
+            assertThat(transitions).containsExactly("misconfigured test-shared: no cache 'x' (test)", "up test-shared");
+        }
     }
 
     @Test

@@ -14,13 +14,15 @@ public final class TestBucketStore implements BucketStore {
     public volatile boolean failing;
     /** While failing: answer with an error (a lock timeout, say) instead of being unreachable. */
     public volatile boolean answeringWithErrors;
+    /** While failing: answer that Sluice's cache is missing (takes precedence over the others). */
+    public volatile boolean misconfigured;
 
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         calls.incrementAndGet();
         if (failing) {
-            return CompletableFuture.failedFuture(answeringWithErrors
-                    ? new IllegalStateException("lock not acquired in time (test)")
+            return CompletableFuture.failedFuture(misconfigured ? new StoreMisconfiguredException("no cache 'x' (test)", null)
+                    : answeringWithErrors ? new IllegalStateException("lock not acquired in time (test)")
                     : new StoreUnreachableException("connection refused (test)", null));
         }
         return decider.tryAcquire(request);

@@ -5,6 +5,7 @@ import dev.sluice.limit.AdmissionCodec;
 import dev.sluice.limit.AdmissionRequest;
 import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.Settlement;
+import dev.sluice.limit.StoreMisconfiguredException;
 import dev.sluice.limit.StoreUnreachableException;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.exceptions.HotRodClientException;
@@ -229,8 +230,16 @@ public final class InfinispanBucketStore implements BucketStore {
             return cache.get().execute(task, Map.of("request", request));
         } catch (TransportException | RemoteCacheManagerNotStartedException | RemoteIllegalLifecycleStateException e) {
             throw unreachable(e);
+        } catch (HotRodClientException e) {
+            if (String.valueOf(e.getMessage()).contains(UNKNOWN_TASK)) {
+                throw new StoreMisconfiguredException("no server task '" + task + "'", e);
+            }
+            throw e;
         }
     }
+
+    /** Infinispan's error for a task it does not have: ISPN027002: Unknown task '...'. */
+    private static final String UNKNOWN_TASK = "ISPN027002";
 
     // no connection, no answer in time, or a server still starting: nobody decided
     private static StoreUnreachableException unreachable(RuntimeException e) {

@@ -72,7 +72,7 @@ public final class InfinispanTestServer {
     }
 
     /** Runs deploy/local/infinispan.sh with {@code arguments} and these extra environment variables. */
-    static void script(Map<String, String> environment, String... arguments) {
+    public static void script(Map<String, String> environment, String... arguments) {
         Path script = repositoryRoot().resolve("deploy/local/infinispan.sh");
         String command = String.join(" ", arguments);
         try {
