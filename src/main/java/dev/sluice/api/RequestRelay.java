@@ -122,6 +122,11 @@ public class RequestRelay {
                             public void rateLimited(Upstream upstream, long pauseMillis) {
                                 gate.coolDown(upstream, model, pauseMillis);
                             }
+
+                            @Override
+                            public Uni<Void> beforeSend() {
+                                return gate.onTime(lease.get()).invoke(lease::set).replaceWithVoid();
+                            }
                         })
                         .map(reply -> {
                             log.upstream(lease.get().upstream().name());

@@ -60,6 +60,12 @@ public class ResilientUpstream {
 
         /** The upstream answered 429 and asked for this pause (milliseconds): every instance should keep it. */
         void rateLimited(Upstream upstream, long pauseMillis);
+
+        /**
+         * Right before the attempt admitted last goes out: holds it when it is late for its admission,
+         * so that it reaches the upstream no closer to later ones than their admissions allowed.
+         */
+        Uni<Void> beforeSend();
     }
 
     /** The pause kept after a 429 that advised none. */
@@ -116,7 +122,7 @@ public class ResilientUpstream {
                                     Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
                             // no upstream can take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
-            return admitted.flatMap(upstream -> upstream.send(request, call -> call
+            return admitted.call(upstream -> pacing.beforeSend()).flatMap(upstream -> upstream.send(request, call -> call
                             .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
                                     ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number))
                                     : Uni.createFrom().item(reply))
