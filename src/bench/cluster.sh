@@ -1,44 +1,91 @@
 #!/usr/bin/env bash
-# cluster: does a healthy Infinispan cluster ever refuse? One Sluice instance in front of 1, 2 and 3
+# cluster: does a healthy Infinispan cluster ever refuse, and what does each node cost? For 1, 2 and 3
 # clustered nodes (deploy/local/infinispan.sh nodes 11, 12, 13 with infinispan-cluster.xml; nodes 1-7
-# are the tests' and other scenarios'), 8 clients of ONE caller, so that every request locks the same
-# keys (the caller's, the upstream key's, its pause) while the Hot Rod client spreads the calls over
-# the nodes. The simulated upstream allows 12,000 requests a minute and takes 20-30 ms a reply: the
-# store, not the upstream, is what is measured. Reports Sluice's 5xx answers, client latency and
-# throughput for each cluster size; appends to docs/benchmarks/results.jsonl.
+# are the tests' and other scenarios') three parts, each selectable in PARTS:
+#   store:    the store alone (dev.sluice.bench.StoreLatency, as store.sh): 1 caller and 16 callers on
+#             one key back to back, admission p50/p99; then Hot Rod round trips per admission, counted
+#             in every node's Hot Rod access log (switched on over REST for a short run of each case);
+#   accuracy: the accuracy scenario's load (3 Sluice instances, 50 polite clients, a simulated upstream
+#             of 600 RPM in bursts of 10, 100-150 ms a reply, 30 s): Sluice 5xx, upstream 429s, goodput;
+#   caller:   one Sluice, 8 clients of ONE caller, so that every request locks the same keys (the
+#             caller's, the upstream key's, its pause) while the Hot Rod client spreads the calls over the
+#             nodes; an upstream of 12,000 RPM answering in 20-30 ms (the store, not the upstream, is
+#             measured), 20 s: Sluice 5xx, lock time-outs logged, throughput and latency.
+# Appends to docs/benchmarks/results.jsonl.
 #
-#   src/bench/cluster.sh                   # SIZES="1 2 3", 20 s each
-#   SIZES=2 DURATION=60s src/bench/cluster.sh
+#   src/bench/cluster.sh                      # SIZES="1 2 3", PARTS="store accuracy caller"; ~10 min
+#   SIZES=2 PARTS=caller DURATION=60s src/bench/cluster.sh
 source "$(dirname "$0")/lib.sh"
 
-DURATION=${DURATION:-20s}
-CLIENTS=${CLIENTS:-8}
-RPM=12000
 NODES=(11 12 13)
 bench_build
 
-cluster_env=(INFINISPAN_CONFIG=infinispan-cluster.xml "INFINISPAN_CLUSTER_NODES=${NODES[*]}")
 stop_nodes() { deploy/local/infinispan.sh stop "${NODES[@]}" > /dev/null; }
-trap 'stop_nodes; _bench_exit' EXIT
-
-for size in ${SIZES:-1 2 3}; do
-  log "cluster: $size node(s), 1 Sluice, $CLIENTS clients of one caller, $DURATION"
-  stop_nodes
-  hosts=()
-  for ((i = 0; i < size; i++)); do
-    env "${cluster_env[@]}" INFINISPAN_CLEAN=1 deploy/local/infinispan.sh start "${NODES[$i]}"
-    hosts+=("127.0.0.1:$((11222 + (NODES[i] - 1) * 100))")
+_access_log_on=()
+trap 'for h in "${_access_log_on[@]}"; do access_log "$h" off; done; stop_nodes; _bench_exit' EXIT
+part_store() {
+  local size=$1 case line requests tasks admitted json node before
+  store_latency --store=infinispan --hosts="$STORE_HOSTS" --cases=1x1,16x1 --warm-up=5s --duration=10s | while read -r line; do
+    echo "$line"
+    record cluster "$size-nodes-store-$(sed -E 's/.*"callers":([0-9]+),"keys":([0-9]+).*/\1x\2/' <<< "$line")" "$line"
   done
-  start_simulator --rpm=$RPM --rpm-bucket-seconds=1 --latency-ms=20 --jitter-ms=10
-  start_sluice 0 SLUICE_UPSTREAM_RPM=$RPM SLUICE_STORE=infinispan "QUARKUS_INFINISPAN_CLIENT_HOSTS=$(IFS=';'; echo "${hosts[*]}")" \
-    QUARKUS_INFINISPAN_CLIENT_USERNAME=sluice QUARKUS_INFINISPAN_CLIENT_PASSWORD=sluice-local-password
+  _access_log_on=("${node_hosts[@]}")
+  for node in "${node_hosts[@]}"; do access_log "$node" on; done
+  for case in 1x1 16x1; do
+    declare -A before=()
+    for ((i = 0; i < size; i++)); do before[$i]=$(wc -l < "target/infinispan/node-${NODES[$i]}/server.log"); done
+    line=$(store_latency --store=infinispan --hosts="$STORE_HOSTS" --cases="$case" --warm-up=0s --duration=3s)
+    sleep 1 # the last lines reach the logs
+    requests=0 tasks=0
+    for ((i = 0; i < size; i++)); do
+      log_tail=$(tail -n +"$((before[$i] + 1))" "target/infinispan/node-${NODES[$i]}/server.log")
+      requests=$((requests + $(grep -c 'HOTROD_ACCESS_LOG' <<< "$log_tail" || true)))
+      tasks=$((tasks + $(grep -c 'HOTROD_ACCESS_LOG\] /sluice-buckets/sluice-admit' <<< "$log_tail" || true)))
+    done
+    admitted=$(sed -E 's/.*"admitted":([0-9]+).*/\1/' <<< "$line")
+    json=$(awk -v r="$requests" -v t="$tasks" -v a="$admitted" -v c="$case" 'BEGIN {
+      printf "{\"case\":\"%s\",\"admitted\":%d,\"hotrod_requests\":%d,\"task_executions\":%d,\"round_trips_per_admission\":%.3f}", c, a, r, t, (a > 0 ? r / a : 0) }')
+    echo "$json"
+    record cluster "$size-nodes-round-trips-$case" "$json"
+  done
+  for node in "${node_hosts[@]}"; do access_log "$node" off; done
+  _access_log_on=()
+}
+
+part_accuracy() {
+  local size=$1 rpm=600 result
+  start_simulator --rpm=$rpm --rpm-bucket-seconds=1 --latency-ms=100 --jitter-ms=50
+  start_fleet 3 "$STORE_HOSTS" SLUICE_UPSTREAM_RPM=$rpm
+  warm_up 100 "${TARGET_LIST[@]}"
+  sleep 3
+  result=$(drive --label="cluster-accuracy-$size" --targets="$TARGETS" --clients=50 --callers=50 \
+    --duration=30s --upstream-rpm=$rpm --series="$BENCH_OUT/cluster-accuracy-$size.csv")
+  result="${result%\}},\"sluice_5xx\":$(sluice_5xx 3)}"
+  echo "$result"
+  record cluster "$size-nodes-accuracy" "$result"
+  stop_all
+}
+
+part_caller() {
+  local size=$1 rpm=12000 result lock_timeouts
+  start_simulator --rpm=$rpm --rpm-bucket-seconds=1 --latency-ms=20 --jitter-ms=10
+  start_fleet 1 "$STORE_HOSTS" SLUICE_UPSTREAM_RPM=$rpm
   warm_up 100 "$SLUICE_URL"
-  result=$(drive --label="cluster-$size" --targets="$SLUICE_URL" --clients="$CLIENTS" --callers=1 --duration="$DURATION" \
-    --upstream-rpm=$RPM)
-  errors=$(grep -c '"message":"POST /v1/chat/completions 50' "$BENCH_OUT/sluice-0.log" || true)
+  result=$(drive --label="cluster-$size" --targets="$SLUICE_URL" --clients=8 --callers=1 --duration="${DURATION:-20s}" \
+    --upstream-rpm=$rpm)
   lock_timeouts=$(grep -c 'ISPN000299' "$BENCH_OUT/sluice-0.log" || true)
-  result="${result%\}},\"sluice_5xx\":$errors,\"lock_timeouts_in_log\":$lock_timeouts}"
+  result="${result%\}},\"sluice_5xx\":$(sluice_5xx 1),\"lock_timeouts_in_log\":$lock_timeouts}"
   echo "$result"
   record cluster "$size-nodes" "$result"
   stop_all
+}
+
+for size in ${SIZES:-1 2 3}; do
+  stop_nodes
+  start_cluster "$size" "${NODES[@]}"
+  IFS=';' read -ra node_hosts <<< "$STORE_HOSTS"
+  for part in ${PARTS:-store accuracy caller}; do
+    log "cluster: $size node(s), $part"
+    "part_$part" "$size"
+  done
 done

@@ -164,6 +164,58 @@ _bench_exit() {
 }
 trap _bench_exit EXIT
 
+# node_host NODE: the Hot Rod address of local Infinispan node NODE (deploy/local/infinispan.sh)
+node_host() { echo "127.0.0.1:$((11222 + ($1 - 1) * 100))"; }
+
+# start_cluster COUNT NODE...: a fresh cluster (infinispan-cluster.xml) of the first COUNT of the given
+# local nodes, all of which may join it later. Sets STORE_HOSTS (host;host, for QUARKUS_INFINISPAN_CLIENT_HOSTS)
+# and CLUSTER_ENV (the variables that start one more of those nodes into it).
+start_cluster() {
+  local count=$1 i hosts=(); shift
+  CLUSTER_ENV=(INFINISPAN_CONFIG=infinispan-cluster.xml "INFINISPAN_CLUSTER_NODES=$*")
+  for ((i = 1; i <= count; i++)); do
+    env "${CLUSTER_ENV[@]}" INFINISPAN_CLEAN=1 deploy/local/infinispan.sh start "${!i}"
+    hosts+=("$(node_host "${!i}")")
+  done
+  STORE_HOSTS=$(IFS=';'; echo "${hosts[*]}")
+}
+
+# start_fleet COUNT HOSTS [VAR=value ...]: Sluice instances 0..COUNT-1 on the shared store at HOSTS.
+# Sets TARGETS (their base URLs, comma-separated, for the driver's --targets) and TARGET_LIST (an array).
+start_fleet() {
+  local count=$1 hosts=$2 i; shift 2
+  TARGET_LIST=()
+  for ((i = 0; i < count; i++)); do
+    start_sluice "$i" SLUICE_STORE=infinispan "QUARKUS_INFINISPAN_CLIENT_HOSTS=$hosts" \
+      QUARKUS_INFINISPAN_CLIENT_USERNAME=sluice QUARKUS_INFINISPAN_CLIENT_PASSWORD=sluice-local-password "$@"
+    TARGET_LIST+=("$SLUICE_URL")
+  done
+  TARGETS=$(IFS=,; echo "${TARGET_LIST[*]}")
+}
+
+# sluice_5xx COUNT: the 5xx answers in the request logs of Sluice instances 0..COUNT-1
+sluice_5xx() {
+  local total=0 i
+  for ((i = 0; i < $1; i++)); do
+    total=$((total + $(grep -c '"message":"POST /v1/chat/completions 50' "$BENCH_OUT/sluice-$i.log" || true)))
+  done
+  echo "$total"
+}
+
+# store_latency [--option=value ...]: the store alone (dev.sluice.bench.StoreLatency); one JSON line per case
+store_latency() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$BENCH_CP" dev.sluice.bench.StoreLatency "$@"; }
+
+# access_log HOST on|off: a local node's Hot Rod access log (logger org.infinispan.HOTROD_ACCESS_LOG) at
+# TRACE into its server.log, or back to the configuration's default: one line per Hot Rod request
+access_log() {
+  local url="http://$1/rest/v2/logging/loggers/org.infinispan.HOTROD_ACCESS_LOG"
+  if [ "$2" = on ]; then
+    curl -sf --digest -u sluice:sluice-local-password -X PUT "$url?level=TRACE"
+  else
+    curl -sf --digest -u sluice:sluice-local-password -X DELETE "$url" || true
+  fi
+}
+
 # drive [--option=value ...]: runs the load driver against the simulator's stats; prints its JSON line
 drive() {
   java -cp "$BENCH_CP" dev.sluice.bench.LoadDriver --simulator="http://127.0.0.1:$SIMULATOR_PORT" "$@"

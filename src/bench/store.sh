@@ -18,24 +18,12 @@ CASES=${CASES:-1x1,16x1,1x2}
 WARM_UP=${WARM_UP:-5s}
 DURATION=${DURATION:-10s}
 COUNT_DURATION=${COUNT_DURATION:-3s}
-USER_PASSWORD=sluice:sluice-local-password
 bench_build
 
-latency() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$BENCH_CP" dev.sluice.bench.StoreLatency "$@"; }
 load_average() { cut -d' ' -f1 /proc/loadavg; }
 
-# access_log on|off: the server's Hot Rod access log (logger org.infinispan.HOTROD_ACCESS_LOG) at TRACE
-# into server.log, or back to the configuration's default
-access_log() {
-  local url="http://$hosts/rest/v2/logging/loggers/org.infinispan.HOTROD_ACCESS_LOG"
-  if [ "$1" = on ]; then
-    curl -sf --digest -u "$USER_PASSWORD" -X PUT "$url?level=TRACE"
-  else
-    curl -sf --digest -u "$USER_PASSWORD" -X DELETE "$url" || true
-  fi
-}
 _access_log_on=0
-trap '[ "$_access_log_on" = 1 ] && access_log off; _bench_exit' EXIT
+trap '[ "$_access_log_on" = 1 ] && access_log "$hosts" off; _bench_exit' EXIT
 
 for store in $STORES; do
   args=(--store="$store" --cases="$CASES" --warm-up="$WARM_UP" --duration="$DURATION")
@@ -46,7 +34,7 @@ for store in $STORES; do
   fi
   load=$(load_average)
   log "store: $store, cases $CASES, $WARM_UP warm-up + $DURATION each (load average $load)"
-  latency "${args[@]}" | while read -r line; do
+  store_latency "${args[@]}" | while read -r line; do
     echo "$line"
     variant=$(sed -E 's/.*"store":"([a-z]+)","callers":([0-9]+),"keys":([0-9]+).*/\1-\2x\3/' <<< "$line")
     record store "$variant" "${line%\}},\"load_average_1m\":$load}"
@@ -54,10 +42,10 @@ for store in $STORES; do
 
   if [ "$store" = infinispan ]; then
     server_log=${INFINISPAN_HOME:-target/infinispan}/node-$INFINISPAN_NODE/server.log
-    access_log on; _access_log_on=1
+    access_log "$hosts" on; _access_log_on=1
     for case in ${CASES//,/ }; do
       before=$(wc -l < "$server_log")
-      line=$(latency --store=infinispan --hosts="$hosts" --cases="$case" --warm-up=0s --duration="$COUNT_DURATION")
+      line=$(store_latency --store=infinispan --hosts="$hosts" --cases="$case" --warm-up=0s --duration="$COUNT_DURATION")
       sleep 1 # the last lines reach the log
       requests=$(tail -n +"$((before + 1))" "$server_log" | grep -c 'HOTROD_ACCESS_LOG' || true)
       tasks=$(tail -n +"$((before + 1))" "$server_log" | grep -c 'HOTROD_ACCESS_LOG\] /sluice-buckets/sluice-admit' || true)
@@ -67,6 +55,6 @@ for store in $STORES; do
       echo "$json"
       record store "infinispan-round-trips-$case" "$json"
     done
-    access_log off; _access_log_on=0
+    access_log "$hosts" off; _access_log_on=0
   fi
 done

@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +28,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * its server tasks) is down the same way, and checked again at the same interval, but refuses in
  * either mode: local buckets are for riding out an outage, not for running without the fleet's
  * limits until someone notices.
+ *
+ * <p>In open mode, the rate buckets change hands empty both ways. What the fleet spent just before
+ * the outage is in the store, out of reach, and what it spent during the outage is in every instance,
+ * out of the store's reach; a bucket handed over full would let a burst through that the upstream has
+ * already been sent. So the first time a key is decided alone in an outage, its local bucket is
+ * emptied first, and when the store answers again, the shared buckets this instance decided alone
+ * are emptied there ({@link BucketPolicy} keys only: quotas and cooldowns keep their state). Either
+ * way the bucket admits at its rate at once, only its burst is lost; a restarted server that
+ * lost every bucket would otherwise hand out a whole burst on top of what the upstream has just
+ * accepted (the outage scenario measured 13 upstream 429s at the return, 4 at the start).
  */
 public final class FailoverBucketStore implements BucketStore {
 
@@ -43,6 +55,15 @@ public final class FailoverBucketStore implements BucketStore {
 
     private enum State { UP, UNREACHABLE, MISCONFIGURED }
 
+    /**
+     * The most rate buckets one outage hands over empty: every upstream key's and the busiest callers'.
+     * Beyond it keys are handed over as they are, so that a long outage with many callers cannot grow
+     * the map or the settlement at the return without bound.
+     */
+    static final int MAX_KEYS_DECIDED_ALONE = 10_000;
+    /** Keys per settlement when handing back: one server-task call locks each batch's keys. */
+    private static final int HAND_BACK_BATCH = 64;
+
     private final BucketStore shared;
     private final BucketStore local;
     private final Mode mode;
@@ -52,6 +73,8 @@ public final class FailoverBucketStore implements BucketStore {
     private final AtomicReference<State> state = new AtomicReference<>(State.UP);
     private final AtomicReference<StoreMisconfiguredException> misconfiguration = new AtomicReference<>();
     private final AtomicLong nextTryNanos = new AtomicLong(Long.MIN_VALUE);
+    /** Open mode: the rate buckets decided alone since the store last answered, with their shared policies. */
+    private final ConcurrentMap<String, LimitPolicy> decidedAlone = new ConcurrentHashMap<>();
 
     /**
      * @param localShare each limit's share this instance uses on its own when open, in (0, 1]
@@ -87,6 +110,7 @@ public final class FailoverBucketStore implements BucketStore {
                 if (state.getAndSet(State.UP) != State.UP) {
                     misconfiguration.set(null);
                     listener.available(shared.name());
+                    handBack(now);
                 }
                 return CompletableFuture.completedFuture(admission);
             }
@@ -130,7 +154,43 @@ public final class FailoverBucketStore implements BucketStore {
             return CompletableFuture.failedFuture(new StoreUnavailableException(
                     "The shared " + shared.name() + " store is unavailable.", cause));
         }
-        return local.tryAcquire(localShareOf(request));
+        AdmissionRequest alone = localShareOf(request);
+        List<BucketAdjustment> emptied = new ArrayList<>();
+        for (int i = 0; i < request.charges().size(); i++) {
+            BucketCharge charge = request.charges().get(i);
+            if (charge.policy() instanceof BucketPolicy && decidedAlone.size() < MAX_KEYS_DECIDED_ALONE
+                    && decidedAlone.putIfAbsent(charge.key(), charge.policy()) == null) {
+                emptied.add(BucketAdjustment.capAt(charge.key(), alone.charges().get(i).policy(), 0));
+            }
+        }
+        if (emptied.isEmpty()) {
+            return local.tryAcquire(alone);
+        }
+        return local.settle(new Settlement(emptied, List.of(), request.nowNanos()))
+                .thenCompose(emptiedFirst -> local.tryAcquire(alone));
+    }
+
+    /**
+     * Empties in the shared store the rate buckets decided alone during the outage just over, in
+     * batches, without holding up the request that found the store again; a batch that fails leaves
+     * those buckets as the store has them, which is what happened before there was a handover.
+     */
+    private void handBack(long nowNanos) {
+        List<BucketAdjustment> batch = new ArrayList<>();
+        for (String key : List.copyOf(decidedAlone.keySet())) {
+            LimitPolicy policy = decidedAlone.remove(key);
+            if (policy == null) {
+                continue;
+            }
+            batch.add(BucketAdjustment.capAt(key, policy, 0));
+            if (batch.size() == HAND_BACK_BATCH) {
+                shared.settle(new Settlement(batch, List.of(), nowNanos));
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            shared.settle(new Settlement(batch, List.of(), nowNanos));
+        }
     }
 
     /** The same request against limits a share of the size and rate of the shared ones (at least 1). */

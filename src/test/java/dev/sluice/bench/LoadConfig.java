@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param streamShare       share of requests with {@code "stream": true}
  * @param maxTokens         {@code max_tokens} in every request; 0 leaves it out (the upstream's default applies)
  * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
+ * @param retryServerErrors whether a 5xx is retried the same way, as OpenAI's SDKs do: off by default, so
+ *                          that the scenarios about client-visible errors count each one
  * @param upstreamRpm       the upstream's allowed requests per minute, for the goodput ratio; 0 if none. With
  *                          several simulators: all of them together (by default the sum of {@code simulatorRpms})
  * @param simulatorRpms     each simulator's allowed requests per minute ({@code --simulator-rpm=300,600}), for
@@ -54,6 +56,7 @@ public record LoadConfig(
         double streamShare,
         int maxTokens,
         int retries,
+        boolean retryServerErrors,
         double upstreamRpm,
         List<Double> simulatorRpms,
         double upstreamTpm,
@@ -114,6 +117,7 @@ public record LoadConfig(
                 Double.parseDouble(take(remaining, "stream-share", "0")),
                 Integer.parseInt(take(remaining, "max-tokens", "16")),
                 Integer.parseInt(take(remaining, "retries", "2")),
+                Boolean.parseBoolean(take(remaining, "retry-server-errors", "false")),
                 upstreamRpm.isBlank() ? simulatorRpms.stream().mapToDouble(Double::doubleValue).sum()
                         : Double.parseDouble(upstreamRpm),
                 List.copyOf(simulatorRpms),

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * bounded in time and count, and prints one JSON line: what the clients saw and, from the
  * simulator's /stats, what the upstream saw (with several simulators, {@code --simulator=a,b}: their sum
  * and each one's own figures). Clients behave like a polite OpenAI SDK: after a 429
- * they wait what {@code retry-after-ms} (or {@code retry-after}) advises, then retry, twice at most.
+ * they wait what {@code retry-after-ms} (or {@code retry-after}) advises, then retry, twice at most; with
+ * {@code --retry-server-errors=true} they treat a 5xx the same way, as the SDKs do.
  *
  * <pre>java -cp … dev.sluice.bench.LoadDriver --targets=http://127.0.0.1:8081/v1 --simulator=http://127.0.0.1:9000
  *     --clients=50 --duration=30s --upstream-rpm=600 --series=target/bench/series.csv</pre>
@@ -164,18 +165,22 @@ public final class LoadDriver {
     private CompletableFuture<Integer> attempt(HttpRequest request, int target, int retry) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long now = System.nanoTime();
-            if (failure != null || response.statusCode() >= 500 || (response.statusCode() >= 400 && response.statusCode() != 429)) {
+            int status = failure == null ? response.statusCode() : 0;
+            boolean serverError = status >= 500;
+            if (failure != null || (status >= 400 && status != 429 && !serverError)
+                    || (serverError && !config.retryServerErrors())) {
                 recorder.attempt(target, Recorder.ERROR, now);
                 return CompletableFuture.completedFuture(Recorder.ERROR);
             }
-            if (response.statusCode() != 429) {
+            if (status < 400) {
                 recorder.attempt(target, Recorder.OK, now);
                 return CompletableFuture.completedFuture(Recorder.OK);
             }
-            recorder.attempt(target, Recorder.RATE_LIMITED, now);
+            int outcome = serverError ? Recorder.ERROR : Recorder.RATE_LIMITED;
+            recorder.attempt(target, outcome, now);
             long waitMillis = advisedWaitMillis(response);
             if (retry >= config.retries() || waitMillis > MAX_RETRY_MILLIS) {
-                return CompletableFuture.completedFuture(Recorder.RATE_LIMITED);
+                return CompletableFuture.completedFuture(outcome);
             }
             Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, timers::execute);
             return CompletableFuture.supplyAsync(() -> null, later).thenCompose(ignored -> attempt(request, target, retry + 1));
@@ -255,8 +260,19 @@ public final class LoadDriver {
         result.put("client_429_responses", recorder.rateLimitedResponses.sum());
         result.put("failed_after_retries_429", recorder.failedAfterRetries.sum());
         result.put("other_errors", recorder.otherErrors.sum());
+        long errorResponses = 0;
+        for (int target = 0; target < config.targets().size(); target++) {
+            errorResponses += recorder.attempts(target, Recorder.ERROR);
+        }
+        result.put("error_responses", errorResponses); // every attempt's, retried ones too (--retry-server-errors)
+        // to place an outage's first and last refusal against the moments a scenario broke and mended something
+        result.put("first_error_at_ms", recorder.firstErrorAtMillis.get());
+        result.put("last_error_at_ms", recorder.lastErrorAtMillis.get());
         result.put("ok_per_s", round(recorder.ok.sum() / elapsedSeconds));
         result.put("latency_ms", recorder.percentilesMillis(-1));
+        if (config.seriesFile().isPresent()) { // a run told as a story: where in it the slow requests were
+            result.put("p99_ms_by_second", recorder.p99MillisBySecond((int) Math.ceil(elapsedSeconds)));
+        }
         List<Map<String, Object>> perTarget = new ArrayList<>();
         for (int target = 0; target < config.targets().size(); target++) {
             Map<String, Object> row = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,11 +24,16 @@ final class Recorder {
     private final long startNanos;
     private final AtomicLongArray perSecond; // [target][second][outcome]
     private final List<List<Long>> latencyMicros = new ArrayList<>();
+    /** Latencies of the requests that finished in each second, all targets together. */
+    private final List<List<Long>> latencyMicrosBySecond = new ArrayList<>();
     final LongAdder requests = new LongAdder();
     final LongAdder ok = new LongAdder();
     final LongAdder rateLimitedResponses = new LongAdder();
     final LongAdder failedAfterRetries = new LongAdder();
     final LongAdder otherErrors = new LongAdder();
+    /** When the first and the last erroneous answer came, in ms since the start; -1 while none did. */
+    final AtomicLong firstErrorAtMillis = new AtomicLong(-1);
+    final AtomicLong lastErrorAtMillis = new AtomicLong(-1);
 
     Recorder(int targets, int seconds, long startNanos) {
         this.targets = targets;
@@ -37,6 +43,9 @@ final class Recorder {
         for (int i = 0; i < targets; i++) {
             latencyMicros.add(new ArrayList<>());
         }
+        for (int i = 0; i < seconds; i++) {
+            latencyMicrosBySecond.add(new ArrayList<>());
+        }
     }
 
     void attempt(int target, int outcome, long atNanos) {
@@ -44,6 +53,10 @@ final class Recorder {
         perSecond.incrementAndGet((target * seconds + second) * 3 + outcome);
         if (outcome == RATE_LIMITED) {
             rateLimitedResponses.increment();
+        } else if (outcome == ERROR) {
+            long atMillis = (atNanos - startNanos) / 1_000_000L;
+            firstErrorAtMillis.accumulateAndGet(atMillis, (was, now) -> was < 0 ? now : Math.min(was, now));
+            lastErrorAtMillis.accumulateAndGet(atMillis, Math::max);
         }
     }
 
@@ -57,6 +70,26 @@ final class Recorder {
         synchronized (latencies) {
             latencies.add(latencyNanos / 1000);
         }
+        int second = (int) Math.min(seconds - 1, Math.max(0, (System.nanoTime() - startNanos) / 1_000_000_000L));
+        List<Long> inSecond = latencyMicrosBySecond.get(second);
+        synchronized (inSecond) {
+            inSecond.add(latencyNanos / 1000);
+        }
+    }
+
+    /** The p99 latency in milliseconds of the requests that finished in each second up to {@code lastSecond}. */
+    List<Double> p99MillisBySecond(int lastSecond) {
+        List<Double> result = new ArrayList<>();
+        for (int second = 0; second <= Math.min(lastSecond, seconds - 1); second++) {
+            List<Long> inSecond = latencyMicrosBySecond.get(second);
+            long[] sorted;
+            synchronized (inSecond) {
+                sorted = inSecond.stream().mapToLong(Long::longValue).toArray();
+            }
+            Arrays.sort(sorted);
+            result.add(percentile(sorted, 0.99));
+        }
+        return result;
     }
 
     /** p50, p90, p99 and max in milliseconds, over one target or (target -1) all of them. */

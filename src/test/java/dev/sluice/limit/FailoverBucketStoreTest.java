@@ -123,14 +123,78 @@ class FailoverBucketStoreTest {
     void openDecidesWithItsOwnBucketsAtAShareOfEachLimit() {
         FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
         shared.failing = true;
+        acquire(store); // the outage begins: the local bucket, emptied, refills at 5 a second
 
+        clock.advanceSeconds(1);
         int admitted = 0;
         for (int i = 0; i < 10; i++) {
             admitted += acquire(store) instanceof Admission.Admitted ? 1 : 0;
         }
 
-        assertThat(admitted).isEqualTo(5); // half of the burst of 10
+        assertThat(admitted).isEqualTo(5); // half of the upstream's 10 a second, and its burst of 10
         assertThat(transitions).containsExactly("down test-shared OPEN: connection refused (test)");
+    }
+
+    @Test
+    void openHandsRateBucketsOverEmptyWhenTheOutageBegins() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
+        shared.failing = true;
+
+        // What the fleet sent just before is unknown here: no burst on top of it, only the rate.
+        assertThat(acquire(store)).as("first request of the outage").isInstanceOf(Admission.Refused.class);
+        clock.advanceMillis(200); // one token at 5 a second
+        assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+        assertThat(acquire(store)).isInstanceOf(Admission.Refused.class);
+    }
+
+    @Test
+    void openHandsTheRateBucketsItDecidedAloneBackEmpty() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
+        BucketCharge untouched = new BucketCharge("other-upstream", upstream.policy(), 1);
+        shared.failing = true;
+        acquire(store);
+
+        shared.failing = false; // a restarted server: every bucket full again
+        clock.advanceNanos(RETRY_NANOS);
+        assertThat(acquire(store)).as("the request that finds the store again").isInstanceOf(Admission.Admitted.class);
+
+        // The 10 the store would hand out at once were sent while it was away.
+        assertThat(acquire(store)).isInstanceOf(Admission.Refused.class);
+        clock.advanceMillis(100); // its rate is untouched: 10 a second
+        assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+        assertThat(store.tryAcquire(new AdmissionRequest(List.of(new BucketCharge(untouched.key(), untouched.policy(), 10)),
+                clock.nowNanos(), 0)).toCompletableFuture().join())
+                .as("a bucket nobody decided alone keeps its burst").isInstanceOf(Admission.Admitted.class);
+        assertThat(transitions).containsExactly("down test-shared OPEN: connection refused (test)", "up test-shared");
+    }
+
+    @Test
+    void aQuotaIsNeverEmptiedByAHandover() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
+        BucketCharge daily = new BucketCharge("daily", new QuotaPolicy(100, clock.nowNanos() + TimeUnit.DAYS.toNanos(1)), 1);
+        shared.failing = true;
+        AdmissionRequest request = new AdmissionRequest(List.of(daily), clock.nowNanos(), 0);
+        assertThat(store.tryAcquire(request).toCompletableFuture().join()).isInstanceOf(Admission.Admitted.class);
+
+        shared.failing = false;
+        clock.advanceNanos(RETRY_NANOS);
+        for (int i = 0; i < 5; i++) {
+            assertThat(store.tryAcquire(new AdmissionRequest(List.of(daily), clock.nowNanos(), 0)).toCompletableFuture().join())
+                    .isInstanceOf(Admission.Admitted.class);
+        }
+    }
+
+    @Test
+    void closedModeHandsNothingOver() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.CLOSED);
+        shared.failing = true;
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+
+        shared.failing = false;
+        clock.advanceNanos(RETRY_NANOS);
+        for (int i = 0; i < 10; i++) { // the whole burst: nothing was sent while the store was away
+            assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
+        }
     }
 
     @Test
