@@ -13,6 +13,7 @@
 #
 #   src/bench/outage.sh                     # MODES="closed open"
 #   MODES=open src/bench/outage.sh
+#   MODES=open SLUICE_JAR=/tmp/old/quarkus-run.jar VARIANT_NOTE="before handover" src/bench/outage.sh   # A/B
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-40s}
@@ -90,7 +91,7 @@ for mode in ${MODES:-closed open}; do
     if (r > 0) printf ",\"available_again_after_return_ms\":%d", r - b }')
   result="${result%\}},\"failure_mode\":\"$mode\",$timing,$outage}"
   echo "$result"
-  record outage "$mode" "$result"
+  record outage "$mode${VARIANT_NOTE:+ $VARIANT_NOTE}" "$result"
   chart admitted --series="$series" --limit-per-s=$((RPM / 60)) \
     --title="outage, $mode mode: the only node stopped at 10 s, started again at 20 s" --out="$CHARTS/outage-$mode.png"
   stop_all
