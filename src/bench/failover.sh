@@ -52,7 +52,7 @@ for size in ${SIZES:-2 3}; do
   errors=$(sluice_5xx "$INSTANCES") sent=0
   for ((i = 0; i < INSTANCES; i++)); do
     sent=$((sent + $(grep '"loggerName":"dev.sluice.request"' "$BENCH_OUT/sluice-$i.log" | jq -r --argjson from "$started_ms" '
-      select(.mdc.upstream_status != null)
+      select(.mdc.upstream_status != null and .mdc.upstream_status != "-")
       | select(((.timestamp[0:19] + "Z" | fromdateiso8601) * 1000 + (.timestamp[20:23] | tonumber)) >= $from) | 1' | wc -l)))
   done
   kill_s=$(( (kill_ms - started_ms) / 1000 ))

@@ -15,9 +15,14 @@ import java.util.logging.LogRecord;
  *       at the class path's root, and warns.</li>
  *   <li>{@code ISPN004007} "Exception encountered. Retry 1 out of 0", with a stack trace, for every
  *       call that finds no server: Sluice retries and fails over by itself and says so once.</li>
+ *   <li>{@code ISPN004005} "Error received from the server" for a lock not acquired in time
+ *       ({@code ISPN000299}), with the server's stack trace, for every call that met a lock still
+ *       held by a transaction of a node just killed: Sluice sends those calls again
+ *       ({@code SLUICE_STORE_FAILOVER_WINDOW}), and a call that fails for good is the request's 503.</li>
  * </ul>
- * Every other Hot Rod message passes, errors the server returns ({@code ISPN004005}) among them.
- * Set {@code QUARKUS_LOG_CONSOLE_FILTER} to nothing to see these two again.
+ * Other errors the server returns pass, cut to their first line: the server's stack trace that Hot Rod
+ * puts in the message says nothing more to an operator of Sluice and is in the server's own log.
+ * Set {@code QUARKUS_LOG_CONSOLE_FILTER} to nothing to see all of them whole.
  */
 @LoggingFilter(name = HotRodLogFilter.NAME)
 public final class HotRodLogFilter implements Filter {
@@ -31,6 +36,21 @@ public final class HotRodLogFilter implements Filter {
             return true;
         }
         String message = record.getMessage();
-        return message == null || !(message.startsWith("ISPN004001") || message.startsWith("ISPN004007"));
+        if (message == null) {
+            return true;
+        }
+        if (message.startsWith("ISPN004001") || message.startsWith("ISPN004007")) {
+            return false;
+        }
+        if (message.startsWith("ISPN004005")) {
+            if (message.contains("ISPN000299")) {
+                return false;
+            }
+            int lineEnd = message.indexOf('\n');
+            if (lineEnd > 0) {
+                record.setMessage(message.substring(0, lineEnd));
+            }
+        }
+        return true;
     }
 }

@@ -156,16 +156,32 @@ class FailoverBucketStoreTest {
 
         shared.failing = false; // a restarted server: every bucket full again
         clock.advanceNanos(RETRY_NANOS);
-        assertThat(acquire(store)).as("the request that finds the store again").isInstanceOf(Admission.Admitted.class);
-
-        // The 10 the store would hand out at once were sent while it was away.
-        assertThat(acquire(store)).isInstanceOf(Admission.Refused.class);
+        // The 10 the store would hand out at once were sent while it was away: the request that finds
+        // it again empties the bucket there before it is admitted.
+        assertThat(acquire(store)).as("the request that finds the store again").isInstanceOf(Admission.Refused.class);
+        assertThat(store.sharedAvailable()).isTrue();
         clock.advanceMillis(100); // its rate is untouched: 10 a second
         assertThat(acquire(store)).isInstanceOf(Admission.Admitted.class);
         assertThat(store.tryAcquire(new AdmissionRequest(List.of(new BucketCharge(untouched.key(), untouched.policy(), 10)),
                 clock.nowNanos(), 0)).toCompletableFuture().join())
                 .as("a bucket nobody decided alone keeps its burst").isInstanceOf(Admission.Admitted.class);
         assertThat(transitions).containsExactly("down test-shared OPEN: connection refused (test)", "up test-shared");
+    }
+
+    @Test
+    void aHandoverThatFailsIsTriedAgainWithTheStore() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.OPEN);
+        shared.failing = true;
+        acquire(store);
+
+        clock.advanceNanos(RETRY_NANOS); // still away: the hand-back fails with the store and stays owed
+        assertThat(acquire(store)).as("decided alone again").isNotNull();
+        assertThat(store.sharedAvailable()).isFalse();
+
+        shared.failing = false;
+        clock.advanceNanos(RETRY_NANOS);
+        assertThat(acquire(store)).as("emptied at the second try").isInstanceOf(Admission.Refused.class);
+        assertThat(store.sharedAvailable()).isTrue();
     }
 
     @Test

@@ -20,20 +20,18 @@ public final class TestBucketStore implements BucketStore {
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
         calls.incrementAndGet();
-        if (failing) {
-            return CompletableFuture.failedFuture(misconfigured ? new StoreMisconfiguredException("no cache 'x' (test)", null)
-                    : answeringWithErrors ? new IllegalStateException("lock not acquired in time (test)")
-                    : new StoreUnreachableException("connection refused (test)", null));
-        }
-        return decider.tryAcquire(request);
+        return failing ? CompletableFuture.failedFuture(failure()) : decider.tryAcquire(request);
     }
 
     @Override
     public CompletionStage<Void> settle(Settlement settlement) {
-        if (failing) {
-            return CompletableFuture.failedFuture(new StoreUnreachableException("connection refused (test)", null));
-        }
-        return decider.settle(settlement);
+        return failing ? CompletableFuture.failedFuture(failure()) : decider.settle(settlement);
+    }
+
+    private RuntimeException failure() {
+        return misconfigured ? new StoreMisconfiguredException("no cache 'x' (test)", null)
+                : answeringWithErrors ? new IllegalStateException("lock not acquired in time (test)")
+                : new StoreUnreachableException("connection refused (test)", null);
     }
 
     @Override

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A two-node cluster (nodes 3 and 4, infinispan-cluster.xml) loses a node under load on one hot
- * bucket, with Sluice's own client settings (no Hot Rod retries) and its failover window of 2 s:
+ * bucket, with Sluice's own client settings (no Hot Rod retries) and its default failover window of 5 s:
  * the calls in flight on the killed node are sent again to the other, which answers a call the dead
  * node had decided with that node's answer, so no request fails and no token is taken twice.
  *
@@ -87,7 +87,7 @@ class InfinispanClusterFailoverTest {
     @Test
     void aKilledNodeCostsNoRequestAndChargesNothingTwice() throws Exception {
         RemoteCache<String, Long> cache = InfinispanTestServer.bucketsCache(manager);
-        BucketStore store = new InfinispanBucketStore(() -> cache, storeThreads, true, TimeUnit.SECONDS.toNanos(2));
+        BucketStore store = new InfinispanBucketStore(() -> cache, storeThreads, true, TimeUnit.SECONDS.toNanos(5));
         // a bucket the test cannot empty and that does not refill in its time: every admission takes
         // exactly one token, so what is left tells whether any call was charged twice
         BucketPolicy deep = new BucketPolicy(CAPACITY, Rate.perHour(1));
