@@ -23,8 +23,11 @@ public final class AdmissionCodec {
     private static final byte COOLDOWN = 2;
     private static final byte ADMITTED = 1;
     private static final byte REFUSED = 0;
-    /** More charges than any request has: a guard against garbage input, not a product limit. */
-    private static final int MAX_CHARGES = 16;
+    /**
+     * Most charges in one request, and adjustments in one settlement: more than any request has, a guard
+     * against garbage input; a sender with more adjustments splits them.
+     */
+    public static final int MAX_CHARGES = 16;
     /** Most counters in one settlement; larger batches are split by the sender. */
     public static final int MAX_COUNTERS = 1024;
     /** Most admission requests in one batch. */

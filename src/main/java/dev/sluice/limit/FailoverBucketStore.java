@@ -63,7 +63,7 @@ public final class FailoverBucketStore implements BucketStore {
      */
     static final int MAX_KEYS_DECIDED_ALONE = 10_000;
     /** Keys per settlement when handing back: one server-task call locks each batch's keys. */
-    private static final int HAND_BACK_BATCH = 64;
+    private static final int HAND_BACK_BATCH = AdmissionCodec.MAX_CHARGES;
 
     private final BucketStore shared;
     private final BucketStore local;
@@ -108,7 +108,10 @@ public final class FailoverBucketStore implements BucketStore {
         }
         // The request that tries the store again first hands back what was decided alone, and only
         // then is admitted there: no one is admitted from a bucket the store lost in the meantime.
-        CompletionStage<Void> handedBack = state.get() == State.UP ? CompletableFuture.completedFuture(null) : handBack(now);
+        CompletionStage<Void> handedBack = state.get() == State.UP ? CompletableFuture.completedFuture(null)
+                : handBack(now).exceptionallyCompose(failure -> stillAway(failure) ? CompletableFuture.failedFuture(failure)
+                        // answered with an error: the store is there, and a hand-back is not worth keeping it away
+                        : CompletableFuture.completedFuture(null));
         return handedBack.thenCompose(ignored -> shared.tryAcquire(request)).handle((admission, failure) -> {
             if (failure == null) {
                 if (state.getAndSet(State.UP) != State.UP) {
@@ -176,8 +179,8 @@ public final class FailoverBucketStore implements BucketStore {
 
     /**
      * Empties in the shared store the rate buckets decided alone during the outage, in batches (one
-     * server-task call locks each batch's keys). Fails as the store fails, and then the keys stay to be
-     * handed back at the next try.
+     * server-task call locks each batch's keys). Fails as the store fails; when it is still away the
+     * keys stay to be handed back at the next try.
      */
     private CompletionStage<Void> handBack(long nowNanos) {
         List<BucketAdjustment> all = new ArrayList<>(decidedAlone.size());
@@ -188,6 +191,12 @@ public final class FailoverBucketStore implements BucketStore {
             batches[i] = shared.settle(new Settlement(List.copyOf(batch), List.of(), nowNanos)).toCompletableFuture();
         }
         return CompletableFuture.allOf(batches);
+    }
+
+    private static boolean stillAway(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof StoreUnreachableException || cause instanceof StoreMisconfiguredException;
     }
 
     /** The same request against limits a share of the size and rate of the shared ones (at least 1). */

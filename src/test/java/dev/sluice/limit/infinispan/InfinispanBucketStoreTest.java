@@ -7,15 +7,20 @@ import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.BucketStore;
 import dev.sluice.limit.BucketStoreContractTest;
+import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.Rate;
+import dev.sluice.limit.memory.InMemoryBucketStore;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
+import org.infinispan.client.hotrod.exceptions.TransportException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +83,59 @@ class InfinispanBucketStoreTest extends BucketStoreContractTest {
             admitted += admission instanceof Admission.Admitted ? 1 : 0;
         }
         assertThat(admitted).isEqualTo(3);
+    }
+
+    @Test
+    void openModeHandsItsBucketsBackEmptyToARealServerAndComesBack() throws Exception {
+        AtomicBoolean away = new AtomicBoolean(true);
+        InfinispanBucketStore shared = new InfinispanBucketStore(() -> {
+            if (away.get()) {
+                throw new TransportException("no server (test)", null);
+            }
+            return cache();
+        }, executor, false);
+        List<String> transitions = new CopyOnWriteArrayList<>();
+        long retryNanos = TimeUnit.SECONDS.toNanos(2);
+        FailoverBucketStore store = new FailoverBucketStore(shared, new InMemoryBucketStore(), FailoverBucketStore.Mode.OPEN,
+                0.5, retryNanos, new FailoverBucketStore.Listener() {
+                    @Override
+                    public void unavailable(String name, FailoverBucketStore.Mode mode, Throwable cause) {
+                        transitions.add("down");
+                    }
+
+                    @Override
+                    public void misconfigured(String name, String missing) {
+                        transitions.add("misconfigured");
+                    }
+
+                    @Override
+                    public void available(String name) {
+                        transitions.add("up");
+                    }
+                });
+        String run = UUID.randomUUID().toString();
+        List<BucketCharge> charges = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) { // more than one settlement's worth
+            charges.add(new BucketCharge("handed-back-" + i + "-" + run, new BucketPolicy(10, Rate.perSecond(10)), 1));
+        }
+        long now = TimeUnit.DAYS.toNanos(1);
+        for (BucketCharge decidedAlone : charges) {
+            store.tryAcquire(new AdmissionRequest(List.of(decidedAlone), now, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        BucketCharge charge = charges.get(charges.size() - 1);
+        away.set(false); // a restarted server: the buckets are full there
+        now += retryNanos;
+        Admission returned = store.tryAcquire(new AdmissionRequest(List.of(charge), now, 0))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(transitions).containsExactly("down", "up");
+        assertThat(returned).as("emptied on the server before this request was admitted there")
+                .isInstanceOf(Admission.Refused.class);
+        assertThat(store.tryAcquire(new AdmissionRequest(List.of(charges.get(0)), now, 0)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)).as("the first key, in another settlement").isInstanceOf(Admission.Refused.class);
+        now += TimeUnit.MILLISECONDS.toNanos(100);
+        assertThat(store.tryAcquire(new AdmissionRequest(List.of(charge), now, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .as("at its rate at once").isInstanceOf(Admission.Admitted.class);
     }
 
     @Test
