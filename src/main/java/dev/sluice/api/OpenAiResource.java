@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
-import dev.sluice.upstream.Operation;
+import dev.sluice.openai.Operation.Paths;
+import dev.sluice.openai.Operation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,14 +23,14 @@ import jakarta.ws.rs.core.MediaType;
  * Content-Length and costs far less per request than a RestMulti. Errors raised before the reply
  * still reach the exception mappers.
  */
-@Path("/v1")
+@Path(Paths.VERSION)
 public class OpenAiResource {
 
     @Inject
     RequestRelay relay;
 
     @POST
-    @Path("/chat/completions")
+    @Path(Paths.CHAT_COMPLETIONS)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> chatCompletions(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
@@ -37,7 +38,7 @@ public class OpenAiResource {
     }
 
     @POST
-    @Path("/completions")
+    @Path(Paths.COMPLETIONS)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> completions(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
@@ -45,7 +46,7 @@ public class OpenAiResource {
     }
 
     @POST
-    @Path("/embeddings")
+    @Path(Paths.EMBEDDINGS)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> embeddings(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
@@ -58,7 +59,7 @@ public class OpenAiResource {
     }
 
     @GET
-    @Path("/models")
+    @Path(Paths.MODELS)
     public Uni<Void> models(HttpHeaders headers, HttpServerResponse response) {
         return ReplyWriter.write(relay.models(headers), response);
     }

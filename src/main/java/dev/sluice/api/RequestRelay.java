@@ -6,7 +6,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
-import dev.sluice.upstream.Operation;
+import dev.sluice.openai.Operation;
 import dev.sluice.upstream.ResilientUpstream;
 import dev.sluice.upstream.RetryAdvice;
 import dev.sluice.upstream.Upstream;
@@ -224,11 +224,10 @@ public class RequestRelay {
     }
 
     private UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {
-        String userAgent = headers.getHeaderString(HttpHeaders.USER_AGENT);
-        String beta = headers.getHeaderString("OpenAI-Beta");
         // in managed mode each upstream puts its own key in (UpstreamHeaders.withKey)
-        return new UpstreamHeaders(caller.bearerToken(), userAgent, headers.getHeaderString("OpenAI-Organization"),
-                headers.getHeaderString("OpenAI-Project"), beta);
+        return new UpstreamHeaders(caller.bearerToken(), headers.getHeaderString(UpstreamHeaders.USER_AGENT),
+                headers.getHeaderString(UpstreamHeaders.ORGANIZATION), headers.getHeaderString(UpstreamHeaders.PROJECT),
+                headers.getHeaderString(UpstreamHeaders.BETA));
     }
 
     /** Logs a whole reply now, and a stream when it has been relayed to its end, broke off, or the caller hung up. */

@@ -7,7 +7,6 @@ import dev.sluice.limit.StoreMisconfiguredException;
 import dev.sluice.limit.TimeSource;
 import dev.sluice.limit.infinispan.InfinispanBucketStore;
 import dev.sluice.limit.memory.InMemoryBucketStore;
-import dev.sluice.upstream.UpstreamPool;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,13 +49,6 @@ public class LimiterProducer {
     @Singleton
     TimeSource timeSource() {
         return TimeSource.system();
-    }
-
-    /** The upstreams' outlooks keep time by the limiter's clock, so a test clock moves them too. */
-    @Produces
-    @Singleton
-    UpstreamPool.Clock upstreamClock(TimeSource timeSource) {
-        return timeSource::nowNanos;
     }
 
     @Produces

@@ -2,7 +2,7 @@ package dev.sluice.tokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.api.Encoding;
-import dev.sluice.upstream.Operation;
+import dev.sluice.openai.Operation;
 
 import java.util.List;
 import java.util.Map;

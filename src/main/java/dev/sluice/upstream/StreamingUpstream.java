@@ -1,21 +1,18 @@
 package dev.sluice.upstream;
 
-import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.core.http.HttpClientRequest;
 import io.vertx.mutiny.core.http.HttpClientResponse;
-import io.vertx.core.net.ProxyOptions;
-import io.vertx.core.net.ProxyType;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -33,33 +30,20 @@ import java.util.Map;
 final class StreamingUpstream {
 
     private final HttpClient client;
-    private final SluiceSettings settings;
+    private final Duration replyTimeout;
     private final String host;
     private final int port;
     private final boolean ssl;
     private final String basePath;
 
-    StreamingUpstream(Vertx vertx, UpstreamSettings upstream, SluiceSettings settings) {
-        this.settings = settings;
+    StreamingUpstream(Vertx vertx, UpstreamSettings upstream, UpstreamConnection connection) {
+        this.replyTimeout = connection.replyTimeout();
         URI url = upstream.url();
         this.ssl = "https".equalsIgnoreCase(url.getScheme());
         this.host = url.getHost();
         this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
         this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
-        HttpClientOptions options = new HttpClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
-                .setMaxPoolSize(settings.upstreamMaxConnections())
-                .setSsl(ssl)
-                .setVerifyHost(true)
-                .setKeepAlive(true);
-        upstream.proxy().ifPresent(proxy -> {
-            // plain HTTP upstreams are asked of the proxy in absolute form; TLS ones are tunnelled with CONNECT
-            ProxyOptions proxyOptions = new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.host()).setPort(proxy.port());
-            proxy.username().ifPresent(proxyOptions::setUsername);
-            proxy.password().ifPresent(proxyOptions::setPassword);
-            options.setProxyOptions(proxyOptions);
-        });
-        this.client = vertx.createHttpClient(options);
+        this.client = vertx.createHttpClient(connection.httpClientOptions(ssl));
     }
 
     Uni<UpstreamReply> send(UpstreamRequest request) {
@@ -70,21 +54,16 @@ final class StreamingUpstream {
                 .setSsl(ssl)
                 .setURI(basePath + request.operation().path())
                 // no byte from the upstream for this long fails the call, before or during the stream
-                .setIdleTimeout(settings.upstreamTimeout().toMillis())
+                .setIdleTimeout(replyTimeout.toMillis())
                 .setFollowRedirects(false);
-        UpstreamHeaders headers = request.headers();
-        options.putHeader("Authorization", headers.authorization());
+        request.headers().forEach(options::putHeader);
         options.putHeader("Content-Type", "application/json");
         options.putHeader("Accept", "text/event-stream");
-        putIfPresent(options, "User-Agent", headers.userAgent());
-        putIfPresent(options, "OpenAI-Organization", headers.organization());
-        putIfPresent(options, "OpenAI-Project", headers.project());
-        putIfPresent(options, "OpenAI-Beta", headers.beta());
         return client.request(options)
                 .flatMap(upstreamRequest -> upstreamRequest
                         .send(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(request.body())))
                         .map(response -> toReply(upstreamRequest, response)))
-                .ifNoItem().after(settings.upstreamTimeout()).fail()
+                .ifNoItem().after(replyTimeout).fail()
                 .onFailure().transform(failure -> UpstreamCaller.classify(failure, request.operation()));
     }
 
@@ -96,12 +75,6 @@ final class StreamingUpstream {
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
                 .onCancellation().invoke(() -> request.getDelegate().reset());
         return UpstreamReply.streamed(response.statusCode(), headers, body);
-    }
-
-    private static void putIfPresent(RequestOptions options, String name, String value) {
-        if (value != null) {
-            options.putHeader(name, value);
-        }
     }
 
     void close() {

@@ -2,6 +2,7 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
+import dev.sluice.limit.TimeSource;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 
 /**
  * One upstream endpoint and key, and what Sluice keeps for calling it: its HTTP clients, its own
@@ -37,7 +37,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
      * @param clock  the limiter's clock in nanoseconds, which the outlook's times are on
      */
     public Upstream(UpstreamSettings settings, SluiceSettings.Resilience resilience, UpstreamCaller caller,
-            LongSupplier clock) {
+            TimeSource clock) {
         this.settings = settings;
         this.caller = caller;
         long breakerDelayMillis = resilience.breakerDelayMillis();
@@ -58,7 +58,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                     CircuitBreakerState before = breakerState.getAndSet(state);
                     switch (state) {
                         case OPEN -> {
-                            outlook.breakerOpenUntil(clock.getAsLong() + breakerDelayNanos, breakerDelayNanos);
+                            outlook.breakerOpenUntil(clock.nowNanos() + breakerDelayNanos, breakerDelayNanos);
                             if (before == CircuitBreakerState.CLOSED) {
                                 LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; its "
                                         + "requests go to other upstreams, and one probe every %d ms until one succeeds",

@@ -2,18 +2,18 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
+import dev.sluice.openai.Operation;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -26,24 +26,15 @@ public final class UpstreamCaller implements AutoCloseable {
 
     private final UpstreamClient client;
     private final StreamingUpstream streaming;
-    private final SluiceSettings settings;
+    private final Duration replyTimeout;
 
     public UpstreamCaller(UpstreamSettings upstream, SluiceSettings settings, io.vertx.mutiny.core.Vertx vertx) {
-        this.settings = settings;
-        this.streaming = new StreamingUpstream(vertx, upstream, settings);
-        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(upstream.url())
-                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(settings.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, settings.upstreamMaxConnections())
+        UpstreamConnection connection = UpstreamConnection.of(upstream, settings);
+        this.replyTimeout = connection.replyTimeout();
+        this.streaming = new StreamingUpstream(vertx, upstream, connection);
+        this.client = connection.applyTo(QuarkusRestClientBuilder.newBuilder().baseUri(upstream.url()))
                 .disableDefaultMapper(true)
-                .followRedirects(false);
-        upstream.proxy().ifPresent(proxy -> {
-            builder.proxyAddress(proxy.host(), proxy.port());
-            proxy.username().ifPresent(builder::proxyUser);
-            proxy.password().ifPresent(builder::proxyPassword);
-        });
-        this.client = builder.build(UpstreamClient.class);
+                .build(UpstreamClient.class);
     }
 
     @Override
@@ -71,7 +62,7 @@ public final class UpstreamCaller implements AutoCloseable {
         // readTimeout bounds only the wait for the response head; this bounds the whole reply, and
         // cancelling the Uni closes the upstream connection.
         return response
-                .ifNoItem().after(settings.upstreamTimeout()).fail()
+                .ifNoItem().after(replyTimeout).fail()
                 .map(UpstreamCaller::toReply)
                 .onFailure().transform(failure -> classify(failure, request.operation()));
     }

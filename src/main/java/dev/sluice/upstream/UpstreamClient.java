@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.openai.Operation.Paths;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -20,18 +21,18 @@ import jakarta.ws.rs.core.Response;
 public interface UpstreamClient {
 
     @POST
-    @Path("/chat/completions")
+    @Path(Paths.CHAT_COMPLETIONS)
     Uni<Response> chatCompletions(@BeanParam UpstreamHeaders headers, byte[] body);
 
     @POST
-    @Path("/completions")
+    @Path(Paths.COMPLETIONS)
     Uni<Response> completions(@BeanParam UpstreamHeaders headers, byte[] body);
 
     @POST
-    @Path("/embeddings")
+    @Path(Paths.EMBEDDINGS)
     Uni<Response> embeddings(@BeanParam UpstreamHeaders headers, byte[] body);
 
     @GET
-    @Path("/models")
+    @Path(Paths.MODELS)
     Uni<Response> models(@BeanParam UpstreamHeaders headers);
 }

@@ -2,25 +2,33 @@ package dev.sluice.upstream;
 
 import jakarta.ws.rs.HeaderParam;
 
+import java.util.function.BiConsumer;
+
 /**
  * The request headers sent upstream; a {@code null} one is not sent. Sluice does not disguise its
  * callers: their own User-Agent goes upstream as it came.
  */
 public final class UpstreamHeaders {
 
-    @HeaderParam("Authorization")
+    public static final String AUTHORIZATION = "Authorization";
+    public static final String USER_AGENT = "User-Agent";
+    public static final String ORGANIZATION = "OpenAI-Organization";
+    public static final String PROJECT = "OpenAI-Project";
+    public static final String BETA = "OpenAI-Beta";
+
+    @HeaderParam(AUTHORIZATION)
     String authorization;
 
-    @HeaderParam("User-Agent")
+    @HeaderParam(USER_AGENT)
     String userAgent;
 
-    @HeaderParam("OpenAI-Organization")
+    @HeaderParam(ORGANIZATION)
     String organization;
 
-    @HeaderParam("OpenAI-Project")
+    @HeaderParam(PROJECT)
     String project;
 
-    @HeaderParam("OpenAI-Beta")
+    @HeaderParam(BETA)
     String beta;
 
     /**
@@ -41,6 +49,21 @@ public final class UpstreamHeaders {
     /** The same headers with Sluice's key for an upstream (managed mode): the caller's organization and project do not belong to it. */
     public UpstreamHeaders withKey(String apiKey) {
         return new UpstreamHeaders(apiKey, userAgent, null, null, beta);
+    }
+
+    /** Each header to send, by name ({@code null} ones are not sent): for a client that takes them one by one. */
+    public void forEach(BiConsumer<String, String> sink) {
+        sink.accept(AUTHORIZATION, authorization);
+        putIfPresent(sink, USER_AGENT, userAgent);
+        putIfPresent(sink, ORGANIZATION, organization);
+        putIfPresent(sink, PROJECT, project);
+        putIfPresent(sink, BETA, beta);
+    }
+
+    private static void putIfPresent(BiConsumer<String, String> sink, String name, String value) {
+        if (value != null) {
+            sink.accept(name, value);
+        }
     }
 
     public String authorization() {

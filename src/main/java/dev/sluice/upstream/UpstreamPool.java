@@ -2,6 +2,7 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
+import dev.sluice.limit.TimeSource;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,6 @@ import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * Every configured upstream, and which of them may serve a caller's request: those that serve the
@@ -25,7 +25,8 @@ public class UpstreamPool {
     private final boolean allServeEveryModel;
 
     @Inject
-    public UpstreamPool(SluiceSettings settings, Vertx vertx, Clock clock) {
+    /** @param clock the limiter's, so that the upstreams' outlooks keep time with the buckets (and a test clock moves both) */
+    public UpstreamPool(SluiceSettings settings, Vertx vertx, TimeSource clock) {
         List<Upstream> built = new ArrayList<>();
         for (UpstreamSettings upstream : settings.upstreams()) {
             built.add(new Upstream(upstream, settings.resilience(), new UpstreamCaller(upstream, settings, vertx), clock));
@@ -34,11 +35,6 @@ public class UpstreamPool {
         this.unpinned = upstreams.stream().filter(upstream -> upstream.settings().callers().isEmpty()).toList();
         this.anyPinned = unpinned.size() < upstreams.size();
         this.allServeEveryModel = upstreams.stream().allMatch(upstream -> upstream.settings().models().isEmpty());
-    }
-
-    /** The clock the upstreams' outlooks keep time by: the limiter's (wall-clock nanoseconds). */
-    @FunctionalInterface
-    public interface Clock extends LongSupplier {
     }
 
     public List<Upstream> all() {

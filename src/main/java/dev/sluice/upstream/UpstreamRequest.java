@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.openai.Operation;
 import java.util.Objects;
 
 /**

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.sim.ProviderCharge;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
-import dev.sluice.upstream.Operation;
+import dev.sluice.openai.Operation;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -17,8 +17,8 @@ import net.jqwik.api.constraints.Size;
 import java.math.BigInteger;
 import java.util.List;
 
-import static dev.sluice.upstream.Operation.CHAT_COMPLETIONS;
-import static dev.sluice.upstream.Operation.EMBEDDINGS;
+import static dev.sluice.openai.Operation.CHAT_COMPLETIONS;
+import static dev.sluice.openai.Operation.EMBEDDINGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -2,15 +2,15 @@ package dev.sluice.tokens;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.upstream.Operation;
+import dev.sluice.openai.Operation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static dev.sluice.upstream.Operation.CHAT_COMPLETIONS;
-import static dev.sluice.upstream.Operation.COMPLETIONS;
-import static dev.sluice.upstream.Operation.EMBEDDINGS;
+import static dev.sluice.openai.Operation.CHAT_COMPLETIONS;
+import static dev.sluice.openai.Operation.COMPLETIONS;
+import static dev.sluice.openai.Operation.EMBEDDINGS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

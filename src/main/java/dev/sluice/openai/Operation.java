@@ -1,0 +1,42 @@
+package dev.sluice.openai;
+
+/**
+ * The OpenAI operations Sluice relays, each with its path: the one place the paths are declared
+ * ({@link Paths} holds them as constants for the JAX-RS annotations of the resource and the REST
+ * client, which cannot read an enum).
+ */
+public enum Operation {
+    CHAT_COMPLETIONS(Paths.CHAT_COMPLETIONS),
+    COMPLETIONS(Paths.COMPLETIONS),
+    EMBEDDINGS(Paths.EMBEDDINGS),
+    MODELS(Paths.MODELS);
+
+    /** The paths, as compile-time constants. */
+    public static final class Paths {
+        /** Where callers find the API, and where an upstream's base URL usually ends. */
+        public static final String VERSION = "/v1";
+        public static final String CHAT_COMPLETIONS = "/chat/completions";
+        public static final String COMPLETIONS = "/completions";
+        public static final String EMBEDDINGS = "/embeddings";
+        public static final String MODELS = "/models";
+
+        private Paths() {
+        }
+    }
+
+    private final String path;
+
+    Operation(String path) {
+        this.path = path;
+    }
+
+    /** The path relative to the base URL, e.g. {@code /chat/completions}. */
+    public String path() {
+        return path;
+    }
+
+    /** The path callers use, e.g. {@code /v1/chat/completions}. */
+    public String publicPath() {
+        return Paths.VERSION + path;
+    }
+}
