@@ -30,27 +30,36 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> upstream(UpstreamFailure e) {
-        return switch (e.kind()) {
-            case TIMEOUT -> json(504, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
-                    "upstream_timeout")).build();
-            case UNREACHABLE -> json(502, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
-                    "upstream_unreachable")).build();
-            case CIRCUIT_OPEN -> json(503, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
-                    "upstream_unavailable")).header("retry-after", "1").build();
-            case BUSY -> json(503, ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null,
-                    "upstream_busy")).header("retry-after", "1").build();
-        };
+        RestResponse.ResponseBuilder<ErrorBody> response = json(statusOf(e),
+                ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null, switch (e.kind()) {
+                    case TIMEOUT -> "upstream_timeout";
+                    case UNREACHABLE -> "upstream_unreachable";
+                    case CIRCUIT_OPEN -> "upstream_unavailable";
+                    case BUSY -> "upstream_busy";
+                }));
+        if (e.kind() == UpstreamFailure.Kind.CIRCUIT_OPEN || e.kind() == UpstreamFailure.Kind.BUSY) {
+            response.header("retry-after", retryAfterSeconds(e.retryAfterNanos()));
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> storeUnavailable(StoreUnavailableException e) {
         if (e.misconfigured()) {
+            // an operator has to act: no use asking again every retry interval
             return json(503, ErrorBody.of("Sluice's shared rate-limit store is not set up for Sluice; its operator has "
                     + "to fix it (Sluice's log says how).", GatewayException.SERVER_ERROR, null, "store_misconfigured"))
                     .header("retry-after", "10").build();
         }
         return json(503, ErrorBody.of("Sluice cannot reach its shared rate-limit store right now; try again shortly.",
-                GatewayException.SERVER_ERROR, null, "store_unavailable")).header("retry-after", "1").build();
+                GatewayException.SERVER_ERROR, null, "store_unavailable"))
+                .header("retry-after", retryAfterSeconds(e.retryAfterNanos())).build();
+    }
+
+    /** Whole seconds, rounded up, at least 1: a caller told 0 would come straight back. */
+    static String retryAfterSeconds(long nanos) {
+        long seconds = nanos / 1_000_000_000L + (nanos % 1_000_000_000L == 0 ? 0 : 1);
+        return Long.toString(Math.max(1, seconds));
     }
 
     @ServerExceptionMapper

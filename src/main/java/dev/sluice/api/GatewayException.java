@@ -32,10 +32,6 @@ public class GatewayException extends RuntimeException {
         return new GatewayException(status, message, INVALID_REQUEST, param, code, Map.of());
     }
 
-    public static GatewayException serverError(int status, String message, String code) {
-        return new GatewayException(status, message, SERVER_ERROR, null, code, Map.of());
-    }
-
     public int status() {
         return status;
     }

@@ -3,30 +3,28 @@ package dev.sluice.api;
 /** The limits a request passes, as callers are told about them in refusals and logs. */
 public enum LimitScope {
     /** Each caller's own requests bucket. */
-    CALLER("caller", "caller", "requests", false),
+    CALLER("caller", "caller", "requests"),
     /** Each client address's requests bucket (off unless SLUICE_CLIENT_IP_RATE is set). */
-    CLIENT_IP("client-ip", "client IP", "requests", false),
+    CLIENT_IP("client-ip", "client IP", "requests"),
     /** The upstream key's requests-per-minute bucket, shared by all callers. */
-    UPSTREAM_KEY("upstream-requests", "upstream key", "requests", false),
+    UPSTREAM_KEY("upstream-requests", "upstream key", "requests"),
     /** A pause the upstream asked for with a 429, per model, shared by the fleet. */
-    UPSTREAM_COOLDOWN("upstream-cooldown", "upstream cooldown", "requests", false),
+    UPSTREAM_COOLDOWN("upstream-cooldown", "upstream cooldown", "requests"),
     /** The upstream key's tokens-per-minute bucket, shared by all callers. */
-    UPSTREAM_TOKENS("upstream-tokens", "upstream key", "tokens", false),
-    CALLER_DAILY_REQUESTS("caller-daily-requests", "daily request quota", "requests", true),
-    CALLER_DAILY_TOKENS("caller-daily-tokens", "daily token quota", "tokens", true),
-    CALLER_MONTHLY_REQUESTS("caller-monthly-requests", "monthly request quota", "requests", true),
-    CALLER_MONTHLY_TOKENS("caller-monthly-tokens", "monthly token quota", "tokens", true);
+    UPSTREAM_TOKENS("upstream-tokens", "upstream key", "tokens"),
+    CALLER_DAILY_REQUESTS("caller-daily-requests", "daily request quota", "requests"),
+    CALLER_DAILY_TOKENS("caller-daily-tokens", "daily token quota", "tokens"),
+    CALLER_MONTHLY_REQUESTS("caller-monthly-requests", "monthly request quota", "requests"),
+    CALLER_MONTHLY_TOKENS("caller-monthly-tokens", "monthly token quota", "tokens");
 
     private final String id;
     private final String label;
     private final String unit;
-    private final boolean quota;
 
-    LimitScope(String id, String label, String unit, boolean quota) {
+    LimitScope(String id, String label, String unit) {
         this.id = id;
         this.label = label;
         this.unit = unit;
-        this.quota = quota;
     }
 
     /** A stable name for headers, logs and metrics, e.g. {@code upstream-tokens}. */
@@ -42,11 +40,6 @@ public enum LimitScope {
     /** What the limit counts: the suffix of its {@code x-ratelimit-*} headers. */
     public String unit() {
         return unit;
-    }
-
-    /** A calendar quota: exhausting it is {@code insufficient_quota}, not a rate limit. */
-    public boolean quota() {
-        return quota;
     }
 
     /** A limit of the upstream's (its key's buckets, its pause): another upstream may still take the request. */

@@ -131,11 +131,6 @@ public record SluiceSettings(
                 + ", defaultMaxTokens=" + defaultMaxTokens + ", usage=" + usage + ", resilience=" + resilience + "]";
     }
 
-    /** Sluice sends its own keys upstream; callers' tokens only identify them. */
-    public boolean managedMode() {
-        return upstreams.get(0).apiKey().isPresent();
-    }
-
     public static SluiceSettings from(SluiceConfig config) {
         return from(config, Map.of());
     }

@@ -159,7 +159,7 @@ public final class FailoverBucketStore implements BucketStore {
     private CompletionStage<Admission> unavailable(AdmissionRequest request, Throwable cause) {
         if (mode == Mode.CLOSED || cause instanceof StoreMisconfiguredException) {
             return CompletableFuture.failedFuture(new StoreUnavailableException(
-                    "The shared " + shared.name() + " store is unavailable.", cause));
+                    "The shared " + shared.name() + " store is unavailable.", cause, untilNextTry(request.nowNanos())));
         }
         AdmissionRequest alone = localShareOf(request);
         List<BucketAdjustment> emptied = new ArrayList<>();
@@ -193,6 +193,11 @@ public final class FailoverBucketStore implements BucketStore {
         return CompletableFuture.allOf(batches);
     }
 
+    /** While the store is down, the time until one request tries it again; 0 while it is up. */
+    private long untilNextTry(long nowNanos) {
+        return state.get() == State.UP ? 0 : Math.max(0, nextTryNanos.get() - nowNanos);
+    }
+
     private static boolean stillAway(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -223,7 +228,7 @@ public final class FailoverBucketStore implements BucketStore {
         }
         if (mode == Mode.CLOSED) {
             return CompletableFuture.failedFuture(new StoreUnavailableException(
-                    "The shared " + shared.name() + " store is unavailable.", null));
+                    "The shared " + shared.name() + " store is unavailable.", null, untilNextTry(settlement.nowNanos())));
         }
         List<BucketAdjustment> adjustments = new ArrayList<>(settlement.adjustments().size());
         for (BucketAdjustment adjustment : settlement.adjustments()) {

@@ -56,8 +56,4 @@ public final class RateLimiter {
     public BucketStore store() {
         return store;
     }
-
-    public long maxWaitNanos() {
-        return maxWaitNanos;
-    }
 }

@@ -6,12 +6,24 @@ package dev.sluice.limit;
  */
 public final class StoreUnavailableException extends RuntimeException {
 
-    public StoreUnavailableException(String message, Throwable cause) {
+    private final long retryAfterNanos;
+
+    /** @param retryAfterNanos how long until the store is tried again; 0 when the next request tries it */
+    public StoreUnavailableException(String message, Throwable cause, long retryAfterNanos) {
         super(message, cause, false, false);
+        if (retryAfterNanos < 0) {
+            throw new IllegalArgumentException("retry after must be >= 0, got " + retryAfterNanos);
+        }
+        this.retryAfterNanos = retryAfterNanos;
     }
 
     /** Whether the store lacks what Sluice needs, rather than being out of reach. */
     public boolean misconfigured() {
         return getCause() instanceof StoreMisconfiguredException;
+    }
+
+    /** How long until the store is tried again: a caller's request before then is refused the same way. */
+    public long retryAfterNanos() {
+        return retryAfterNanos;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.limit.TimeSource;
 import dev.sluice.usage.AttemptCost;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
@@ -77,12 +78,15 @@ public class ResilientUpstream {
     };
 
     private final SluiceSettings.Resilience settings;
+    /** The limiter's: retries, their backoff and the upstreams' outlooks keep one time, which a test clock moves. */
+    private final TimeSource clock;
     private final RetryBudget budget;
     private final Backoff backoff;
     private final Guard retries;
 
     @Inject
-    public ResilientUpstream(SluiceSettings settings) {
+    public ResilientUpstream(SluiceSettings settings, TimeSource clock) {
+        this.clock = clock;
         this.settings = settings.resilience();
         this.budget = new RetryBudget(this.settings.budgetRatio(), this.settings.budgetMinRetries(),
                 this.settings.budgetWindowNanos());
@@ -107,7 +111,7 @@ public class ResilientUpstream {
      * @param pacing admits each retry on an upstream (a failure ends the retries), and hears each 429
      */
     public Uni<UpstreamReply> send(UpstreamRequest request, Upstream first, Pacing pacing) {
-        long firstAttemptNanos = System.nanoTime();
+        long firstAttemptNanos = clock.nowNanos();
         budget.recordFirstAttempt(firstAttemptNanos);
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<RetryableAttempt> previous = new AtomicReference<>();
@@ -119,17 +123,17 @@ public class ResilientUpstream {
             RetryableAttempt before = previous.get();
             Uni<Upstream> admitted = number == 1 ? Uni.createFrom().item(first)
                     : pacing.admitRetry(failed, before.cost(),
-                                    Math.max(0, settings.maxTotalNanos() - (System.nanoTime() - firstAttemptNanos)))
+                                    Math.max(0, settings.maxTotalNanos() - (clock.nowNanos() - firstAttemptNanos)))
                             // no upstream can take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
             return admitted.call(upstream -> pacing.beforeSend()).flatMap(upstream -> upstream.send(request, call -> call
                             .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
-                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number))
+                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number, clock))
                                     : Uni.createFrom().item(reply))
                             .onFailure(UpstreamFailure.class)
                             .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure, firstAttemptNanos, number)))
                     .onFailure(failure -> failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
-                    .transform(failure -> RetryableAttempt.of(notCalled(failure), firstAttemptNanos, number))
+                    .transform(failure -> RetryableAttempt.of(notCalled(failure, upstream), firstAttemptNanos, number))
                     .onFailure(RetryableAttempt.class).invoke(failure -> {
                         RetryableAttempt failedAttempt = (RetryableAttempt) failure;
                         previous.set(failedAttempt);
@@ -161,12 +165,13 @@ public class ResilientUpstream {
                 });
     }
 
-    private static UpstreamFailure notCalled(Throwable failure) {
+    private UpstreamFailure notCalled(Throwable failure, Upstream upstream) {
         return failure instanceof CircuitBreakerOpenException
-                ? new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN,
-                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure, false)
-                : new UpstreamFailure(UpstreamFailure.Kind.BUSY,
-                        "The upstream has as many calls in progress as it may have; try again shortly.", failure, false);
+                ? UpstreamFailure.notCalled(UpstreamFailure.Kind.CIRCUIT_OPEN,
+                        "The upstream failed repeatedly; Sluice is giving it a moment before calling it again.", failure,
+                        upstream.outlook().breakerOpenForNanos(clock.nowNanos()))
+                : UpstreamFailure.notCalled(UpstreamFailure.Kind.BUSY,
+                        "The upstream has as many calls in progress as it may have; try again shortly.", failure, 0);
     }
 
     /**
@@ -182,7 +187,7 @@ public class ResilientUpstream {
         if (!attempt.called()) {
             return attempt.alternativeExists();
         }
-        long now = System.nanoTime();
+        long now = clock.nowNanos();
         long spentNanos = now - attempt.firstAttemptNanos();
         if (!attempt.alternativeReady()
                 && spentNanos + TimeUnit.MILLISECONDS.toNanos(attempt.advisedMillis()) >= settings.maxTotalNanos()) {

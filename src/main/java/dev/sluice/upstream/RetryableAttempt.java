@@ -1,8 +1,10 @@
 package dev.sluice.upstream;
 
+import dev.sluice.limit.TimeSource;
 import dev.sluice.usage.AttemptCost;
 
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An attempt that may be worth another: the upstream answered 429, 500, 502, 503 or 504, gave no
@@ -31,8 +33,9 @@ final class RetryableAttempt extends RuntimeException {
         this.called = called;
     }
 
-    static RetryableAttempt of(UpstreamReply reply, long firstAttemptNanos, int attempt) {
-        OptionalLong advised = RetryAdvice.advisedWaitMillis(reply.headers(), System.currentTimeMillis());
+    static RetryableAttempt of(UpstreamReply reply, long firstAttemptNanos, int attempt, TimeSource clock) {
+        // a Retry-After date is read against the limiter's clock, which is wall-clock time
+        OptionalLong advised = RetryAdvice.advisedWaitMillis(reply.headers(), TimeUnit.NANOSECONDS.toMillis(clock.nowNanos()));
         return new RetryableAttempt(reply, null, firstAttemptNanos, attempt, advised.orElse(0), true);
     }
 

@@ -18,19 +18,45 @@ public final class UpstreamFailure extends RuntimeException {
 
     private final Kind kind;
     private final boolean maybeSent;
+    private final long retryAfterNanos;
 
     /**
      * @param maybeSent whether the request may have reached the upstream: false only when it surely
      *                  did not (no connection was ever made, or it was not called)
      */
     public UpstreamFailure(Kind kind, String message, Throwable cause, boolean maybeSent) {
+        this(kind, message, cause, maybeSent, 0);
+    }
+
+    private UpstreamFailure(Kind kind, String message, Throwable cause, boolean maybeSent, long retryAfterNanos) {
         super(message, cause, false, false);
         this.kind = kind;
         this.maybeSent = maybeSent;
+        this.retryAfterNanos = retryAfterNanos;
+    }
+
+    /**
+     * The upstream was not called: its breaker is open ({@link Kind#CIRCUIT_OPEN}) or its bulkhead full
+     * ({@link Kind#BUSY}).
+     *
+     * @param retryAfterNanos how long until it may be called again, as far as Sluice knows: the
+     *                        breaker's remaining delay; 0 when that is not known (a bulkhead frees a
+     *                        place whenever a call ends)
+     */
+    static UpstreamFailure notCalled(Kind kind, String message, Throwable cause, long retryAfterNanos) {
+        if (kind != Kind.CIRCUIT_OPEN && kind != Kind.BUSY) {
+            throw new IllegalArgumentException(kind + " is a failure of a call that was made");
+        }
+        return new UpstreamFailure(kind, message, cause, false, Math.max(0, retryAfterNanos));
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** How long until the upstream may be called again: see {@link #notCalled}; 0 for a call that was made. */
+    public long retryAfterNanos() {
+        return retryAfterNanos;
     }
 
     /**

@@ -91,6 +91,15 @@ public final class UpstreamOutlook {
         return breakerOpenAtMostUntilNanos > nowNanos || (breakerHalfOpen && probeClaimed.get());
     }
 
+    /**
+     * How long until its open breaker lets a probe through, for a caller told to come back then; 0
+     * when it is not open (or its probe is due).
+     */
+    public long breakerOpenForNanos(long nowNanos) {
+        long until = breakerOpenUntilNanos;
+        return until == Long.MIN_VALUE ? 0 : Math.max(0, until - nowNanos);
+    }
+
     /** A request admitted to it takes the half-open breaker's one probe, if that is where the breaker is. */
     public void claimProbe() {
         if (breakerHalfOpen) {

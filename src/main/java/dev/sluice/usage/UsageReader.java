@@ -38,11 +38,6 @@ public final class UsageReader {
         }
     }
 
-    /** The usage in {@code length} bytes of JSON at {@code offset}, or empty when there is none to read. */
-    public static Optional<TokenUsage> fromJson(byte[] json, int offset, int length) {
-        return Optional.ofNullable(readEvent(json, offset, length).usage());
-    }
-
     /** What one streamed event says: its usage (or null), and whether its {@code choices} is an empty array. */
     record EventUsage(TokenUsage usage, boolean choicesEmpty) {
         static final EventUsage NONE = new EventUsage(null, false);

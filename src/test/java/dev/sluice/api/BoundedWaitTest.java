@@ -14,11 +14,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * With {@code SLUICE_MAX_WAIT=2s} and a caller limit of 1/s in bursts of 1, a caller's requests are
@@ -60,12 +62,8 @@ class BoundedWaitTest {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitUpstreamRequests(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (upstream.requests().size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(upstream.requests()).hasSizeGreaterThanOrEqualTo(count);
+    private void awaitUpstreamRequests(int count) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> upstream.requests().size() >= count);
     }
 
     @Test

@@ -8,18 +8,20 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One attempt per request (no retries, so counts are plain), a breaker that opens after 3 consecutive
@@ -48,7 +50,7 @@ class CircuitBreakerAndBulkheadTest {
     TestUpstream upstream = TestUpstreamResource.upstream();
 
     @BeforeEach
-    void reset() throws InterruptedException {
+    void reset() {
         upstream.reset();
         TestClock.refillEverything();
         assertThat(awaitSuccess()).as("a breaker a previous test opened lets its probe through and closes").isTrue();
@@ -56,22 +58,17 @@ class CircuitBreakerAndBulkheadTest {
     }
 
     /** Requests until one succeeds (an open breaker answers 503 without calling the upstream), for at most 5 s. */
-    private static boolean awaitSuccess() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            if (chat().statusCode() == 200) {
-                return true;
-            }
-            Thread.sleep(50);
+    private static boolean awaitSuccess() {
+        try {
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> chat().statusCode() == 200);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return false;
     }
 
-    private void awaitUpstreamRequests(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (upstream.requests().size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+    private void awaitUpstreamRequests(int count) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.requests().size() >= count);
         assertThat(upstream.requests()).hasSize(count);
     }
 
@@ -81,7 +78,7 @@ class CircuitBreakerAndBulkheadTest {
     }
 
     @Test
-    void consecutiveFailuresOpenTheBreakerAndAProbeClosesIt() throws InterruptedException {
+    void consecutiveFailuresOpenTheBreakerAndAProbeClosesIt() {
         upstream.enqueue(BROKEN, BROKEN, BROKEN);
         for (int i = 0; i < 3; i++) {
             assertThat(chat().statusCode()).isEqualTo(500);
@@ -90,7 +87,7 @@ class CircuitBreakerAndBulkheadTest {
         Response refused = chat();
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.jsonPath().getString("error.code")).isEqualTo("upstream_unavailable");
-        assertThat(refused.header("retry-after")).isEqualTo("1");
+        assertThat(refused.header("retry-after")).as("until the breaker lets a probe through: its 1 s delay").isEqualTo("1");
         assertThat(upstream.requests()).as("an open breaker does not call the upstream").hasSize(3);
 
         assertThat(awaitSuccess()).as("after its delay, the probe succeeds").isTrue();

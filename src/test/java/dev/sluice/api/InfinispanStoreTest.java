@@ -11,12 +11,14 @@ import jakarta.inject.Inject;
 import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -95,14 +97,10 @@ class InfinispanStoreTest {
             InfinispanTestServer.restart();
         }
         // The first tries after the restart may still meet a server that is finishing its start.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int status = 0;
-        while (status != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
             TestClock.CLOCK.advanceMillis(250); // Sluice's retry interval runs on its (test) clock
-            status = chat("sk-back-" + UUID.randomUUID()).extract().statusCode();
-        }
-        assertThat(status).isEqualTo(200);
+            return chat("sk-back-" + UUID.randomUUID()).extract().statusCode() == 200;
+        });
         given().when().get("/q/health/ready").then().statusCode(200);
     }
 }

@@ -41,7 +41,7 @@ public class SluiceSettingsTest {
         SluiceSettings settings = settings(Map.of());
 
         assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("https://api.openai.com/v1"));
-        assertThat(settings.managedMode()).isFalse();
+        assertThat(settings.upstreams().get(0).apiKey()).as("callers' own keys go upstream").isEmpty();
         assertThat(settings.upstreams().get(0).requests()).isEmpty();
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
         assertThat(settings.maxWaitNanos()).isZero();
@@ -179,7 +179,7 @@ public class SluiceSettingsTest {
                 Optional.of("s3cret")));
         assertThat(east.pins("3f9a1c2b4d5e" + "0".repeat(52))).isTrue();
         assertThat(east.pins("3f9a1c2b4d5f" + "0".repeat(52))).isFalse();
-        assertThat(settings.managedMode()).isTrue();
+        assertThat(settings.upstreams().get(0).apiKey()).as("managed mode: Sluice's own key").isPresent();
         assertThat(settings.toString()).doesNotContain("sk-primary", "sk-east", "s3cret");
         assertThat(UpstreamSettings.withoutUserInfo(URI.create("https://user:pw@example.com:8443/v1")))
                 .isEqualTo("https://example.com:8443/v1");

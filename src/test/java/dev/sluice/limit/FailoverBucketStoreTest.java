@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class FailoverBucketStoreTest {
 
@@ -166,6 +167,18 @@ class FailoverBucketStoreTest {
                 clock.nowNanos(), 0)).toCompletableFuture().join())
                 .as("a bucket nobody decided alone keeps its burst").isInstanceOf(Admission.Admitted.class);
         assertThat(transitions).containsExactly("down test-shared OPEN: connection refused (test)", "up test-shared");
+    }
+
+    @Test
+    void aRefusalSaysWhenTheStoreIsTriedAgain() {
+        FailoverBucketStore store = store(FailoverBucketStore.Mode.CLOSED);
+        shared.failing = true;
+        assertThatThrownBy(() -> acquire(store)).hasCauseInstanceOf(StoreUnavailableException.class);
+
+        clock.advanceMillis(500);
+        Throwable refused = catchThrowable(() -> acquire(store)).getCause();
+        assertThat(((StoreUnavailableException) refused).retryAfterNanos())
+                .isEqualTo(RETRY_NANOS - TimeUnit.MILLISECONDS.toNanos(500));
     }
 
     @Test

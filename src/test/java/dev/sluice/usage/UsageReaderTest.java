@@ -119,13 +119,6 @@ class UsageReaderTest {
         assertThat(UsageReader.fromBody(body)).contains(new TokenUsage(123456, 0));
     }
 
-    @Test
-    void fromJsonReadsASlice() {
-        byte[] bytes = "xx{\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}yy".getBytes(StandardCharsets.UTF_8);
-
-        assertThat(UsageReader.fromJson(bytes, 2, bytes.length - 4)).contains(new TokenUsage(2, 3));
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"{\"usage\":{", "{\"usage\" : {", "{\"usage\":\n\t{", "{\"a\":\"usage\",\"usage\": {"})
     void thePreCheckSeesEveryWayOfWritingAUsageObject(String json) {

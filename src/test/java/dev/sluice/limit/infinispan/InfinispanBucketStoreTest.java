@@ -18,16 +18,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The store contract against a real Infinispan server (deploy/local/infinispan.sh), with the
@@ -162,10 +164,6 @@ class InfinispanBucketStoreTest extends BucketStoreContractTest {
         assertThat(cache().containsKey(key)).isTrue();
 
         // full again after 100 ms; kept 1 s longer for late readers; then gone
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (cache().containsKey(key) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(cache().containsKey(key)).isFalse();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> !cache().containsKey(key));
     }
 }
