@@ -43,7 +43,9 @@ class ArchitectureTest {
             Map.entry("config", Set.of("limit", "limit.memory", "limit.infinispan", "net", "usage")),
             // the upstreams keep time by the limiter's clock, and know nothing else of it
             Map.entry("upstream", Set.of("config", "usage", "openai", "limit.TimeSource")),
-            Map.entry("api", Set.of("config", "limit", "net", "openai", "tokens", "upstream", "usage")));
+            // the request path's rules, planned and decided without HTTP or CDI
+            Map.entry("admission", Set.of("config", "limit", "tokens", "upstream", "usage")),
+            Map.entry("api", Set.of("admission", "config", "limit", "net", "openai", "tokens", "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
     private static final Map<String, String> LIBRARIES = Map.of(
@@ -54,6 +56,7 @@ class ArchitectureTest {
             "net", "",
             "openai", "",
             "usage", "com\\.fasterxml\\.jackson\\.|io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\.",
+            "admission", "io\\.smallrye\\.mutiny\\.",
             "tokens", "com\\.fasterxml\\.jackson\\.databind\\.|com\\.knuddels\\.jtokkit\\.");
 
     private static final Pattern SLUICE_NAME = Pattern.compile("\\bdev\\.sluice\\.([a-z]+(?:\\.[a-z]+)*)\\.([A-Z]\\w*)");

@@ -1,12 +1,17 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.AdmissionPlan;
+import dev.sluice.admission.Decision;
+import dev.sluice.admission.Failover;
+import dev.sluice.admission.LimitScope;
+import dev.sluice.admission.ScopedCharge;
+import dev.sluice.admission.UpstreamLimits;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.BucketSnapshot;
-import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
@@ -27,19 +32,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admits a caller's request against every limit that applies (caller, client IP, the caller's daily
- * and monthly quotas, and one upstream's requests, tokens and pause for the model) in one
- * all-or-nothing store call, or refuses it with a 429 naming the limit that refused. The upstream is
- * the best of the request's candidates ({@link UpstreamChoice}); when its limits refuse, the next one
- * is tried, and when every candidate refuses, the caller is told the earliest moment any of them has
- * capacity. A request admitted for later is held on a Vert.x timer, never by blocking a thread, and
- * released when its tokens are due; the store hands out those moments in arrival order, so held
- * requests leave first come, first served.
+ * Admits a caller's request against every limit that applies, as its {@link AdmissionPlan} says, in
+ * one all-or-nothing store call per candidate upstream ({@link Failover}, best first by
+ * {@link UpstreamChoice}), or refuses it with a 429 naming the limit that refused. What is left here is
+ * the glue to the request's event loop: the store's answer comes back on it, and a request admitted
+ * for later is held on a Vert.x timer, never by blocking a thread, and released when its tokens are
+ * due; the store hands out those moments in arrival order, so held requests leave first come, first
+ * served.
  *
  * <p>Limits that count tokens are charged up front ({@link Ticket}, {@link Lease}) and corrected by
  * {@link #settle} once the attempt's cost is known: a caller's quotas by what the request really used,
@@ -93,29 +99,16 @@ public class AdmissionGate {
     static final long LATE_SEND_MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
-     * An admitted request: how long it was held, what it reserved from the caller's limits that count
-     * tokens, and its first attempt's {@link Lease}.
+     * An admitted request: how long it was held, its plan (what it reserved from the caller's limits
+     * that count tokens), and its first attempt's {@link Lease}.
      *
-     * @param waitedNanos        how long the request was held before it may be sent
-     * @param callerId           whose request it is (for usage counters)
-     * @param callerTokenCharges the caller's token quota reservations {@link #settle} corrects
-     * @param estimate           what the request may cost in tokens; {@link TokenEstimate#NONE} when no
-     *                           limit counts tokens
-     * @param lease              the first attempt's upstream and its charges there
-     * @param candidates         the upstreams that may serve the request, for its retries
+     * @param waitedNanos how long the request was held before it may be sent
+     * @param callerId    whose request it is (for usage counters)
+     * @param plan        its charges, planned once
+     * @param lease       the first attempt's upstream and its charges there
+     * @param candidates  the upstreams that may serve the request, for its retries
      */
-    public record Ticket(long waitedNanos, String callerId, List<BucketCharge> callerTokenCharges, TokenEstimate estimate,
-            Lease lease, List<Upstream> candidates) {
-    }
-
-    /**
-     * The charges a request makes besides an upstream's: the caller's, its address's, its quotas.
-     *
-     * @param upstreamIndex where the upstream's charges go: after the rate limits, before the quotas
-     *                      (of two refusals that never pass, the first is reported)
-     */
-    private record CallerCharges(List<BucketCharge> charges, List<LimitScope> scopes, List<BucketCharge> tokenCharges,
-            int upstreamIndex) {
+    public record Ticket(long waitedNanos, String callerId, AdmissionPlan plan, Lease lease, List<Upstream> candidates) {
     }
 
     private UpstreamLimits limitsOf(Upstream upstream) {
@@ -133,44 +126,22 @@ public class AdmissionGate {
      */
     public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, TokenEstimate estimate, String model,
             List<Upstream> candidates) {
-        CallerCharges callerCharges = callerCharges(caller, clientAddress, estimate.reservedTokens());
-        List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), limiter.nowNanos(),
-                Randomness::nextDouble);
-        return admitOn(order, 0, caller.id(), callerCharges, estimate, model, candidates, new ArrayList<>(1));
-    }
-
-    private Uni<Ticket> admitOn(List<Upstream> order, int index, String callerId, CallerCharges callerCharges,
-            TokenEstimate estimate, String model, List<Upstream> candidates, List<RateLimitedException> refusals) {
-        Upstream upstream = order.get(index);
-        List<BucketCharge> charges = new ArrayList<>(callerCharges.charges().size() + 3);
-        List<LimitScope> scopes = new ArrayList<>(callerCharges.charges().size() + 3);
-        charges.addAll(callerCharges.charges().subList(0, callerCharges.upstreamIndex()));
-        scopes.addAll(callerCharges.scopes().subList(0, callerCharges.upstreamIndex()));
-        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, upstreamTokens(upstream, estimate), charges, scopes);
-        charges.addAll(callerCharges.charges().subList(callerCharges.upstreamIndex(), callerCharges.charges().size()));
-        scopes.addAll(callerCharges.scopes().subList(callerCharges.upstreamIndex(), callerCharges.scopes().size()));
-        return decide(charges, -1).flatMap(admission -> {
-            if (admission instanceof Admission.Refused refused) {
-                LimitScope scope = scopes.get(refused.chargeIndex());
-                RateLimitedException refusal = refusal(scope, charges.get(refused.chargeIndex()), refused);
-                if (scope.upstream()) {
-                    noteRefusal(upstream, scope, model, refused);
-                    refusals.add(refusal);
-                    if (index + 1 < order.size()) {
-                        return admitOn(order, index + 1, callerId, callerCharges, estimate, model, candidates, refusals);
+        long now = limiter.nowNanos();
+        AdmissionPlan plan = AdmissionPlan.of(settings, caller.id(), clientAddress, estimate, model, now);
+        List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
+        return Failover.admit(order, upstream -> plan.firstAttemptOn(limitsOf(upstream)),
+                charges -> decide(limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                .flatMap(decision -> {
+                    if (decision instanceof Decision.Refused<Upstream> refused) {
+                        usage.refused(caller.id());
+                        return Uni.createFrom().failure(refusal(refused));
                     }
-                    refusal = earliest(refusals);
-                }
-                usage.refused(callerId);
-                return Uni.createFrom().failure(refusal);
-            }
-            Admission.Admitted admitted = (Admission.Admitted) admission;
-            usage.admitted(callerId, upstream.name());
-            Lease lease = lease(upstream, tokenCharge, admitted, scopes, limiter.nowNanos());
-            Ticket ticket = new Ticket(admitted.waitNanos(), callerId, List.copyOf(callerCharges.tokenCharges()),
-                    estimate, lease, candidates);
-            return admitted.waitNanos() == 0 ? Uni.createFrom().item(ticket) : hold(admitted.waitNanos(), ticket);
-        });
+                    Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
+                    usage.admitted(caller.id(), admitted.candidate().name());
+                    Lease lease = lease(admitted, limiter.nowNanos());
+                    Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates);
+                    return hold(admitted.admission().waitNanos(), ticket);
+                });
     }
 
     /**
@@ -189,44 +160,38 @@ public class AdmissionGate {
      */
     public Uni<Lease> admitRetry(Ticket ticket, Lease previous, Set<String> failed, AttemptCost previousCost,
             String model, long maxWaitNanos) {
+        AdmissionPlan plan = ticket.plan();
         List<Upstream> order = UpstreamChoice.order(ticket.candidates(), model, failed, limiter.nowNanos(),
                 Randomness::nextDouble);
-        return retryOn(order, 0, ticket, previous, previousCost, model, maxWaitNanos, new ArrayList<>(1));
+        return Failover.admit(order, upstream -> plan.retryOn(limitsOf(upstream), carriesOver(plan, upstream, previous, previousCost)),
+                charges -> decide(limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                .flatMap(decision -> {
+                    if (decision instanceof Decision.Refused<Upstream> refused) {
+                        return Uni.createFrom().failure(refusal(refused));
+                    }
+                    Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
+                    Upstream upstream = admitted.candidate();
+                    usage.retried(upstream.name());
+                    Lease lease = lease(admitted, limiter.nowNanos());
+                    if (carriesOver(plan, upstream, previous, previousCost)) {
+                        lease = new Lease(upstream, previous.tokenCharge(), lease.requestsAvailable(), previous.tokensAvailable(),
+                                lease.sendAtNanos());
+                    } else {
+                        settle(List.of(), previous, previousCost);
+                    }
+                    return hold(admitted.admission().waitNanos(), lease);
+                });
     }
 
-    private Uni<Lease> retryOn(List<Upstream> order, int index, Ticket ticket, Lease previous, AttemptCost previousCost,
-            String model, long maxWaitNanos, List<RateLimitedException> refusals) {
-        Upstream upstream = order.get(index);
-        long tokens = upstreamTokens(upstream, ticket.estimate());
-        BucketCharge previousCharge = previous.tokenCharge();
-        boolean carried = upstream == previous.upstream() && previousCharge != null && previousCharge.tokens() == tokens
+    /**
+     * Whether a retry on {@code upstream} carries the failed attempt's token reservation over instead of
+     * taking the same tokens again: on the same upstream, the same amount, and an attempt that its
+     * accounting gives back whole.
+     */
+    private boolean carriesOver(AdmissionPlan plan, Upstream upstream, Lease previous, AttemptCost previousCost) {
+        return upstream == previous.upstream() && previous.tokenCharge() != null
+                && previous.tokenCharge().tokens() == plan.tokensOn(limitsOf(upstream))
                 && limitsOf(upstream).accounting().givesBackWhole(previousCost);
-        List<BucketCharge> charges = new ArrayList<>(3);
-        List<LimitScope> scopes = new ArrayList<>(3);
-        BucketCharge tokenCharge = addUpstreamCharges(upstream, model, carried ? 0 : tokens, charges, scopes);
-        return decide(charges, maxWaitNanos).flatMap(admission -> {
-            if (admission instanceof Admission.Refused refused) {
-                LimitScope scope = scopes.get(refused.chargeIndex());
-                noteRefusal(upstream, scope, model, refused);
-                refusals.add(refusal(scope, charges.get(refused.chargeIndex()), refused));
-                if (index + 1 < order.size()) {
-                    return retryOn(order, index + 1, ticket, previous, previousCost, model, maxWaitNanos, refusals);
-                }
-                return Uni.createFrom().failure(earliest(refusals));
-            }
-            Admission.Admitted admitted = (Admission.Admitted) admission;
-            usage.retried(upstream.name());
-            Lease lease;
-            if (carried) {
-                Lease renewed = lease(upstream, null, admitted, scopes, limiter.nowNanos());
-                lease = new Lease(upstream, previousCharge, renewed.requestsAvailable(), previous.tokensAvailable(),
-                        renewed.sendAtNanos());
-            } else {
-                settle(List.of(), previous, previousCost);
-                lease = lease(upstream, tokenCharge, admitted, scopes, limiter.nowNanos());
-            }
-            return admitted.waitNanos() == 0 ? Uni.createFrom().item(lease) : hold(admitted.waitNanos(), lease);
-        });
     }
 
     /** Whether an upstream the request has not failed on could take an attempt for {@code model} now. */
@@ -249,8 +214,8 @@ public class AdmissionGate {
             return;
         }
         upstream.outlook().coolingUntil(model, limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
-        BucketCharge key = cooldown(limitsOf(upstream), model);
-        settleWithoutWaiting(List.of(new BucketAdjustment(key.key(), key.policy(), pauseMillis)), "a cooldown");
+        settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE,
+                pauseMillis)), "a cooldown");
     }
 
     /**
@@ -294,7 +259,7 @@ public class AdmissionGate {
      * as it was, which errs on the side of the limits.
      */
     public void settle(Ticket ticket, Lease lease, AttemptCost cost) {
-        settle(ticket.callerTokenCharges(), lease, cost);
+        settle(ticket.plan().callerTokenCharges(), lease, cost);
     }
 
     private void settle(List<BucketCharge> callerTokenCharges, Lease lease, AttemptCost cost) {
@@ -318,17 +283,6 @@ public class AdmissionGate {
     }
 
     /**
-     * What a request is charged on an upstream's tokens bucket: the provider's estimate on arrival
-     * when it counts requests that way, the request's possible use when it counts usage.
-     */
-    private long upstreamTokens(Upstream upstream, TokenEstimate estimate) {
-        return switch (limitsOf(upstream).accounting()) {
-            case REQUEST -> estimate.chargedOnArrival();
-            case USAGE -> estimate.reservedTokens();
-        };
-    }
-
-    /**
      * Sends corrections to the store and does not wait: the request they follow is already answered,
      * and a lost one costs precision, not correctness (a reservation stays as charged, a pause or a cap
      * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
@@ -341,76 +295,13 @@ public class AdmissionGate {
         });
     }
 
-    private CallerCharges callerCharges(CallerIdentity caller, String clientAddress, long reservedTokens) {
-        List<BucketCharge> charges = new ArrayList<>(6);
-        List<LimitScope> scopes = new ArrayList<>(6);
-        List<BucketCharge> tokenCharges = new ArrayList<>(2);
-        charges.add(new BucketCharge("caller:" + caller.id(), settings.callerRequests(), 1));
-        scopes.add(LimitScope.CALLER);
-        settings.clientIp().ifPresent(limit -> {
-            charges.add(new BucketCharge("ip:" + clientAddress, limit.requests(), 1));
-            scopes.add(LimitScope.CLIENT_IP);
-        });
-        int upstreamIndex = charges.size();
-        if (!settings.callerQuotas().isEmpty()) {
-            long now = limiter.nowNanos();
-            for (SluiceSettings.CallerQuota quota : settings.callerQuotas()) {
-                if (quota.countsTokens() && reservedTokens == 0) {
-                    continue;
-                }
-                CalendarQuota.Window window = quota.quota().windowAt(now);
-                String key = "quota:caller:" + caller.id() + ":" + (quota.countsTokens() ? "tokens:" : "requests:")
-                        + window.keySuffix();
-                BucketCharge charge = new BucketCharge(key, window.policy(), quota.countsTokens() ? reservedTokens : 1);
-                charges.add(charge);
-                scopes.add(scopeOf(quota));
-                if (quota.countsTokens()) {
-                    tokenCharges.add(charge);
-                }
-            }
-        }
-        return new CallerCharges(charges, scopes, tokenCharges, upstreamIndex);
-    }
-
     /**
-     * Adds an upstream's charges: its pause for the model, a request, and the tokens when
-     * {@code tokens} is positive and it counts tokens.
-     *
-     * @return the tokens charge, {@code null} when none was added
+     * The store's decision, on the request's event loop. The in-memory store decides at once; a shared
+     * store answers on one of its own threads, and the request continues on its event loop, which
+     * Vert.x would hop to anyway.
      */
-    private BucketCharge addUpstreamCharges(Upstream upstream, String model, long tokens,
-            List<BucketCharge> charges, List<LimitScope> scopes) {
-        UpstreamLimits limits = limitsOf(upstream);
-        charges.add(cooldown(limits, model));
-        scopes.add(LimitScope.UPSTREAM_COOLDOWN);
-        limits.requests().ifPresent(policy -> {
-            charges.add(new BucketCharge(limits.requestsKey(), policy, 1));
-            scopes.add(LimitScope.UPSTREAM_KEY);
-        });
-        if (tokens > 0 && limits.tokens().isPresent()) {
-            BucketCharge charge = new BucketCharge(limits.tokensKey(), limits.tokens().get(), tokens);
-            charges.add(charge);
-            scopes.add(LimitScope.UPSTREAM_TOKENS);
-            return charge;
-        }
-        return null;
-    }
-
-    /** An upstream's pause for a model; a model name too long for a key is hashed. */
-    private static BucketCharge cooldown(UpstreamLimits limits, String model) {
-        String name = model.length() <= 128 ? model : CallerIdentity.sha256Hex(model);
-        return new BucketCharge(limits.cooldownKey(name), CooldownPolicy.INSTANCE, 1);
-    }
-
-    /**
-     * The store's decision. The in-memory store decides at once; a shared store answers on one of its
-     * own threads, and the request continues on its event loop, which Vert.x would hop to anyway.
-     *
-     * @param maxWaitNanos how long the request may be held; negative for the configured max wait
-     */
-    private Uni<Admission> decide(List<BucketCharge> charges, long maxWaitNanos) {
-        CompletableFuture<Admission> decision = (maxWaitNanos < 0 ? limiter.tryAcquire(charges)
-                : limiter.tryAcquire(charges, maxWaitNanos)).toCompletableFuture();
+    private Uni<Admission> decide(CompletionStage<Admission> pending) {
+        CompletableFuture<Admission> decision = pending.toCompletableFuture();
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             return Uni.createFrom().item(decision.join());
         }
@@ -423,43 +314,36 @@ public class AdmissionGate {
     }
 
     /** What this instance learns from a refusal: the upstream is paused for the model, or out of capacity for a while. */
-    private void noteRefusal(Upstream upstream, LimitScope scope, String model, Admission.Refused refused) {
-        if (refused.neverAdmissible()) {
+    private void noteRefusal(Upstream upstream, Decision.Refused<Upstream> refused, String model) {
+        if (refused.refusal().neverAdmissible()) {
             return;
         }
-        long until = Saturating.add(limiter.nowNanos(), refused.retryAfterNanos());
-        if (scope == LimitScope.UPSTREAM_COOLDOWN) {
+        long until = Saturating.add(limiter.nowNanos(), refused.refusal().retryAfterNanos());
+        if (refused.by().scope() == LimitScope.UPSTREAM_COOLDOWN) {
             upstream.outlook().coolingUntil(model, until);
-        } else if (scope.upstream()) {
+        } else {
             upstream.outlook().refusedUntil(until);
         }
     }
 
-    private static RateLimitedException refusal(LimitScope scope, BucketCharge charge, Admission.Refused refused) {
-        return RateLimitedException.of(scope, charge.policy(), charge.tokens(), refused);
+    private static RateLimitedException refusal(Decision.Refused<Upstream> refused) {
+        BucketCharge charge = refused.by().charge();
+        return RateLimitedException.of(refused.by().scope(), charge.policy(), charge.tokens(), refused.refusal());
     }
 
-    /** Of several upstreams' refusals, the one whose capacity comes back first (one that never will, last). */
-    private static RateLimitedException earliest(List<RateLimitedException> refusals) {
-        RateLimitedException earliest = refusals.get(0);
-        for (RateLimitedException refusal : refusals) {
-            if (refusal.retryAfterNanos() < earliest.retryAfterNanos()) {
-                earliest = refusal;
-            }
-        }
-        return earliest;
-    }
-
-    private Lease lease(Upstream upstream, BucketCharge tokenCharge, Admission.Admitted admitted,
-            List<LimitScope> scopes, long answeredNanos) {
-        long requestsAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_KEY);
-        long tokensAvailable = availableAfter(admitted, scopes, LimitScope.UPSTREAM_TOKENS);
+    /** The attempt's lease, and what the upstream's outlook learns from the admission. */
+    private Lease lease(Decision.Admitted<Upstream> admitted, long answeredNanos) {
+        Upstream upstream = admitted.candidate();
         UpstreamLimits limits = limitsOf(upstream);
+        Optional<BucketSnapshot> requests = admitted.after(LimitScope.UPSTREAM_KEY);
+        Optional<BucketSnapshot> tokens = admitted.after(LimitScope.UPSTREAM_TOKENS);
         upstream.outlook().claimProbe();
-        upstream.outlook().admitted(share(admitted, scopes, LimitScope.UPSTREAM_KEY, limits.requests().isPresent()),
-                share(admitted, scopes, LimitScope.UPSTREAM_TOKENS, limits.tokens().isPresent()));
-        return new Lease(upstream, tokenCharge, requestsAvailable, tokensAvailable,
-                Saturating.add(answeredNanos, admitted.waitNanos()));
+        upstream.outlook().admitted(share(requests, limits.requests().isPresent()), share(tokens, limits.tokens().isPresent()));
+        BucketCharge tokenCharge = admitted.charges().stream().filter(charge -> charge.scope() == LimitScope.UPSTREAM_TOKENS)
+                .map(ScopedCharge::charge).findFirst().orElse(null);
+        return new Lease(upstream, tokenCharge, requests.map(BucketSnapshot::availableTokens).orElse(Long.MAX_VALUE),
+                tokens.map(BucketSnapshot::availableTokens).orElse(Long.MAX_VALUE),
+                Saturating.add(answeredNanos, admitted.admission().waitNanos()));
     }
 
     /**
@@ -479,43 +363,33 @@ public class AdmissionGate {
             return Uni.createFrom().item(lease);
         }
         List<BucketCharge> charges = List.of(new BucketCharge(limits.requestsKey(), limits.requests().get(), 1));
-        return decide(charges, LATE_SEND_MAX_HOLD_NANOS).flatMap(admission -> {
+        return decide(limiter.tryAcquire(charges, LATE_SEND_MAX_HOLD_NANOS)).flatMap(admission -> {
             if (!(admission instanceof Admission.Admitted admitted)) {
                 return Uni.createFrom().item(lease);
             }
             Lease again = new Lease(lease.upstream(), lease.tokenCharge(), lease.requestsAvailable(), lease.tokensAvailable(),
                     Saturating.add(limiter.nowNanos(), admitted.waitNanos()));
-            return admitted.waitNanos() == 0 ? Uni.createFrom().item(again) : hold(admitted.waitNanos(), again);
+            return hold(admitted.waitNanos(), again);
         });
-    }
-
-    private static long availableAfter(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope) {
-        int index = scopes.indexOf(scope);
-        return index < 0 ? Long.MAX_VALUE : admitted.buckets().get(index).availableTokens();
     }
 
     /**
      * The share of a bucket left after an admission: 1 when the upstream has no such bucket, negative
      * (unknown: the outlook keeps what it knew) when it has one this admission did not charge.
      */
-    private static double share(Admission.Admitted admitted, List<LimitScope> scopes, LimitScope scope, boolean exists) {
-        int index = scopes.indexOf(scope);
-        if (index < 0) {
+    private static double share(Optional<BucketSnapshot> after, boolean exists) {
+        if (after.isEmpty()) {
             return exists ? -1 : 1.0;
         }
-        BucketSnapshot bucket = admitted.buckets().get(index);
+        BucketSnapshot bucket = after.get();
         return bucket.capacity() <= 0 ? 0 : Math.max(0, (double) bucket.availableTokens() / bucket.capacity());
     }
 
-    private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
-        boolean daily = quota.quota().period() == CalendarQuota.Period.DAY;
-        if (quota.countsTokens()) {
-            return daily ? LimitScope.CALLER_DAILY_TOKENS : LimitScope.CALLER_MONTHLY_TOKENS;
-        }
-        return daily ? LimitScope.CALLER_DAILY_REQUESTS : LimitScope.CALLER_MONTHLY_REQUESTS;
-    }
-
+    /** The item once {@code waitNanos} have passed, on a Vert.x timer (no thread is blocked); at once when 0. */
     private <T> Uni<T> hold(long waitNanos, T item) {
+        if (waitNanos == 0) {
+            return Uni.createFrom().item(item);
+        }
         // Rounded up to whole milliseconds, Vert.x's timer unit: sending late is safe, early is not.
         long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + TimeUnit.MILLISECONDS.toNanos(1) - 1));
         return Uni.createFrom().emitter(emitter -> {

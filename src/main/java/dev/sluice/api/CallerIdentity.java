@@ -1,9 +1,7 @@
 package dev.sluice.api;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.sluice.admission.StoreKeys;
+
 
 /**
  * Who is calling, known only by a SHA-256 of their bearer token: the token itself is never stored
@@ -51,19 +49,10 @@ public record CallerIdentity(String bearerToken, String id) {
                 throw unauthorized("The bearer token may only contain printable ASCII characters.");
             }
         }
-        return new CallerIdentity(token, sha256Hex(token));
+        return new CallerIdentity(token, StoreKeys.sha256Hex(token));
     }
 
     private static GatewayException unauthorized(String message) {
         return GatewayException.invalidRequest(401, message, null, "missing_api_key");
-    }
-
-    static String sha256Hex(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.LimitScope;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CooldownPolicy;

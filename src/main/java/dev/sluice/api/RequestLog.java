@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.LimitScope;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.StoreKeys;
 import dev.sluice.upstream.TestUpstream;
 import dev.sluice.upstream.TestUpstreamResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,7 +29,7 @@ class PinnedUpstreamTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.upstreams.private.url", "${sluice.upstream.url}",
                     "sluice.upstreams.private.api-key", "sk-private",
-                    "sluice.upstreams.private.callers", CallerIdentity.sha256Hex(OWNER));
+                    "sluice.upstreams.private.callers", StoreKeys.sha256Hex(OWNER));
         }
     }
 

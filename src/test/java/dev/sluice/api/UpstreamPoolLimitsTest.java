@@ -123,7 +123,7 @@ class UpstreamPoolLimitsTest {
         AdmissionGate.Ticket onA = gate.admit(caller, "127.0.0.1", new TokenEstimate(500, 600, 0, 1), "gpt-test", List.of(a))
                 .await().indefinitely();
         assertThat(onA.lease().upstream()).isSameAs(a);
-        return new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.callerTokenCharges(), onA.estimate(),
+        return new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.plan(),
                 onA.lease(), List.of(a, pool.all().get(1)));
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.StoreKeys;
 import dev.sluice.upstream.SecondUpstreamResource;
 import dev.sluice.upstream.TestProxy;
 import dev.sluice.upstream.TestUpstream;
@@ -48,7 +49,7 @@ class UpstreamPoolTest {
                     Map.entry("sluice.upstreams.b.models", "gpt-test*"),
                     Map.entry("sluice.upstreams.pinned.url", "${test.second-upstream.url}"),
                     Map.entry("sluice.upstreams.pinned.api-key", "sk-pinned"),
-                    Map.entry("sluice.upstreams.pinned.callers", CallerIdentity.sha256Hex(PINNED_CALLER).substring(0, 12)),
+                    Map.entry("sluice.upstreams.pinned.callers", StoreKeys.sha256Hex(PINNED_CALLER).substring(0, 12)),
                     Map.entry("sluice.upstreams.viaproxy.url", "${sluice.upstream.url}"),
                     Map.entry("sluice.upstreams.viaproxy.api-key", "sk-proxied"),
                     Map.entry("sluice.upstreams.viaproxy.models", "proxied-model"),

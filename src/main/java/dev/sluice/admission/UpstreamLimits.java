@@ -1,4 +1,4 @@
-package dev.sluice.api;
+package dev.sluice.admission;
 
 import dev.sluice.config.UpstreamSettings;
 import dev.sluice.limit.BucketPolicy;
@@ -11,49 +11,47 @@ import java.util.concurrent.TimeUnit;
  * One upstream's limits as the limiter keeps them: its shared buckets' store keys, and the limits in
  * force on its key, which are the configured ones or lower ones the upstream reported.
  */
-final class UpstreamLimits {
+public final class UpstreamLimits {
 
     private final UpstreamSettings settings;
     private final String requestsKey;
     private final String tokensKey;
-    private final String cooldownKeyPrefix;
     private volatile Optional<BucketPolicy> requests;
     private volatile Optional<BucketPolicy> tokens;
 
-    UpstreamLimits(UpstreamSettings settings) {
+    public UpstreamLimits(UpstreamSettings settings) {
         this.settings = settings;
         this.requests = settings.requests();
         this.tokens = settings.tokens();
-        this.requestsKey = "upstream:" + settings.name() + ":requests";
-        this.tokensKey = "upstream:" + settings.name() + ":tokens";
-        this.cooldownKeyPrefix = "cooldown:upstream:" + settings.name() + ":model:";
+        this.requestsKey = StoreKeys.upstreamRequests(settings.name());
+        this.tokensKey = StoreKeys.upstreamTokens(settings.name());
     }
 
-    Optional<BucketPolicy> requests() {
+    public Optional<BucketPolicy> requests() {
         return requests;
     }
 
-    Optional<BucketPolicy> tokens() {
+    public Optional<BucketPolicy> tokens() {
         return tokens;
     }
 
     /** How it counts a request against its tokens limit. */
-    TokenAccounting accounting() {
+    public TokenAccounting accounting() {
         return settings.tokenAccounting();
     }
 
     /** Its requests bucket's store key, {@code upstream:<name>:requests}. */
-    String requestsKey() {
+    public String requestsKey() {
         return requestsKey;
     }
 
-    String tokensKey() {
+    public String tokensKey() {
         return tokensKey;
     }
 
-    /** The store key of its pause for a model ({@code cooldown:upstream:<name>:model:<model>}). */
-    String cooldownKey(String modelKeyPart) {
-        return cooldownKeyPrefix + modelKeyPart;
+    /** The store key of its pause for a model ({@code cooldown:upstream:<name>:model:<model>}, a long model name hashed). */
+    public String cooldownKey(String model) {
+        return StoreKeys.cooldown(settings.name(), model);
     }
 
     /**
@@ -63,7 +61,7 @@ final class UpstreamLimits {
      * @param limitRequests its requests per minute, negative when it did not say
      * @param limitTokens   its tokens per minute, negative when it did not say
      */
-    void learn(long limitRequests, long limitTokens) {
+    public void learn(long limitRequests, long limitTokens) {
         requests = inForce(settings.requests(), requests, limitRequests);
         tokens = inForce(settings.tokens(), tokens, limitTokens);
     }

@@ -1,4 +1,4 @@
-package dev.sluice.api;
+package dev.sluice.admission;
 
 /** The limits a request passes, as callers are told about them in refusals and logs. */
 public enum LimitScope {

@@ -1,0 +1,109 @@
+package dev.sluice.admission;
+
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.CooldownPolicy;
+import dev.sluice.tokens.TokenEstimate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one request is charged, planned once when it arrives: the caller's own limits, and on each
+ * upstream it may try, that upstream's. The order is the order of refusals: the rate limits of the
+ * caller and its address, then the upstream's pause, requests and tokens, then the caller's quotas
+ * (of two refusals that never pass, the first is reported, and a quota is not spent on a request an
+ * upstream refused).
+ *
+ * @param callerRates  the caller's requests bucket and its address's
+ * @param callerQuotas the caller's quotas in their current windows
+ * @param estimate     what the request may cost in tokens; {@link TokenEstimate#NONE} when no limit counts tokens
+ * @param model        the model asked for: an upstream's pauses are per model
+ */
+public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> callerQuotas, TokenEstimate estimate,
+        String model) {
+
+    public AdmissionPlan {
+        callerRates = List.copyOf(callerRates);
+        callerQuotas = List.copyOf(callerQuotas);
+    }
+
+    /**
+     * @param clientAddress the address the per-IP limit counts; ignored when that limit is off
+     * @param nowNanos      picks each quota's calendar window
+     */
+    public static AdmissionPlan of(SluiceSettings settings, String callerId, String clientAddress, TokenEstimate estimate,
+            String model, long nowNanos) {
+        List<ScopedCharge> rates = new ArrayList<>(2);
+        rates.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), settings.callerRequests(), 1)));
+        settings.clientIp().ifPresent(limit -> rates.add(
+                new ScopedCharge(LimitScope.CLIENT_IP, new BucketCharge(StoreKeys.clientIp(clientAddress), limit.requests(), 1))));
+        List<ScopedCharge> quotas = new ArrayList<>(settings.callerQuotas().size());
+        for (SluiceSettings.CallerQuota quota : settings.callerQuotas()) {
+            if (quota.countsTokens() && estimate.reservedTokens() == 0) {
+                continue; // nothing counts this request's tokens
+            }
+            CalendarQuota.Window window = quota.quota().windowAt(nowNanos);
+            String key = StoreKeys.callerQuota(callerId, quota.countsTokens(), window.keySuffix());
+            quotas.add(new ScopedCharge(scopeOf(quota),
+                    new BucketCharge(key, window.policy(), quota.countsTokens() ? estimate.reservedTokens() : 1)));
+        }
+        return new AdmissionPlan(rates, quotas, estimate, model);
+    }
+
+    /** The first attempt on an upstream: the caller's limits and the upstream's, in refusal order. */
+    public List<ScopedCharge> firstAttemptOn(UpstreamLimits upstream) {
+        List<ScopedCharge> charges = new ArrayList<>(callerRates.size() + 3 + callerQuotas.size());
+        charges.addAll(callerRates);
+        charges.addAll(upstreamCharges(upstream, tokensOn(upstream)));
+        charges.addAll(callerQuotas);
+        return charges;
+    }
+
+    /**
+     * A retry on an upstream: that upstream's limits only (the caller asked once). Its tokens are left
+     * out when the failed attempt's reservation is carried over to it instead.
+     */
+    public List<ScopedCharge> retryOn(UpstreamLimits upstream, boolean tokensCarriedOver) {
+        return upstreamCharges(upstream, tokensCarriedOver ? 0 : tokensOn(upstream));
+    }
+
+    /** The caller's token quota charges, which settle by what the request really used. */
+    public List<BucketCharge> callerTokenCharges() {
+        return callerQuotas.stream().filter(charge -> charge.scope().countsTokens()).map(ScopedCharge::charge).toList();
+    }
+
+    /**
+     * What a request is charged on an upstream's tokens bucket: the provider's estimate on arrival when
+     * it counts requests that way, what it may really use when it counts usage.
+     */
+    public long tokensOn(UpstreamLimits upstream) {
+        return switch (upstream.accounting()) {
+            case REQUEST -> estimate.chargedOnArrival();
+            case USAGE -> estimate.reservedTokens();
+        };
+    }
+
+    /** An upstream's pause for the model, a request, and {@code tokens} when it counts tokens and they are positive. */
+    private List<ScopedCharge> upstreamCharges(UpstreamLimits upstream, long tokens) {
+        List<ScopedCharge> charges = new ArrayList<>(3);
+        charges.add(new ScopedCharge(LimitScope.UPSTREAM_COOLDOWN,
+                new BucketCharge(upstream.cooldownKey(model), CooldownPolicy.INSTANCE, 1)));
+        upstream.requests().ifPresent(policy -> charges.add(
+                new ScopedCharge(LimitScope.UPSTREAM_KEY, new BucketCharge(upstream.requestsKey(), policy, 1))));
+        if (tokens > 0) {
+            upstream.tokens().ifPresent(policy -> charges.add(
+                    new ScopedCharge(LimitScope.UPSTREAM_TOKENS, new BucketCharge(upstream.tokensKey(), policy, tokens))));
+        }
+        return charges;
+    }
+
+    private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
+        boolean daily = quota.quota().period() == CalendarQuota.Period.DAY;
+        if (quota.countsTokens()) {
+            return daily ? LimitScope.CALLER_DAILY_TOKENS : LimitScope.CALLER_MONTHLY_TOKENS;
+        }
+        return daily ? LimitScope.CALLER_DAILY_REQUESTS : LimitScope.CALLER_MONTHLY_REQUESTS;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.admission;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** The store keys of the limits, one place for each key's shape. */
+public final class StoreKeys {
+
+    /** Longer model names are hashed: a key stays short whatever a caller sends. */
+    static final int MAX_MODEL_IN_KEY = 128;
+
+    private StoreKeys() {
+    }
+
+    static String caller(String callerId) {
+        return "caller:" + callerId;
+    }
+
+    static String clientIp(String address) {
+        return "ip:" + address;
+    }
+
+    /** A caller's quota in one calendar window, e.g. {@code quota:caller:<id>:tokens:day:2026-12-05}. */
+    static String callerQuota(String callerId, boolean countsTokens, String windowSuffix) {
+        return "quota:caller:" + callerId + ":" + (countsTokens ? "tokens:" : "requests:") + windowSuffix;
+    }
+
+    static String upstreamRequests(String upstream) {
+        return "upstream:" + upstream + ":requests";
+    }
+
+    static String upstreamTokens(String upstream) {
+        return "upstream:" + upstream + ":tokens";
+    }
+
+    /** An upstream's pause for a model. */
+    static String cooldown(String upstream, String model) {
+        return "cooldown:upstream:" + upstream + ":model:" + (model.length() <= MAX_MODEL_IN_KEY ? model : sha256Hex(model));
+    }
+
+    /** Lower-case hex SHA-256 of a text: how a caller's token becomes its id, and a long model name a key. */
+    public static String sha256Hex(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
