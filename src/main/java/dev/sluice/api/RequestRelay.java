@@ -187,7 +187,7 @@ public class RequestRelay {
 
     /** A call that never reached the upstream cost nothing; one that may have (no reply in time, a cut connection) may still be running. */
     private void settleFailure(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, Throwable failure) {
-        gate.settle(ticket, lease, failure instanceof UpstreamFailure notAnswered ? notAnswered.cost() : AttemptCost.UNKNOWN);
+        gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
     }
 
     /**

@@ -14,11 +14,10 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
 
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -113,39 +112,35 @@ public class ResilientUpstream {
     public Uni<UpstreamReply> send(UpstreamRequest request, Upstream first, Pacing pacing) {
         long firstAttemptNanos = clock.nowNanos();
         budget.recordFirstAttempt(firstAttemptNanos);
-        AtomicInteger attempts = new AtomicInteger();
-        AtomicReference<RetryableAttempt> previous = new AtomicReference<>();
-        // the last attempt that reached an upstream: its answer is worth more than "breaker open"
-        AtomicReference<RetryableAttempt> lastCalled = new AtomicReference<>();
-        Set<String> failed = ConcurrentHashMap.newKeySet();
+        // The request's one piece of state across its attempts (SmallRye asks the callable afresh for
+        // each): every failed attempt replaces it with a history one attempt longer.
+        AtomicReference<AttemptHistory> history = new AtomicReference<>(AttemptHistory.startingAt(firstAttemptNanos));
         Callable<Uni<UpstreamReply>> attempt = () -> {
-            int number = attempts.incrementAndGet();
-            RetryableAttempt before = previous.get();
-            Uni<Upstream> admitted = number == 1 ? Uni.createFrom().item(first)
-                    : pacing.admitRetry(failed, before.cost(),
-                                    Math.max(0, settings.maxTotalNanos() - (clock.nowNanos() - firstAttemptNanos)))
+            AttemptHistory before = history.get();
+            Uni<Upstream> admitted = before.failed().isEmpty() ? Uni.createFrom().item(first)
+                    : pacing.admitRetry(before.failedUpstreams(), before.last().cost(),
+                                    Math.max(0, settings.maxTotalNanos() - before.spentNanos(clock.nowNanos())))
                             // no upstream can take another attempt in time: the last answer stands
-                            .onFailure().transform(refused -> new RetriesOver(lastCalled.get() != null ? lastCalled.get() : before));
+                            .onFailure().transform(refused -> new RetriesOver(before));
             return admitted.call(upstream -> pacing.beforeSend()).flatMap(upstream -> upstream.send(request, call -> call
                             .flatMap(reply -> RetryableAttempt.retryableStatus(reply.status())
-                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, firstAttemptNanos, number, clock))
+                                    ? whole(reply).onItem().failWith(whole -> RetryableAttempt.of(whole, clock))
                                     : Uni.createFrom().item(reply))
                             .onFailure(UpstreamFailure.class)
-                            .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure, firstAttemptNanos, number)))
+                            .transform(failure -> RetryableAttempt.of((UpstreamFailure) failure)))
                     .onFailure(failure -> failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException)
-                    .transform(failure -> RetryableAttempt.of(notCalled(failure, upstream), firstAttemptNanos, number))
-                    .onFailure(RetryableAttempt.class).invoke(failure -> {
-                        RetryableAttempt failedAttempt = (RetryableAttempt) failure;
-                        previous.set(failedAttempt);
-                        if (failedAttempt.called()) {
-                            lastCalled.set(failedAttempt);
+                    .transform(failure -> RetryableAttempt.of(notCalled(failure, upstream)))
+                    .onFailure(RetryableAttempt.class).transform(failure -> {
+                        RetryableAttempt failed = (RetryableAttempt) failure;
+                        if (failed.rateLimited()) {
+                            pacing.rateLimited(upstream, failed.advisedMillis() > 0 ? failed.advisedMillis() : DEFAULT_PAUSE_MILLIS);
                         }
-                        failed.add(upstream.name());
-                        if (failedAttempt.reply() != null && failedAttempt.reply().status() == 429) {
-                            pacing.rateLimited(upstream, failedAttempt.advisedMillis() > 0 ? failedAttempt.advisedMillis()
-                                    : DEFAULT_PAUSE_MILLIS);
-                        }
-                        failedAttempt.alternatives(pacing.anotherAvailable(failed), pacing.anotherCandidate(failed));
+                        Set<String> failedOn = new HashSet<>(before.failedUpstreams());
+                        failedOn.add(upstream.name());
+                        AttemptHistory after = before.with(failed.on(upstream.name(), pacing.anotherAvailable(failedOn),
+                                pacing.anotherCandidate(failedOn)));
+                        history.set(after);
+                        return new AttemptsFailed(after);
                     }));
         };
         Uni<UpstreamReply> guarded;
@@ -154,14 +149,12 @@ public class ResilientUpstream {
         } catch (Exception e) { // the guard only throws for a synchronous failure of the callable
             return Uni.createFrom().failure(e);
         }
-        return guarded.onFailure(failure -> failure instanceof RetryableAttempt || failure instanceof RetriesOver)
+        return guarded.onFailure(failure -> failure instanceof AttemptsFailed || failure instanceof RetriesOver)
                 .recoverWithUni(failure -> {
-                    RetryableAttempt last = failure instanceof RetriesOver over ? over.last : (RetryableAttempt) failure;
-                    if (!last.called() && lastCalled.get() != null) {
-                        last = lastCalled.get();
-                    }
-                    return last.reply() != null ? Uni.createFrom().item(last.reply())
-                            : Uni.createFrom().failure(last.failureToRelay());
+                    AttemptHistory.Failed relayed = (failure instanceof RetriesOver over ? over.history
+                            : ((AttemptsFailed) failure).history).toRelay();
+                    return relayed.reply().map(reply -> Uni.createFrom().item(reply))
+                            .orElseGet(() -> Uni.createFrom().failure(relayed.failure().orElseThrow()));
                 });
     }
 
@@ -181,16 +174,16 @@ public class ResilientUpstream {
      * when one is ready, else admitted there with a hold, like any retry, rather than answered 503.
      */
     private boolean worthRetrying(Throwable failure) {
-        if (!(failure instanceof RetryableAttempt attempt)) {
+        if (!(failure instanceof AttemptsFailed failed)) {
             return false;
         }
-        if (!attempt.called()) {
-            return attempt.alternativeExists();
+        AttemptHistory.Failed last = failed.history.last();
+        if (!last.called()) {
+            return last.alternativeExists();
         }
         long now = clock.nowNanos();
-        long spentNanos = now - attempt.firstAttemptNanos();
-        if (!attempt.alternativeReady()
-                && spentNanos + TimeUnit.MILLISECONDS.toNanos(attempt.advisedMillis()) >= settings.maxTotalNanos()) {
+        if (!last.alternativeReady()
+                && failed.history.spentNanos(now) + TimeUnit.MILLISECONDS.toNanos(last.advisedMillis()) >= settings.maxTotalNanos()) {
             return false; // waiting as asked would end past the limit: relay the answer now instead
         }
         return budget.tryRetry(now);
@@ -210,13 +203,23 @@ public class ResilientUpstream {
                 .map(body -> UpstreamReply.whole(reply.status(), reply.headers(), body));
     }
 
-    /** Ends the retries with the previous attempt's answer. Not a {@link RetryableAttempt}: never retried. */
-    private static final class RetriesOver extends RuntimeException {
-        final RetryableAttempt last;
+    /** The attempts so far failed, each worth another: what the retry predicate and the backoff read. */
+    private static final class AttemptsFailed extends RuntimeException {
+        final AttemptHistory history;
 
-        RetriesOver(RetryableAttempt last) {
+        AttemptsFailed(AttemptHistory history) {
+            super("attempt " + history.failed().size() + " failed", null, false, false);
+            this.history = history;
+        }
+    }
+
+    /** Ends the retries with the answer of the attempts so far. Not {@link AttemptsFailed}: never retried. */
+    private static final class RetriesOver extends RuntimeException {
+        final AttemptHistory history;
+
+        RetriesOver(AttemptHistory history) {
             super("no further attempt admitted", null, false, false);
-            this.last = last;
+            this.history = history;
         }
     }
 
@@ -230,11 +233,12 @@ public class ResilientUpstream {
 
         @Override
         public long nextDelayInMillis(Throwable cause) {
-            if (cause instanceof RetryableAttempt attempt) {
-                if (attempt.alternativeReady()) {
+            if (cause instanceof AttemptsFailed failed) {
+                AttemptHistory.Failed last = failed.history.last();
+                if (last.alternativeReady()) {
                     return 0; // another upstream takes the retry: nothing to wait out there
                 }
-                return backoff.delayMillis(attempt.attempt(), attempt.advisedMillis(), Randomness::nextDouble);
+                return backoff.delayMillis(failed.history.failed().size(), last.advisedMillis(), Randomness::nextDouble);
             }
             return backoff.delayMillis(1, 0, Randomness::nextDouble);
         }

@@ -67,4 +67,9 @@ public final class UpstreamFailure extends RuntimeException {
     public AttemptCost cost() {
         return maybeSent ? AttemptCost.UNKNOWN : AttemptCost.NOT_SENT;
     }
+
+    /** What an attempt that ended in {@code failure} cost: see {@link #cost()}; unknown for anything unforeseen. */
+    public static AttemptCost costOf(Throwable failure) {
+        return failure instanceof UpstreamFailure notAnswered ? notAnswered.cost() : AttemptCost.UNKNOWN;
+    }
 }
