@@ -3,14 +3,15 @@ package dev.sluice.api;
 import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Decision;
 import dev.sluice.admission.Failover;
+import dev.sluice.admission.Lease;
 import dev.sluice.admission.LimitScope;
 import dev.sluice.admission.ScopedCharge;
+import dev.sluice.admission.Settlements;
 import dev.sluice.admission.UpstreamLimits;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
-import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.BucketSnapshot;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
@@ -28,11 +29,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -73,21 +74,6 @@ public class AdmissionGate {
         Map<String, UpstreamLimits> byName = new HashMap<>();
         settings.upstreams().forEach(upstream -> byName.put(upstream.name(), new UpstreamLimits(upstream)));
         this.limits = Map.copyOf(byName);
-    }
-
-    /**
-     * What one attempt holds on its upstream.
-     *
-     * @param upstream          where the attempt goes
-     * @param tokenCharge       its reservation on the upstream's tokens bucket; {@code null} when none
-     * @param requestsAvailable what the upstream's requests bucket held after the charge
-     *                          ({@link Long#MAX_VALUE} when it has none)
-     * @param tokensAvailable   the same for its tokens bucket
-     * @param sendAtNanos       the moment the admission let the attempt go, by this instance's clock:
-     *                          when the store's answer arrived plus the wait it granted
-     */
-    public record Lease(Upstream upstream, BucketCharge tokenCharge, long requestsAvailable, long tokensAvailable,
-            long sendAtNanos) {
     }
 
     /**
@@ -174,7 +160,7 @@ public class AdmissionGate {
                     usage.retried(upstream.name());
                     Lease lease = lease(admitted, limiter.nowNanos());
                     if (carriesOver(plan, upstream, previous, previousCost)) {
-                        lease = new Lease(upstream, previous.tokenCharge(), lease.requestsAvailable(), previous.tokensAvailable(),
+                        lease = new Lease(upstream, previous.tokenCharge(), lease.requestsLeft(), previous.tokensLeft(),
                                 lease.sendAtNanos());
                     } else {
                         settle(List.of(), previous, previousCost);
@@ -189,8 +175,8 @@ public class AdmissionGate {
      * accounting gives back whole.
      */
     private boolean carriesOver(AdmissionPlan plan, Upstream upstream, Lease previous, AttemptCost previousCost) {
-        return upstream == previous.upstream() && previous.tokenCharge() != null
-                && previous.tokenCharge().tokens() == plan.tokensOn(limitsOf(upstream))
+        return upstream == previous.upstream() && previous.tokenCharge().isPresent()
+                && previous.tokenCharge().get().tokens() == plan.tokensOn(limitsOf(upstream))
                 && limitsOf(upstream).accounting().givesBackWhole(previousCost);
     }
 
@@ -225,30 +211,20 @@ public class AdmissionGate {
      * {@code x-ratelimit-limit-*} below the configured limit replaces it ({@link UpstreamLimits#learn}).
      * Costs a store round trip only when a bucket is lowered; sent without waiting.
      *
-     * @param remainingRequests the upstream's remaining requests, negative when it did not say
-     * @param remainingTokens   the upstream's remaining tokens, negative when it did not say
-     * @param limitRequests     its requests per minute, negative when it did not say
-     * @param limitTokens       its tokens per minute, negative when it did not say
+     * @param remainingRequests the upstream's remaining requests, when it said
+     * @param remainingTokens   the upstream's remaining tokens, when it said
+     * @param limitRequests     its requests per minute, when it said
+     * @param limitTokens       its tokens per minute, when it said
      */
-    public void learn(Lease lease, long remainingRequests, long remainingTokens, long limitRequests, long limitTokens) {
+    public void learn(Lease lease, OptionalLong remainingRequests, OptionalLong remainingTokens, OptionalLong limitRequests,
+            OptionalLong limitTokens) {
         UpstreamLimits limits = limitsOf(lease.upstream());
-        limits.learn(limitRequests, limitTokens);
-        List<BucketAdjustment> caps = new ArrayList<>(2);
-        double requestsLeft = -1;
-        double tokensLeft = -1;
-        if (limits.requests().isPresent() && remainingRequests >= 0 && remainingRequests < lease.requestsAvailable()) {
-            BucketPolicy policy = limits.requests().get();
-            caps.add(BucketAdjustment.capAt(limits.requestsKey(), policy, remainingRequests));
-            requestsLeft = Math.min(1.0, (double) remainingRequests / policy.capacity());
-        }
-        if (limits.tokens().isPresent() && remainingTokens >= 0 && remainingTokens < lease.tokensAvailable()) {
-            BucketPolicy policy = limits.tokens().get();
-            caps.add(BucketAdjustment.capAt(limits.tokensKey(), policy, remainingTokens));
-            tokensLeft = Math.min(1.0, (double) remainingTokens / policy.capacity());
-        }
-        if (!caps.isEmpty()) {
-            lease.upstream().outlook().admitted(requestsLeft, tokensLeft);
-            settleWithoutWaiting(caps, "the upstream's remaining limits");
+        limits.learn(limitRequests.orElse(-1), limitTokens.orElse(-1));
+        Settlements.Caps caps = Settlements.caps(limits, new Settlements.Left(lease.requestsLeft(), lease.tokensLeft()),
+                remainingRequests, remainingTokens);
+        if (!caps.adjustments().isEmpty()) {
+            lease.upstream().outlook().admitted(caps.requestsShare(), caps.tokensShare());
+            settleWithoutWaiting(caps.adjustments(), "the upstream's remaining limits");
         }
     }
 
@@ -263,22 +239,10 @@ public class AdmissionGate {
     }
 
     private void settle(List<BucketCharge> callerTokenCharges, Lease lease, AttemptCost cost) {
-        List<BucketAdjustment> adjustments = new ArrayList<>(callerTokenCharges.size() + 1);
-        for (BucketCharge charge : callerTokenCharges) {
-            adjust(adjustments, charge, TokenAccounting.USAGE.correction(cost, charge.tokens()));
-        }
-        if (lease.tokenCharge() != null) {
-            BucketCharge charge = lease.tokenCharge();
-            adjust(adjustments, charge, limitsOf(lease.upstream()).accounting().correction(cost, charge.tokens()));
-        }
-        if (!adjustments.isEmpty()) {
-            settleWithoutWaiting(adjustments, "a settlement of token reservations");
-        }
-    }
-
-    private static void adjust(List<BucketAdjustment> adjustments, BucketCharge charge, long delta) {
-        if (delta != 0) {
-            adjustments.add(new BucketAdjustment(charge.key(), charge.policy(), delta));
+        List<BucketAdjustment> corrections = Settlements.corrections(callerTokenCharges, lease.tokenCharge(),
+                limitsOf(lease.upstream()).accounting(), cost);
+        if (!corrections.isEmpty()) {
+            settleWithoutWaiting(corrections, "a settlement of token reservations");
         }
     }
 
@@ -339,11 +303,14 @@ public class AdmissionGate {
         Optional<BucketSnapshot> tokens = admitted.after(LimitScope.UPSTREAM_TOKENS);
         upstream.outlook().claimProbe();
         upstream.outlook().admitted(share(requests, limits.requests().isPresent()), share(tokens, limits.tokens().isPresent()));
-        BucketCharge tokenCharge = admitted.charges().stream().filter(charge -> charge.scope() == LimitScope.UPSTREAM_TOKENS)
-                .map(ScopedCharge::charge).findFirst().orElse(null);
-        return new Lease(upstream, tokenCharge, requests.map(BucketSnapshot::availableTokens).orElse(Long.MAX_VALUE),
-                tokens.map(BucketSnapshot::availableTokens).orElse(Long.MAX_VALUE),
+        Optional<BucketCharge> tokenCharge = admitted.charges().stream()
+                .filter(charge -> charge.scope() == LimitScope.UPSTREAM_TOKENS).map(ScopedCharge::charge).findFirst();
+        return new Lease(upstream, tokenCharge, left(requests), left(tokens),
                 Saturating.add(answeredNanos, admitted.admission().waitNanos()));
+    }
+
+    private static OptionalLong left(Optional<BucketSnapshot> bucket) {
+        return bucket.isPresent() ? OptionalLong.of(bucket.get().availableTokens()) : OptionalLong.empty();
     }
 
     /**
@@ -367,8 +334,7 @@ public class AdmissionGate {
             if (!(admission instanceof Admission.Admitted admitted)) {
                 return Uni.createFrom().item(lease);
             }
-            Lease again = new Lease(lease.upstream(), lease.tokenCharge(), lease.requestsAvailable(), lease.tokensAvailable(),
-                    Saturating.add(limiter.nowNanos(), admitted.waitNanos()));
+            Lease again = lease.sentAt(Saturating.add(limiter.nowNanos(), admitted.waitNanos()));
             return hold(admitted.waitNanos(), again);
         });
     }

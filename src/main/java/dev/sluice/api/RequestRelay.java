@@ -2,11 +2,12 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.admission.Lease;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
+import dev.sluice.openai.Operation;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
-import dev.sluice.openai.Operation;
 import dev.sluice.upstream.ResilientUpstream;
 import dev.sluice.upstream.RetryAdvice;
 import dev.sluice.upstream.Upstream;
@@ -97,7 +98,7 @@ public class RequestRelay {
             }
             return gate.admit(caller, clientAddress(peer, headers), estimate, model, candidates).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
-                AtomicReference<AdmissionGate.Lease> lease = new AtomicReference<>(ticket.lease());
+                AtomicReference<Lease> lease = new AtomicReference<>(ticket.lease());
                 return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
                             @Override
                             public Uni<Upstream> admitRetry(Set<String> failed, AttemptCost lastCost, long maxWaitNanos) {
@@ -157,12 +158,10 @@ public class RequestRelay {
      * stream. An error reply used nothing; a stream that ended without its usage (cut short, the caller
      * gone) cost an unknown amount, which keeps the reservations.
      */
-    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, AdmissionGate.Lease lease,
+    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, Lease lease,
             boolean stripUsageChunk) {
-        gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests").orElse(-1),
-                RetryAdvice.remaining(reply.headers(), "tokens").orElse(-1),
-                RetryAdvice.limit(reply.headers(), "requests").orElse(-1),
-                RetryAdvice.limit(reply.headers(), "tokens").orElse(-1));
+        gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests"), RetryAdvice.remaining(reply.headers(), "tokens"),
+                RetryAdvice.limit(reply.headers(), "requests"), RetryAdvice.limit(reply.headers(), "tokens"));
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
             gate.settle(ticket, lease, AttemptCost.FAILED);
@@ -176,7 +175,7 @@ public class RequestRelay {
         return reply.withStream(tap.watch(reply.stream()));
     }
 
-    private void settle(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, TokenUsage used) {
+    private void settle(AdmissionGate.Ticket ticket, Lease lease, TokenUsage used) {
         if (used == null) {
             gate.settle(ticket, lease, AttemptCost.UNKNOWN);
             return;
@@ -186,7 +185,7 @@ public class RequestRelay {
     }
 
     /** A call that never reached the upstream cost nothing; one that may have (no reply in time, a cut connection) may still be running. */
-    private void settleFailure(AdmissionGate.Ticket ticket, AdmissionGate.Lease lease, Throwable failure) {
+    private void settleFailure(AdmissionGate.Ticket ticket, Lease lease, Throwable failure) {
         gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
     }
 

@@ -1,10 +1,11 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.Lease;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketPolicy;
-import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Rate;
+import dev.sluice.limit.RateLimiter;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.UpstreamPool;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +52,7 @@ class LateSendTest {
         TestClock.refillEverything();
     }
 
-    private AdmissionGate.Lease admitted() {
+    private Lease admitted() {
         return gate.admit(CallerIdentity.fromAuthorization("Bearer sk-late"), "127.0.0.1", TokenEstimate.NONE, "gpt-test",
                 pool.all()).await().indefinitely().lease();
     }
@@ -72,7 +73,7 @@ class LateSendTest {
 
     @Test
     void anAttemptWithinTheSlackGoesAsItIs() {
-        AdmissionGate.Lease lease = admitted(); // 8 places left
+        Lease lease = admitted(); // 8 places left
         TestClock.CLOCK.advanceMillis(70); // t=70 ms: within the 75 ms slack, still no refill
 
         assertThat(gate.onTime(lease).await().indefinitely()).isSameAs(lease);
@@ -81,10 +82,10 @@ class LateSendTest {
 
     @Test
     void aLateAttemptTakesAFreshPlaceAndTheOneItHadStaysUsed() {
-        AdmissionGate.Lease lease = admitted(); // 8 places left
+        Lease lease = admitted(); // 8 places left
         TestClock.CLOCK.advanceMillis(80); // t=80 ms: 5 ms past the slack, not yet a token back (one per 100 ms)
 
-        AdmissionGate.Lease again = gate.onTime(lease).await().indefinitely();
+        Lease again = gate.onTime(lease).await().indefinitely();
 
         assertThat(again).isNotSameAs(lease);
         assertThat(again.sendAtNanos()).isEqualTo(TestClock.CLOCK.nowNanos());

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.Lease;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.RateLimiter;
@@ -137,14 +138,14 @@ class UpstreamPoolLimitsTest {
         AdmissionGate.Ticket either = admittedOnA("sk-mover");
 
         // a could not be connected to: the retry goes to b, and takes its tokens there
-        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.NOT_SENT, "gpt-test", 0)
+        Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.NOT_SENT, "gpt-test", 0)
                 .await().indefinitely();
 
         assertThat(onB.upstream()).isSameAs(pool.all().get(1));
-        assertThat(onB.tokenCharge().key()).isEqualTo("upstream:b:tokens");
-        assertThat(onB.tokenCharge().tokens()).isEqualTo(600);
+        assertThat(onB.tokenCharge().orElseThrow().key()).isEqualTo("upstream:b:tokens");
+        assertThat(onB.tokenCharge().orElseThrow().tokens()).isEqualTo(600);
         // a has its 600 tokens back, b holds 400: asked of the buckets themselves, at the same instant
-        BucketCharge charged = onB.tokenCharge();
+        BucketCharge charged = onB.tokenCharge().orElseThrow();
         assertThat(fits("upstream:a:tokens", charged, 1000)).isTrue();
         assertThat(fits("upstream:b:tokens", charged, 1000)).isFalse();
         assertThat(fits("upstream:b:tokens", charged, 400)).isTrue();
@@ -155,10 +156,10 @@ class UpstreamPoolLimitsTest {
         AdmissionGate.Ticket either = admittedOnA("sk-failed-over");
 
         // a answered 429 or 500: OpenAI counts unsuccessful requests too, so a keeps its 600 and b takes 600
-        AdmissionGate.Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.FAILED, "gpt-test", 0)
+        Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.FAILED, "gpt-test", 0)
                 .await().indefinitely();
 
-        BucketCharge charged = onB.tokenCharge();
+        BucketCharge charged = onB.tokenCharge().orElseThrow();
         assertThat(fits("upstream:a:tokens", charged, 401)).isFalse();
         assertThat(fits("upstream:a:tokens", charged, 400)).isTrue();
         assertThat(fits("upstream:b:tokens", charged, 400)).isTrue();
