@@ -223,13 +223,16 @@ drive() {
 
 chart() { java -Djava.awt.headless=true -cp "$BENCH_CP" dev.sluice.bench.Charts "$@"; }
 
-# record SCENARIO VARIANT JSON: appends one line to the results file, with when, what and where
+# record SCENARIO VARIANT JSON: appends one line to the results file, with when, what and where.
+# VARIANT_NOTE is added to the variant (e.g. "before issue 14"); with SLUICE_JAR (another build) the
+# line says which jar ran, since "commit" is the checkout's, not that build's.
 record() {
-  local commit json=$3
+  local commit json=$3 variant=$2${VARIANT_NOTE:+ $VARIANT_NOTE} build=""
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-  printf '{"scenario":"%s","variant":"%s","date":"%s","commit":"%s","cores":%s,%s\n' \
-    "$1" "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" "$(nproc)" "${json#\{}" >> "$RESULTS"
-  log "recorded $1/$2 in $RESULTS"
+  if [ -n "${SLUICE_JAR:-}" ]; then build="\"sluice_jar\":\"$SLUICE_JAR\","; fi
+  printf '{"scenario":"%s","variant":"%s","date":"%s","commit":"%s",%s"cores":%s,%s\n' \
+    "$1" "$variant" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" "$build" "$(nproc)" "${json#\{}" >> "$RESULTS"
+  log "recorded $1/$variant in $RESULTS"
 }
 
 # skip SCENARIO WHY: a scenario whose feature does not exist yet says so, records it, and ends well

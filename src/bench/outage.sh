@@ -91,7 +91,7 @@ for mode in ${MODES:-closed open}; do
     if (r > 0) printf ",\"available_again_after_return_ms\":%d", r - b }')
   result="${result%\}},\"failure_mode\":\"$mode\",$timing,$outage}"
   echo "$result"
-  record outage "$mode${VARIANT_NOTE:+ $VARIANT_NOTE}" "$result"
+  record outage "$mode" "$result"
   chart admitted --series="$series" --limit-per-s=$((RPM / 60)) \
     --title="outage, $mode mode: the only node stopped at 10 s, started again at 20 s" --out="$CHARTS/outage-$mode.png"
   stop_all
