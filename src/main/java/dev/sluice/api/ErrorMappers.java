@@ -37,7 +37,7 @@ public class ErrorMappers {
                     case CIRCUIT_OPEN -> "upstream_unavailable";
                     case BUSY -> "upstream_busy";
                 }));
-        if (e.kind() == UpstreamFailure.Kind.CIRCUIT_OPEN || e.kind() == UpstreamFailure.Kind.BUSY) {
+        if (e.kind().notCalled()) {
             response.header("retry-after", retryAfterSeconds(e.retryAfterNanos()));
         }
         return response.build();

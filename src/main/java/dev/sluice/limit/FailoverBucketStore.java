@@ -108,11 +108,13 @@ public final class FailoverBucketStore implements BucketStore {
         }
         // The request that tries the store again first hands back what was decided alone, and only
         // then is admitted there: no one is admitted from a bucket the store lost in the meantime.
-        CompletionStage<Void> handedBack = state.get() == State.UP ? CompletableFuture.completedFuture(null)
+        // While the store is up (every request but those), it is asked straight away.
+        CompletionStage<Admission> asked = state.get() == State.UP ? shared.tryAcquire(request)
                 : handBack(now).exceptionallyCompose(failure -> stillAway(failure) ? CompletableFuture.failedFuture(failure)
-                        // answered with an error: the store is there, and a hand-back is not worth keeping it away
-                        : CompletableFuture.completedFuture(null));
-        return handedBack.thenCompose(ignored -> shared.tryAcquire(request)).handle((admission, failure) -> {
+                                // answered with an error: the store is there, and a hand-back is not worth keeping it away
+                                : CompletableFuture.completedFuture(null))
+                        .thenCompose(ignored -> shared.tryAcquire(request));
+        return asked.handle((admission, failure) -> {
             if (failure == null) {
                 if (state.getAndSet(State.UP) != State.UP) {
                     misconfiguration.set(null);
@@ -121,8 +123,7 @@ public final class FailoverBucketStore implements BucketStore {
                 }
                 return CompletableFuture.completedFuture(admission);
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = unwrapped(failure);
             if (cause instanceof StoreMisconfiguredException missing) {
                 StoreMisconfiguredException before = misconfiguration.getAndSet(missing);
                 boolean wasMisconfigured = state.getAndSet(State.MISCONFIGURED) == State.MISCONFIGURED;
@@ -199,9 +200,14 @@ public final class FailoverBucketStore implements BucketStore {
     }
 
     private static boolean stillAway(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = unwrapped(failure);
         return cause instanceof StoreUnreachableException || cause instanceof StoreMisconfiguredException;
+    }
+
+    /** The store's own failure, out of the {@link java.util.concurrent.CompletionException} a later stage wraps it in. */
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     /** The same request against limits a share of the size and rate of the shared ones (at least 1). */

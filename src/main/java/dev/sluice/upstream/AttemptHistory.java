@@ -47,8 +47,7 @@ record AttemptHistory(long firstAttemptNanos, List<Failed> failed) {
 
         /** Whether it reached the upstream: its breaker and bulkhead let it through. */
         boolean called() {
-            return failure.map(notAnswered -> notAnswered.kind() != UpstreamFailure.Kind.CIRCUIT_OPEN
-                    && notAnswered.kind() != UpstreamFailure.Kind.BUSY).orElse(true);
+            return failure.map(notAnswered -> !notAnswered.kind().notCalled()).orElse(true);
         }
 
         /** What it cost its upstream: an error reply (a 429 too) ran nothing; without one, see {@link UpstreamFailure#cost()}. */

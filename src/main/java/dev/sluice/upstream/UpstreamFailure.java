@@ -13,7 +13,12 @@ public final class UpstreamFailure extends RuntimeException {
         /** Not called: its circuit breaker is open after consecutive failures. */
         CIRCUIT_OPEN,
         /** Not called: as many calls as it may have at once are already out, and as many queued. */
-        BUSY
+        BUSY;
+
+        /** The upstream was not called at all: its breaker or its bulkhead held the attempt back. */
+        public boolean notCalled() {
+            return this == CIRCUIT_OPEN || this == BUSY;
+        }
     }
 
     private final Kind kind;
@@ -44,7 +49,7 @@ public final class UpstreamFailure extends RuntimeException {
      *                        place whenever a call ends)
      */
     static UpstreamFailure notCalled(Kind kind, String message, Throwable cause, long retryAfterNanos) {
-        if (kind != Kind.CIRCUIT_OPEN && kind != Kind.BUSY) {
+        if (!kind.notCalled()) {
             throw new IllegalArgumentException(kind + " is a failure of a call that was made");
         }
         return new UpstreamFailure(kind, message, cause, false, Math.max(0, retryAfterNanos));
