@@ -24,27 +24,17 @@ stop_nodes() { deploy/local/infinispan.sh stop "${NODES[@]}" > /dev/null; }
 _access_log_on=()
 trap 'for h in "${_access_log_on[@]}"; do access_log "$h" off; done; stop_nodes; _bench_exit' EXIT
 part_store() {
-  local size=$1 case line requests tasks admitted json node before
+  local size=$1 case line json node i
   store_latency --store=infinispan --hosts="$STORE_HOSTS" --cases=1x1,16x1 --warm-up=5s --duration=10s | while read -r line; do
     echo "$line"
     record cluster "$size-nodes-store-$(sed -E 's/.*"callers":([0-9]+),"keys":([0-9]+).*/\1x\2/' <<< "$line")" "$line"
   done
   _access_log_on=("${node_hosts[@]}")
   for node in "${node_hosts[@]}"; do access_log "$node" on; done
+  local logs=()
+  for ((i = 0; i < size; i++)); do logs+=("target/infinispan/node-${NODES[$i]}/server.log"); done
   for case in 1x1 16x1; do
-    declare -A before=()
-    for ((i = 0; i < size; i++)); do before[$i]=$(wc -l < "target/infinispan/node-${NODES[$i]}/server.log"); done
-    line=$(store_latency --store=infinispan --hosts="$STORE_HOSTS" --cases="$case" --warm-up=0s --duration=3s)
-    sleep 1 # the last lines reach the logs
-    requests=0 tasks=0
-    for ((i = 0; i < size; i++)); do
-      log_tail=$(tail -n +"$((before[$i] + 1))" "target/infinispan/node-${NODES[$i]}/server.log")
-      requests=$((requests + $(grep -c 'HOTROD_ACCESS_LOG' <<< "$log_tail" || true)))
-      tasks=$((tasks + $(grep -c 'HOTROD_ACCESS_LOG\] /sluice-buckets/sluice-admit' <<< "$log_tail" || true)))
-    done
-    admitted=$(sed -E 's/.*"admitted":([0-9]+).*/\1/' <<< "$line")
-    json=$(awk -v r="$requests" -v t="$tasks" -v a="$admitted" -v c="$case" 'BEGIN {
-      printf "{\"case\":\"%s\",\"admitted\":%d,\"hotrod_requests\":%d,\"task_executions\":%d,\"round_trips_per_admission\":%.3f}", c, a, r, t, (a > 0 ? r / a : 0) }')
+    json=$(round_trips "$STORE_HOSTS" "$case" 3s "${logs[@]}")
     echo "$json"
     record cluster "$size-nodes-round-trips-$case" "$json"
   done

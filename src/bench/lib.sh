@@ -216,6 +216,25 @@ access_log() {
   fi
 }
 
+# round_trips HOSTS CASE DURATION LOG...: one StoreLatency run of CASE (e.g. 16x1) against HOSTS, and
+# the Hot Rod requests and task executions it caused, counted in the given server logs (the caller has
+# turned the nodes' Hot Rod access logs on with access_log); prints one JSON line with
+# round_trips_per_admission
+round_trips() {
+  local hosts=$1 case=$2 duration=$3 log line requests=0 tasks=0 admitted; shift 3
+  declare -A before=()
+  for log in "$@"; do before[$log]=$(wc -l < "$log"); done
+  line=$(store_latency --store=infinispan --hosts="$hosts" --cases="$case" --warm-up=0s --duration="$duration")
+  sleep 1 # the last lines reach the logs
+  for log in "$@"; do
+    requests=$((requests + $(tail -n +"$((before[$log] + 1))" "$log" | grep -c 'HOTROD_ACCESS_LOG' || true)))
+    tasks=$((tasks + $(tail -n +"$((before[$log] + 1))" "$log" | grep -c 'HOTROD_ACCESS_LOG\] /sluice-buckets/sluice-admit' || true)))
+  done
+  admitted=$(sed -E 's/.*"admitted":([0-9]+).*/\1/' <<< "$line")
+  awk -v r="$requests" -v t="$tasks" -v a="$admitted" -v c="$case" 'BEGIN {
+    printf "{\"case\":\"%s\",\"admitted\":%d,\"hotrod_requests\":%d,\"task_executions\":%d,\"round_trips_per_admission\":%.3f}\n", c, a, r, t, (a > 0 ? r / a : 0) }'
+}
+
 # drive [--option=value ...]: runs the load driver against the simulator's stats; prints its JSON line
 drive() {
   java -cp "$BENCH_CP" dev.sluice.bench.LoadDriver --simulator="http://127.0.0.1:$SIMULATOR_PORT" "$@"

@@ -44,14 +44,7 @@ for store in $STORES; do
     server_log=${INFINISPAN_HOME:-target/infinispan}/node-$INFINISPAN_NODE/server.log
     access_log "$hosts" on; _access_log_on=1
     for case in ${CASES//,/ }; do
-      before=$(wc -l < "$server_log")
-      line=$(store_latency --store=infinispan --hosts="$hosts" --cases="$case" --warm-up=0s --duration="$COUNT_DURATION")
-      sleep 1 # the last lines reach the log
-      requests=$(tail -n +"$((before + 1))" "$server_log" | grep -c 'HOTROD_ACCESS_LOG' || true)
-      tasks=$(tail -n +"$((before + 1))" "$server_log" | grep -c 'HOTROD_ACCESS_LOG\] /sluice-buckets/sluice-admit' || true)
-      admitted=$(sed -E 's/.*"admitted":([0-9]+).*/\1/' <<< "$line")
-      json=$(awk -v r="$requests" -v t="$tasks" -v a="$admitted" -v c="$case" 'BEGIN {
-        printf "{\"case\":\"%s\",\"admitted\":%d,\"hotrod_requests\":%d,\"task_executions\":%d,\"round_trips_per_admission\":%.3f}", c, a, r, t, (a > 0 ? r / a : 0) }')
+      json=$(round_trips "$hosts" "$case" "$COUNT_DURATION" "$server_log")
       echo "$json"
       record store "infinispan-round-trips-$case" "$json"
     done
