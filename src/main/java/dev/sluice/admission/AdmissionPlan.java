@@ -5,6 +5,8 @@ import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.tokens.TokenEstimate;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.usage.AttemptCost;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,21 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
      */
     public List<ScopedCharge> retryOn(UpstreamLimits upstream, boolean tokensCarriedOver) {
         return upstreamCharges(upstream, tokensCarriedOver ? 0 : tokensOn(upstream));
+    }
+
+    /**
+     * Whether a retry on {@code candidate} carries the failed attempt's token reservation over instead of
+     * taking the same tokens again, without taking them twice for a moment: on the same upstream, the
+     * same amount, and an attempt that its accounting gives back whole.
+     *
+     * @param limits       the candidate's limits
+     * @param previous     the lease of the attempt that failed
+     * @param previousCost what that attempt cost
+     */
+    public boolean carriesOver(Upstream candidate, UpstreamLimits limits, Lease previous, AttemptCost previousCost) {
+        return candidate == previous.upstream() && previous.tokenCharge().isPresent()
+                && previous.tokenCharge().get().tokens() == tokensOn(limits)
+                && limits.accounting().givesBackWhole(previousCost);
     }
 
     /** The caller's token quota charges, which settle by what the request really used. */

@@ -5,6 +5,7 @@ import dev.sluice.limit.BucketPolicy;
 import dev.sluice.usage.TokenAccounting;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,10 +59,10 @@ public final class UpstreamLimits {
      * Takes the upstream's {@code x-ratelimit-limit-*}: a limit below the configured one replaces it
      * (rate and size scaled down alike) until the upstream reports otherwise.
      *
-     * @param limitRequests its requests per minute, negative when it did not say
-     * @param limitTokens   its tokens per minute, negative when it did not say
+     * @param limitRequests its requests per minute, when it said
+     * @param limitTokens   its tokens per minute, when it said
      */
-    public void learn(long limitRequests, long limitTokens) {
+    public void learn(OptionalLong limitRequests, OptionalLong limitTokens) {
         requests = inForce(settings.requests(), requests, limitRequests);
         tokens = inForce(settings.tokens(), tokens, limitTokens);
     }
@@ -69,13 +70,14 @@ public final class UpstreamLimits {
     /**
      * The bucket to use after the upstream reported {@code reportedPerMinute}: the configured one
      * scaled down when the report is lower, the configured one when it is not, the current one when
-     * there was no report. Unchanged policies are kept, not rebuilt.
+     * there was no report (or a meaningless one: not positive). Unchanged policies are kept, not rebuilt.
      */
     private static Optional<BucketPolicy> inForce(Optional<BucketPolicy> configured, Optional<BucketPolicy> current,
-            long reportedPerMinute) {
-        if (configured.isEmpty() || reportedPerMinute <= 0) {
+            OptionalLong report) {
+        if (configured.isEmpty() || report.isEmpty() || report.getAsLong() <= 0) {
             return current;
         }
+        long reportedPerMinute = report.getAsLong();
         double configuredPerMinute = perMinute(configured.get());
         if (reportedPerMinute >= configuredPerMinute) {
             return configured;

@@ -4,15 +4,15 @@ import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Decision;
 import dev.sluice.admission.Failover;
 import dev.sluice.admission.Lease;
-import dev.sluice.admission.LimitScope;
-import dev.sluice.admission.ScopedCharge;
+import dev.sluice.admission.LateSend;
+import dev.sluice.admission.OutlookNotes;
 import dev.sluice.admission.Settlements;
+import dev.sluice.admission.Ticket;
 import dev.sluice.admission.UpstreamLimits;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
-import dev.sluice.limit.BucketSnapshot;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
@@ -76,27 +76,6 @@ public class AdmissionGate {
         this.limits = Map.copyOf(byName);
     }
 
-    /**
-     * How much later than its admission allowed an attempt may leave before it is admitted again: half
-     * the margin the default upstream burst keeps (90 % of a second's worth, so 100 ms of refill).
-     */
-    static final long LATE_SEND_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(75);
-    /** How long a late attempt may be held for a fresh place in its upstream's requests bucket. */
-    static final long LATE_SEND_MAX_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /**
-     * An admitted request: how long it was held, its plan (what it reserved from the caller's limits
-     * that count tokens), and its first attempt's {@link Lease}.
-     *
-     * @param waitedNanos how long the request was held before it may be sent
-     * @param callerId    whose request it is (for usage counters)
-     * @param plan        its charges, planned once
-     * @param lease       the first attempt's upstream and its charges there
-     * @param candidates  the upstreams that may serve the request, for its retries
-     */
-    public record Ticket(long waitedNanos, String callerId, AdmissionPlan plan, Lease lease, List<Upstream> candidates) {
-    }
-
     private UpstreamLimits limitsOf(Upstream upstream) {
         return limits.get(upstream.name());
     }
@@ -124,7 +103,7 @@ public class AdmissionGate {
                     }
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     usage.admitted(caller.id(), admitted.candidate().name());
-                    Lease lease = lease(admitted, limiter.nowNanos());
+                    Lease lease = lease(admitted);
                     Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates);
                     return hold(admitted.admission().waitNanos(), ticket);
                 });
@@ -134,9 +113,8 @@ public class AdmissionGate {
      * Admits a retry of an admitted request on the best upstream for it: one it has not failed on
      * when one can take it now. The upstream counts every attempt, so each one takes a request from
      * that upstream's bucket (never from the caller's, who asked once), and its tokens as that
-     * upstream counts them; once it is admitted, the attempt that failed is settled by what it cost.
-     * A retry on the same upstream whose failed attempt is given back whole carries that reservation
-     * instead (the same tokens, without taking them twice for a moment). Held up to
+     * upstream counts them; once it is admitted, the attempt that failed is settled by what it cost,
+     * unless the retry carries its reservation over ({@link AdmissionPlan#carriesOver}). Held up to
      * {@code maxWaitNanos}; refused beyond it, which ends the retries and leaves the failed attempt
      * to the request's own settlement.
      *
@@ -149,7 +127,8 @@ public class AdmissionGate {
         AdmissionPlan plan = ticket.plan();
         List<Upstream> order = UpstreamChoice.order(ticket.candidates(), model, failed, limiter.nowNanos(),
                 Randomness::nextDouble);
-        return Failover.admit(order, upstream -> plan.retryOn(limitsOf(upstream), carriesOver(plan, upstream, previous, previousCost)),
+        return Failover.admit(order,
+                upstream -> plan.retryOn(limitsOf(upstream), plan.carriesOver(upstream, limitsOf(upstream), previous, previousCost)),
                 charges -> decide(limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
@@ -158,26 +137,14 @@ public class AdmissionGate {
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     Upstream upstream = admitted.candidate();
                     usage.retried(upstream.name());
-                    Lease lease = lease(admitted, limiter.nowNanos());
-                    if (carriesOver(plan, upstream, previous, previousCost)) {
-                        lease = new Lease(upstream, previous.tokenCharge(), lease.requestsLeft(), previous.tokensLeft(),
-                                lease.sendAtNanos());
+                    Lease lease = lease(admitted);
+                    if (plan.carriesOver(upstream, limitsOf(upstream), previous, previousCost)) {
+                        lease = lease.withTokensOf(previous);
                     } else {
                         settle(List.of(), previous, previousCost);
                     }
                     return hold(admitted.admission().waitNanos(), lease);
                 });
-    }
-
-    /**
-     * Whether a retry on {@code upstream} carries the failed attempt's token reservation over instead of
-     * taking the same tokens again: on the same upstream, the same amount, and an attempt that its
-     * accounting gives back whole.
-     */
-    private boolean carriesOver(AdmissionPlan plan, Upstream upstream, Lease previous, AttemptCost previousCost) {
-        return upstream == previous.upstream() && previous.tokenCharge().isPresent()
-                && previous.tokenCharge().get().tokens() == plan.tokensOn(limitsOf(upstream))
-                && limitsOf(upstream).accounting().givesBackWhole(previousCost);
     }
 
     /** Whether an upstream the request has not failed on could take an attempt for {@code model} now. */
@@ -219,11 +186,11 @@ public class AdmissionGate {
     public void learn(Lease lease, OptionalLong remainingRequests, OptionalLong remainingTokens, OptionalLong limitRequests,
             OptionalLong limitTokens) {
         UpstreamLimits limits = limitsOf(lease.upstream());
-        limits.learn(limitRequests.orElse(-1), limitTokens.orElse(-1));
+        limits.learn(limitRequests, limitTokens);
         Settlements.Caps caps = Settlements.caps(limits, new Settlements.Left(lease.requestsLeft(), lease.tokensLeft()),
                 remainingRequests, remainingTokens);
         if (!caps.adjustments().isEmpty()) {
-            lease.upstream().outlook().admitted(caps.requestsShare(), caps.tokensShare());
+            OutlookNotes.capped(lease.upstream().outlook(), caps);
             settleWithoutWaiting(caps.adjustments(), "the upstream's remaining limits");
         }
     }
@@ -277,17 +244,9 @@ public class AdmissionGate {
         return answered;
     }
 
-    /** What this instance learns from a refusal: the upstream is paused for the model, or out of capacity for a while. */
+    /** What this instance's outlook learns from a refusal by an upstream's own limit. */
     private void noteRefusal(Upstream upstream, Decision.Refused<Upstream> refused, String model) {
-        if (refused.refusal().neverAdmissible()) {
-            return;
-        }
-        long until = Saturating.add(limiter.nowNanos(), refused.refusal().retryAfterNanos());
-        if (refused.by().scope() == LimitScope.UPSTREAM_COOLDOWN) {
-            upstream.outlook().coolingUntil(model, until);
-        } else {
-            upstream.outlook().refusedUntil(until);
-        }
+        OutlookNotes.refused(upstream.outlook(), refused, model, limiter.nowNanos());
     }
 
     private static RateLimitedException refusal(Decision.Refused<Upstream> refused) {
@@ -296,59 +255,23 @@ public class AdmissionGate {
     }
 
     /** The attempt's lease, and what the upstream's outlook learns from the admission. */
-    private Lease lease(Decision.Admitted<Upstream> admitted, long answeredNanos) {
-        Upstream upstream = admitted.candidate();
-        UpstreamLimits limits = limitsOf(upstream);
-        Optional<BucketSnapshot> requests = admitted.after(LimitScope.UPSTREAM_KEY);
-        Optional<BucketSnapshot> tokens = admitted.after(LimitScope.UPSTREAM_TOKENS);
-        upstream.outlook().claimProbe();
-        upstream.outlook().admitted(share(requests, limits.requests().isPresent()), share(tokens, limits.tokens().isPresent()));
-        Optional<BucketCharge> tokenCharge = admitted.charges().stream()
-                .filter(charge -> charge.scope() == LimitScope.UPSTREAM_TOKENS).map(ScopedCharge::charge).findFirst();
-        return new Lease(upstream, tokenCharge, left(requests), left(tokens),
-                Saturating.add(answeredNanos, admitted.admission().waitNanos()));
+    private Lease lease(Decision.Admitted<Upstream> admitted) {
+        OutlookNotes.admitted(admitted.candidate().outlook(), admitted, limitsOf(admitted.candidate()));
+        return Lease.of(admitted, limiter.nowNanos());
     }
 
-    private static OptionalLong left(Optional<BucketSnapshot> bucket) {
-        return bucket.isPresent() ? OptionalLong.of(bucket.get().availableTokens()) : OptionalLong.empty();
-    }
-
-    /**
-     * Right before an attempt goes out: one that leaves more than {@link #LATE_SEND_SLACK_NANOS} after
-     * its admission allowed (an instance still cold, a pause) would reach the upstream closer to the
-     * ones admitted after it than their admissions allowed, in a clump its one-second bucket refuses.
-     * So it takes a fresh place in its upstream's requests bucket, held up to
-     * {@link #LATE_SEND_MAX_HOLD_NANOS} for it; the place it had stays used. Giving it back was measured
-     * and is wrong: the upstream's bucket refilled while the attempt was late, but the late clump itself
-     * takes that refill, so a place given back lets one more through at once (6–8 upstream 429s in the
-     * scale-out scenario instead of 0). Without a requests limit, or refused even so, it goes as it is.
-     */
+    /** Right before an attempt goes out: a late one takes a fresh place first ({@link LateSend}). */
     public Uni<Lease> onTime(Lease lease) {
-        long lateNanos = limiter.nowNanos() - lease.sendAtNanos();
-        UpstreamLimits limits = limitsOf(lease.upstream());
-        if (lateNanos <= LATE_SEND_SLACK_NANOS || limits.requests().isEmpty()) {
+        Optional<BucketCharge> freshPlace = LateSend.freshPlace(lease, limitsOf(lease.upstream()), limiter.nowNanos());
+        if (freshPlace.isEmpty()) {
             return Uni.createFrom().item(lease);
         }
-        List<BucketCharge> charges = List.of(new BucketCharge(limits.requestsKey(), limits.requests().get(), 1));
-        return decide(limiter.tryAcquire(charges, LATE_SEND_MAX_HOLD_NANOS)).flatMap(admission -> {
+        return decide(limiter.tryAcquire(List.of(freshPlace.get()), LateSend.MAX_HOLD_NANOS)).flatMap(admission -> {
             if (!(admission instanceof Admission.Admitted admitted)) {
                 return Uni.createFrom().item(lease);
             }
-            Lease again = lease.sentAt(Saturating.add(limiter.nowNanos(), admitted.waitNanos()));
-            return hold(admitted.waitNanos(), again);
+            return hold(admitted.waitNanos(), lease.sentAt(Saturating.add(limiter.nowNanos(), admitted.waitNanos())));
         });
-    }
-
-    /**
-     * The share of a bucket left after an admission: 1 when the upstream has no such bucket, negative
-     * (unknown: the outlook keeps what it knew) when it has one this admission did not charge.
-     */
-    private static double share(Optional<BucketSnapshot> after, boolean exists) {
-        if (after.isEmpty()) {
-            return exists ? -1 : 1.0;
-        }
-        BucketSnapshot bucket = after.get();
-        return bucket.capacity() <= 0 ? 0 : Math.max(0, (double) bucket.availableTokens() / bucket.capacity());
     }
 
     /** The item once {@code waitNanos} have passed, on a Vert.x timer (no thread is blocked); at once when 0. */

@@ -3,6 +3,7 @@ package dev.sluice.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.admission.Lease;
+import dev.sluice.admission.Ticket;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.openai.Operation;
@@ -158,7 +159,7 @@ public class RequestRelay {
      * stream. An error reply used nothing; a stream that ended without its usage (cut short, the caller
      * gone) cost an unknown amount, which keeps the reservations.
      */
-    private UpstreamReply settledWhenDone(UpstreamReply reply, AdmissionGate.Ticket ticket, Lease lease,
+    private UpstreamReply settledWhenDone(UpstreamReply reply, Ticket ticket, Lease lease,
             boolean stripUsageChunk) {
         gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests"), RetryAdvice.remaining(reply.headers(), "tokens"),
                 RetryAdvice.limit(reply.headers(), "requests"), RetryAdvice.limit(reply.headers(), "tokens"));
@@ -175,7 +176,7 @@ public class RequestRelay {
         return reply.withStream(tap.watch(reply.stream()));
     }
 
-    private void settle(AdmissionGate.Ticket ticket, Lease lease, TokenUsage used) {
+    private void settle(Ticket ticket, Lease lease, TokenUsage used) {
         if (used == null) {
             gate.settle(ticket, lease, AttemptCost.UNKNOWN);
             return;
@@ -185,7 +186,7 @@ public class RequestRelay {
     }
 
     /** A call that never reached the upstream cost nothing; one that may have (no reply in time, a cut connection) may still be running. */
-    private void settleFailure(AdmissionGate.Ticket ticket, Lease lease, Throwable failure) {
+    private void settleFailure(Ticket ticket, Lease lease, Throwable failure) {
         gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
     }
 

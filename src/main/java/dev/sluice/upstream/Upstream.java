@@ -33,16 +33,22 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
     private final AtomicReference<CircuitBreakerState> breakerState = new AtomicReference<>(CircuitBreakerState.CLOSED);
 
     /**
-     * @param caller makes the calls; {@code null} only in tests that never call
+     * @param caller makes the calls; {@code null} only in tests that never call, which get no breaker
+     *               or bulkhead either (SmallRye Fault Tolerance needs its container to build them)
      * @param clock  the limiter's clock in nanoseconds, which the outlook's times are on
      */
     public Upstream(UpstreamSettings settings, SluiceSettings.Resilience resilience, UpstreamCaller caller,
             TimeSource clock) {
         this.settings = settings;
         this.caller = caller;
+        this.guard = caller == null ? null : guard(resilience, clock);
+    }
+
+    /** Its breaker, which feeds the outlook and logs its changes, and its bulkhead. */
+    private Guard guard(SluiceSettings.Resilience resilience, TimeSource clock) {
         long breakerDelayMillis = resilience.breakerDelayMillis();
         long breakerDelayNanos = TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis);
-        this.guard = Guard.create()
+        return Guard.create()
                 .withDescription("upstream " + settings.name())
                 // the call is a non-blocking Uni already on its event loop: no thread to offload to
                 .withThreadOffload(false)

@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import dev.sluice.admission.Lease;
+import dev.sluice.admission.Ticket;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.RateLimiter;
@@ -117,14 +118,14 @@ class UpstreamPoolLimitsTest {
     }
 
     /** The first attempt admitted on a alone, then made a candidate of both, as a retry sees it. */
-    private AdmissionGate.Ticket admittedOnA(String token) {
+    private Ticket admittedOnA(String token) {
         Upstream a = pool.all().get(0);
         CallerIdentity caller = CallerIdentity.fromAuthorization("Bearer " + token);
         // 600 tokens on arrival: a prompt of 2,400 characters and nothing to generate
-        AdmissionGate.Ticket onA = gate.admit(caller, "127.0.0.1", new TokenEstimate(500, 600, 0, 1), "gpt-test", List.of(a))
+        Ticket onA = gate.admit(caller, "127.0.0.1", new TokenEstimate(500, 600, 0, 1), "gpt-test", List.of(a))
                 .await().indefinitely();
         assertThat(onA.lease().upstream()).isSameAs(a);
-        return new AdmissionGate.Ticket(onA.waitedNanos(), onA.callerId(), onA.plan(),
+        return new Ticket(onA.waitedNanos(), onA.callerId(), onA.plan(),
                 onA.lease(), List.of(a, pool.all().get(1)));
     }
 
@@ -135,7 +136,7 @@ class UpstreamPoolLimitsTest {
 
     @Test
     void aRetryThatMovesToAnotherUpstreamAfterAnAttemptThatNeverReachedItMovesItsTokenReservationToo() {
-        AdmissionGate.Ticket either = admittedOnA("sk-mover");
+        Ticket either = admittedOnA("sk-mover");
 
         // a could not be connected to: the retry goes to b, and takes its tokens there
         Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.NOT_SENT, "gpt-test", 0)
@@ -153,7 +154,7 @@ class UpstreamPoolLimitsTest {
 
     @Test
     void anAttemptAnUpstreamAnsweredWithAnErrorStaysChargedThereAsTheProviderCountsIt() {
-        AdmissionGate.Ticket either = admittedOnA("sk-failed-over");
+        Ticket either = admittedOnA("sk-failed-over");
 
         // a answered 429 or 500: OpenAI counts unsuccessful requests too, so a keeps its 600 and b takes 600
         Lease onB = gate.admitRetry(either, either.lease(), Set.of("a"), AttemptCost.FAILED, "gpt-test", 0)
