@@ -1,11 +1,18 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.AdmissionPlan;
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.RateLimiter;
+import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.TestUpstream;
 import dev.sluice.upstream.TestUpstreamResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -15,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * With {@code SLUICE_MAX_WAIT=2s} and a caller limit of 1/s in bursts of 1, a caller's requests are
  * held for their turn (a second apart) and sent in arrival order; one that would wait longer than
  * two seconds is refused at once. The test clock stands still, so the waits are exact; the holds
- * themselves run on real timers. Short pauses between sends only fix the arrival order.
+ * themselves run on real timers. Each request is sent once the one before has its turn in the store,
+ * which fixes the arrival order.
  */
 @QuarkusTest
 @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
@@ -66,14 +75,33 @@ class BoundedWaitTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> upstream.requests().size() >= count);
     }
 
+    @Inject
+    RateLimiter limiter;
+    @Inject
+    SluiceSettings settings;
+
+    /**
+     * Waits until the caller sk-queued's bucket would hold a new request {@code seconds}: each request
+     * admitted for later adds one. Asked with no wait allowed, the store refuses and takes nothing.
+     */
+    private void awaitQueuedWaitOf(long seconds) {
+        String caller = CallerIdentity.fromAuthorization("Bearer sk-queued").id();
+        BucketCharge bucket = AdmissionPlan.of(settings, caller, "127.0.0.1", TokenEstimate.NONE, "gpt-test", limiter.nowNanos())
+                .callerRates().get(0).charge();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            Admission probe = limiter.tryAcquire(List.of(bucket), 0).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            return probe instanceof Admission.Refused refused && refused.retryAfterNanos() >= TimeUnit.SECONDS.toNanos(seconds);
+        });
+    }
+
     @Test
     void holdsRequestsForTheirTurnAndSendsThemInArrivalOrder() throws Exception {
         var first = send("sk-queued", "first");       // the burst token: sent at once
         awaitUpstreamRequests(1);
         var second = send("sk-queued", "second");     // held 1 s
-        Thread.sleep(100);
+        awaitQueuedWaitOf(2); // the second has its turn: a next one would wait 2 s
         var third = send("sk-queued", "third");       // held 2 s, the most allowed
-        Thread.sleep(100);
+        awaitQueuedWaitOf(3);
         long fourthSentNanos = System.nanoTime();
         HttpResponse<String> fourth = send("sk-queued", "fourth").get(10, TimeUnit.SECONDS);
         long fourthMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fourthSentNanos);

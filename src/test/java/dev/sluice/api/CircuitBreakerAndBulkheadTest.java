@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,16 +111,23 @@ class CircuitBreakerAndBulkheadTest {
     @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
     void callsBeyondTheBulkheadAndItsQueueAre503() throws Exception {
         upstream.enqueue(Reply.hang(), Reply.hang());
-        List<CompletableFuture<Response>> calls = new ArrayList<>();
-        calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
+        CompletableFuture<Response> first = CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat);
         awaitUpstreamRequests(1); // the first is in the bulkhead
-        calls.add(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
-        Thread.sleep(300); // the second waits in its queue: nothing outside shows it, so give it time to get there
 
-        Response third = chat();
+        // Two more at once: whichever reaches the bulkhead first waits in its one-place queue, the other
+        // finds it full. Nothing outside shows which, so neither is assumed.
+        List<CompletableFuture<Response>> next = List.of(CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat),
+                CompletableFuture.supplyAsync(CircuitBreakerAndBulkheadTest::chat));
+        List<Response> answers = new ArrayList<>();
+        for (CompletableFuture<Response> call : next) {
+            answers.add(call.get(30, TimeUnit.SECONDS));
+        }
 
-        assertThat(third.statusCode()).isEqualTo(503);
-        assertThat(third.jsonPath().getString("error.code")).isEqualTo("upstream_busy");
-        assertThat(calls.get(0).get().statusCode()).isEqualTo(504);
+        assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).as("the upstream never answered it").isEqualTo(504);
+        assertThat(answers).extracting(Response::statusCode).as("one queued, then timed out like the first; one refused")
+                .containsExactlyInAnyOrder(504, 503);
+        Response refused = answers.stream().filter(answer -> answer.statusCode() == 503).findFirst().orElseThrow();
+        assertThat(refused.jsonPath().getString("error.code")).isEqualTo("upstream_busy");
+        assertThat(upstream.requests()).as("the refused one never reached the upstream").hasSize(2);
     }
 }

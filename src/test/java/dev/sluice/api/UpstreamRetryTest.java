@@ -1,5 +1,11 @@
 package dev.sluice.api;
 
+import dev.sluice.admission.UpstreamLimits;
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.limit.Admission;
+import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.CooldownPolicy;
+import dev.sluice.limit.RateLimiter;
 import dev.sluice.upstream.TestUpstream;
 import dev.sluice.upstream.TestUpstream.Reply;
 import dev.sluice.upstream.TestUpstreamResource;
@@ -8,15 +14,20 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -48,6 +59,19 @@ class UpstreamRetryTest {
     void reset() {
         upstream.reset();
         TestClock.refillEverything();
+    }
+
+    @Inject
+    RateLimiter limiter;
+    @Inject
+    SluiceSettings settings;
+
+    /** Whether the shared store holds a pause of the upstream for gpt-test: its 429 has come back and been stored. */
+    private boolean gptTestIsPaused() throws Exception {
+        String pause = new UpstreamLimits(settings.upstreams().get(0)).cooldownKey("gpt-test");
+        Admission probe = limiter.tryAcquire(List.of(new BucketCharge(pause, CooldownPolicy.INSTANCE, 1)), 0)
+                .toCompletableFuture().get(5, TimeUnit.SECONDS); // charging a pause takes nothing
+        return probe instanceof Admission.Refused;
     }
 
     private static ValidatableResponse chat(String token, String body) {
@@ -115,9 +139,9 @@ class UpstreamRetryTest {
     void aPauseTheUpstreamAskedForHoldsEveryRequestForThatModel() throws Exception {
         upstream.enqueue(Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"requests\"}}",
                 Map.of("retry-after-ms", "1500")));
-        java.util.concurrent.CompletableFuture<Integer> first = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(
                 () -> chat("sk-paused-1", CallerLimitTest.BODY).extract().statusCode());
-        Thread.sleep(300); // its 429 has come back and the pause is stored
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(this::gptTestIsPaused);
 
         chat("sk-paused-2", CallerLimitTest.BODY).statusCode(429)
                 .header(RateLimitedException.SCOPE_HEADER, "upstream-cooldown")

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAccumulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -93,10 +95,10 @@ class InfinispanClusterFailoverTest {
         BucketPolicy deep = new BucketPolicy(CAPACITY, Rate.perHour(1));
         BucketCharge hot = new BucketCharge("failover-" + UUID.randomUUID(), deep, 1);
 
-        Load beforeAndDuring = Load.run(store, hot, CALLERS, 10_000, 4_000, () -> InfinispanTestCluster.kill(4));
+        Load beforeAndDuring = Load.run(store, hot, CALLERS, 1_000, 6_000, () -> InfinispanTestCluster.kill(4));
         InfinispanTestCluster.start(4);
         assertThat(InfinispanTestCluster.awaitView(4, 2, 60_000)).as("node 4 rejoined").isTrue();
-        Load afterRejoin = Load.run(store, hot, CALLERS, 5_000, -1, () -> { });
+        Load afterRejoin = Load.run(store, hot, CALLERS, 0, 5_000, () -> { });
         long left = availableAfterOneMore(store, hot);
         System.out.printf("cluster failover: %s%n  after node 4 rejoined: %s%n  left in the bucket: %d of %d%n",
                 beforeAndDuring, afterRejoin, left, CAPACITY);
@@ -115,7 +117,10 @@ class InfinispanClusterFailoverTest {
         return ((Admission.Admitted) admission).buckets().get(0).availableTokens();
     }
 
-    /** {@code callers} threads acquiring one bucket for {@code millis}; {@code event} runs at {@code eventAtMillis}. */
+    /**
+     * {@code callers} threads acquiring one bucket; {@code event} runs once {@code admissionsBeforeEvent}
+     * were admitted (at once when 0), and the load goes on for {@code millisAfterEvent} after it.
+     */
     private record Load(AtomicLong admitted, AtomicLong refused, Map<String, AtomicLong> failures,
                         AtomicLong admittedAfterEvent, LongAccumulator maxLatencyNanos, AtomicLong lastFailureAfterEventNanos,
                         AtomicLongArray admittedPerSecond, long startNanos, AtomicLong endNanos) {
@@ -124,27 +129,30 @@ class InfinispanClusterFailoverTest {
             void run() throws Exception;
         }
 
-        static Load run(BucketStore store, BucketCharge charge, int callers, long millis, long eventAtMillis, Event event)
-                throws Exception {
+        static Load run(BucketStore store, BucketCharge charge, int callers, long admissionsBeforeEvent, long millisAfterEvent,
+                Event event) throws Exception {
             long start = System.nanoTime();
             Load load = new Load(new AtomicLong(), new AtomicLong(), new TreeMap<>(), new AtomicLong(),
-                    new LongAccumulator(Math::max, 0), new AtomicLong(-1), new AtomicLongArray((int) (millis / 1000) + 2), start, new AtomicLong());
-            long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
+                    new LongAccumulator(Math::max, 0), new AtomicLong(-1), new AtomicLongArray(64), start, new AtomicLong());
+            AtomicLong end = new AtomicLong(Long.MAX_VALUE);
             AtomicLong eventNanos = new AtomicLong(Long.MAX_VALUE);
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
                 Thread thread = new Thread(() -> {
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end.get()) {
                         load.acquire(store, charge, eventNanos.get());
                     }
                 });
                 thread.start();
                 threads.add(thread);
             }
-            if (eventAtMillis >= 0) {
-                Thread.sleep(eventAtMillis);
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> load.admitted.get() >= admissionsBeforeEvent);
                 eventNanos.set(System.nanoTime());
                 event.run();
+            } finally {
+                end.set(eventNanos.get() == Long.MAX_VALUE ? 0 : eventNanos.get() + TimeUnit.MILLISECONDS.toNanos(millisAfterEvent));
             }
             for (Thread thread : threads) {
                 thread.join();

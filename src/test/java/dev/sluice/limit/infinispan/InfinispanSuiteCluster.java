@@ -38,15 +38,8 @@ public final class InfinispanSuiteCluster {
         for (int node : NODES) {
             InfinispanTestServer.script(CLUSTER, "start", Integer.toString(node));
         }
-        try {
-            if (!InfinispanTestCluster.awaitView(NODES[0], NODES.length, 60_000)) {
-                throw new IllegalStateException("nodes " + NODES[0] + " and " + NODES[1] + " did not form a cluster");
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        if (!InfinispanTestCluster.awaitView(NODES[0], NODES.length, 60_000)) {
+            throw new IllegalStateException("nodes " + NODES[0] + " and " + NODES[1] + " did not form a cluster");
         }
         StringBuilder servers = new StringBuilder();
         for (int node : NODES) {

@@ -1,10 +1,15 @@
 package dev.sluice.limit.infinispan;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Nodes 3 and 4 of deploy/local/infinispan.sh, clustered (infinispan-cluster.xml), for tests that
@@ -65,16 +70,15 @@ final class InfinispanTestCluster {
     }
 
     /** Waits until {@code node}'s log shows a cluster view with {@code members} members; false on time-out. */
-    static boolean awaitView(int node, int members, long timeoutMillis) throws IOException, InterruptedException {
+    static boolean awaitView(int node, int members, long timeoutMillis) {
         Path log = nodeDirectory(node).resolve("server.log");
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        do {
-            if (lastViewSize(Files.readAllLines(log)) == members) {
-                return true;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        return false;
+        try {
+            await().atMost(Duration.ofMillis(timeoutMillis)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> lastViewSize(Files.readAllLines(log)) == members);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
     }
 
     // ISPN000094: Received new cluster view for channel sluice-local: [node-3|1] (2) [node-3, node-4]

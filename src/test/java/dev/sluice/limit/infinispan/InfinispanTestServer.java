@@ -5,18 +5,22 @@ import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.infinispan.client.hotrod.configuration.ConfigurationBuilder;
 import org.infinispan.client.hotrod.exceptions.TransportException;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Properties;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * One real Infinispan server for the whole test run, started with deploy/local/infinispan.sh when
@@ -135,16 +139,8 @@ public final class InfinispanTestServer {
     }
 
     /** Connecting (not admitting) may be tried again: a busy machine can miss the 500 ms time-out once. */
-    public static RemoteCache<String, Long> bucketsCache(RemoteCacheManager manager) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return manager.getCache(InfinispanBucketStore.CACHE);
-            } catch (TransportException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(1000);
-            }
-        }
+    public static RemoteCache<String, Long> bucketsCache(RemoteCacheManager manager) {
+        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofSeconds(1)).ignoreException(TransportException.class)
+                .until(() -> manager.<String, Long>getCache(InfinispanBucketStore.CACHE), Objects::nonNull);
     }
 }
