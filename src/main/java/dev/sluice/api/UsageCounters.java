@@ -52,7 +52,7 @@ public class UsageCounters {
     }
 
     void start(@Observes StartupEvent event) {
-        long intervalMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(settings.flushIntervalNanos()));
+        long intervalMillis = Math.max(1, settings.flushInterval().toMillis());
         timerId = vertx.setPeriodic(intervalMillis, id -> flush());
     }
 
@@ -108,7 +108,7 @@ public class UsageCounters {
         for (Map.Entry<String, LongAdder> entry : pending.entrySet()) {
             long amount = entry.getValue().sumThenReset();
             if (amount > 0) {
-                increments.add(new CounterIncrement(entry.getKey(), amount, settings.retentionNanos()));
+                increments.add(new CounterIncrement(entry.getKey(), amount, settings.retention().toNanos()));
             } else if (!entry.getKey().contains(":day:" + today + ":")) {
                 pending.remove(entry.getKey(), entry.getValue()); // a past day's counter, done with
             }

@@ -60,9 +60,9 @@ public class LimiterProducer {
             case INFINISPAN -> {
                 storeThreads = Executors.newFixedThreadPool(store.threads(), daemonThreads("sluice-store-"));
                 InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache(infinispan), storeThreads, true,
-                        store.failoverWindowNanos());
+                        store.failoverWindow().toNanos());
                 yield new FailoverBucketStore(shared, new InMemoryBucketStore(), store.failureMode(),
-                        store.fallbackShare(), store.retryIntervalNanos(), new LoggingListener());
+                        store.fallbackShare(), store.retryInterval().toNanos(), new LoggingListener());
             }
         };
     }
@@ -70,7 +70,7 @@ public class LimiterProducer {
     @Produces
     @Singleton
     RateLimiter rateLimiter(BucketStore store, TimeSource timeSource, SluiceSettings settings) {
-        return new RateLimiter(store, timeSource, settings.maxWaitNanos());
+        return new RateLimiter(store, timeSource, settings.maxWait().toNanos());
     }
 
     @PreDestroy

@@ -104,13 +104,13 @@ public interface SluiceConfig {
         /** Requests per minute allowed on the key, for the whole fleet; unset means no limit. */
         OptionalLong rpm();
 
-        /** Burst of the key's requests bucket; unset means 90 % of one second's worth of rpm, at least 1. */
+        /** Burst of the key's requests bucket; unset means {@link UpstreamSettings#defaultRequestsBurst most of one second's worth}. */
         OptionalLong burst();
 
         /** Tokens per minute allowed on the key, for the whole fleet; unset means no token limit. */
         OptionalLong tpm();
 
-        /** Most tokens the key's token bucket holds; unset means 99 % of one minute's worth. */
+        /** Most tokens the key's token bucket holds; unset means {@link UpstreamSettings#defaultTokensBurst most of one minute's worth}. */
         OptionalLong tokenBurst();
 
         /**

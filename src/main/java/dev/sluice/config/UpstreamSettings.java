@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param proxy    the HTTP proxy its calls go through, if any
  * @param callers  ids (or id prefixes) of the callers pinned to it; empty means it serves callers pinned nowhere
  */
-public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Optional<BucketPolicy> requests,
+public record UpstreamSettings(String name, URI url, Optional<Secret> apiKey, Optional<BucketPolicy> requests,
         Optional<BucketPolicy> tokens, TokenAccounting tokenAccounting, List<String> models, int weight, Optional<Proxy> proxy, List<String> callers) {
 
     /** The name of the one upstream the {@code SLUICE_UPSTREAM_*} shorthand configures. */
@@ -36,12 +36,32 @@ public record UpstreamSettings(String name, URI url, Optional<String> apiKey, Op
      *
      * @param username empty when the proxy needs no credentials
      */
-    public record Proxy(String host, int port, Optional<String> username, Optional<String> password) {
+    public record Proxy(String host, int port, Optional<String> username, Optional<Secret> password) {
+    }
 
-        @Override
-        public String toString() { // credentials never reach a log
-            return "Proxy[" + host + ":" + port + (username.isPresent() ? ", with credentials" : "") + "]";
-        }
+    /** The default burst of a requests limit: this share of one second's worth, at least 1. */
+    public static final double REQUESTS_BURST_SHARE_OF_A_SECOND = 0.9;
+    /** The default burst of a tokens limit: this share of one minute's worth, at least 1. */
+    public static final double TOKENS_BURST_SHARE_OF_A_MINUTE = 0.99;
+
+    /**
+     * The requests bucket's size unless set. OpenAI enforces its per-minute limits over short periods
+     * (about a second's worth): a full minute's burst at once would be refused upstream. 90 % of that,
+     * so that requests which reach the upstream a little closer together than Sluice let them go still
+     * find a token.
+     */
+    public static long defaultRequestsBurst(long requestsPerMinute) {
+        return Math.max(1, (long) (requestsPerMinute / 60.0 * REQUESTS_BURST_SHARE_OF_A_SECOND));
+    }
+
+    /**
+     * The tokens bucket's size unless set: nearly a whole minute's worth, since one request may reserve
+     * thousands of tokens and a bucket much smaller could never admit it. 99 %, so that the upstream's
+     * own bucket keeps 1 % (0.6 s of refill) in hand: requests that reach it a little closer together
+     * than Sluice let them go, as network and scheduling jitter makes them, still find their tokens.
+     */
+    public static long defaultTokensBurst(long tokensPerMinute) {
+        return Math.max(1, (long) (tokensPerMinute * TOKENS_BURST_SHARE_OF_A_MINUTE));
     }
 
     public boolean serves(String model) {

@@ -76,7 +76,8 @@ public class ResilientUpstream {
     private static final TypeLiteral<Uni<UpstreamReply>> REPLY = new TypeLiteral<>() {
     };
 
-    private final SluiceSettings.Resilience settings;
+    /** From the first attempt to the start of the last retry. */
+    private final long maxTotalNanos;
     /** The limiter's: retries, their backoff and the upstreams' outlooks keep one time, which a test clock moves. */
     private final TimeSource clock;
     private final RetryBudget budget;
@@ -86,18 +87,18 @@ public class ResilientUpstream {
     @Inject
     public ResilientUpstream(SluiceSettings settings, TimeSource clock) {
         this.clock = clock;
-        this.settings = settings.resilience();
-        this.budget = new RetryBudget(this.settings.budgetRatio(), this.settings.budgetMinRetries(),
-                this.settings.budgetWindowNanos());
-        this.backoff = new Backoff(this.settings.baseDelayMillis(), this.settings.maxDelayMillis());
+        SluiceSettings.Retry retry = settings.resilience().retry();
+        this.maxTotalNanos = retry.maxTotal().toNanos();
+        this.budget = new RetryBudget(retry.budget().ratio(), retry.budget().minRetries(), retry.budget().window().toNanos());
+        this.backoff = new Backoff(retry.baseDelay().toMillis(), retry.maxDelay().toMillis());
         this.retries = Guard.create()
                 .withDescription("upstream retries")
                 // the guarded call is non-blocking (a Uni) and already on the request's event loop:
                 // offloading each attempt to another thread only added hops (+25 % CPU per request)
                 .withThreadOffload(false)
                 .withRetry()
-                .maxRetries(this.settings.maxAttempts() - 1)
-                .maxDuration(TimeUnit.NANOSECONDS.toMillis(this.settings.maxTotalNanos()), ChronoUnit.MILLIS)
+                .maxRetries(retry.maxAttempts() - 1)
+                .maxDuration(retry.maxTotal().toMillis(), ChronoUnit.MILLIS)
                 .jitter(0, ChronoUnit.MILLIS) // the backoff below jitters, in full
                 .whenException(this::worthRetrying)
                 .withCustomBackoff().strategy(() -> new UpstreamBackoff(backoff)).done()
@@ -119,7 +120,7 @@ public class ResilientUpstream {
             AttemptHistory before = history.get();
             Uni<Upstream> admitted = before.failed().isEmpty() ? Uni.createFrom().item(first)
                     : pacing.admitRetry(before.failedUpstreams(), before.last().cost(),
-                                    Math.max(0, settings.maxTotalNanos() - before.spentNanos(clock.nowNanos())))
+                                    Math.max(0, maxTotalNanos - before.spentNanos(clock.nowNanos())))
                             // no upstream can take another attempt in time: the last answer stands
                             .onFailure().transform(refused -> new RetriesOver(before));
             return admitted.call(upstream -> pacing.beforeSend()).flatMap(upstream -> upstream.send(request, call -> call
@@ -183,7 +184,7 @@ public class ResilientUpstream {
         }
         long now = clock.nowNanos();
         if (!last.alternativeReady()
-                && failed.history.spentNanos(now) + TimeUnit.MILLISECONDS.toNanos(last.advisedMillis()) >= settings.maxTotalNanos()) {
+                && failed.history.spentNanos(now) + TimeUnit.MILLISECONDS.toNanos(last.advisedMillis()) >= maxTotalNanos) {
             return false; // waiting as asked would end past the limit: relay the answer now instead
         }
         return budget.tryRetry(now);

@@ -46,7 +46,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
 
     /** Its breaker, which feeds the outlook and logs its changes, and its bulkhead. */
     private Guard guard(SluiceSettings.Resilience resilience, TimeSource clock) {
-        long breakerDelayMillis = resilience.breakerDelayMillis();
+        long breakerDelayMillis = resilience.breaker().delay().toMillis();
         long breakerDelayNanos = TimeUnit.MILLISECONDS.toNanos(breakerDelayMillis);
         return Guard.create()
                 .withDescription("upstream " + settings.name())
@@ -55,7 +55,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 // consecutive failures (not 429s, which are the upstream's limit, not its health)
                 // open it, and one probe after the delay closes it
                 .withCircuitBreaker()
-                .requestVolumeThreshold(resilience.breakerFailures())
+                .requestVolumeThreshold(resilience.breaker().failures())
                 .failureRatio(1.0)
                 .delay(breakerDelayMillis, ChronoUnit.MILLIS)
                 .successThreshold(1)
@@ -68,7 +68,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                             if (before == CircuitBreakerState.CLOSED) {
                                 LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; its "
                                         + "requests go to other upstreams, and one probe every %d ms until one succeeds",
-                                        settings.name(), resilience.breakerFailures(), breakerDelayMillis);
+                                        settings.name(), resilience.breaker().failures(), breakerDelayMillis);
                             } else {
                                 LOG.debugf("Upstream %s: the probe failed, circuit breaker open again", settings.name());
                             }
@@ -97,7 +97,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
     Uni<UpstreamReply> send(UpstreamRequest request, Function<Uni<UpstreamReply>, Uni<UpstreamReply>> attempt) {
         UpstreamRequest sent = settings.apiKey().isEmpty() ? request
                 : new UpstreamRequest(request.operation(), request.body(), request.stream(),
-                        request.headers().withKey(settings.apiKey().get()));
+                        request.headers().withKey(settings.apiKey().get().value()));
         try {
             return guard.call(() -> attempt.apply(caller.send(sent)), REPLY);
         } catch (Exception e) { // the guard throws only for a synchronous failure of the callable

@@ -26,7 +26,8 @@ record UpstreamConnection(Duration connectTimeout, Duration replyTimeout, int ma
         Optional<UpstreamSettings.Proxy> proxy) {
 
     static UpstreamConnection of(UpstreamSettings upstream, SluiceSettings settings) {
-        return new UpstreamConnection(settings.connectTimeout(), settings.upstreamTimeout(), settings.upstreamMaxConnections(),
+        SluiceSettings.Connections connections = settings.connections();
+        return new UpstreamConnection(connections.connectTimeout(), connections.replyTimeout(), connections.maxConnections(),
                 upstream.proxy());
     }
 
@@ -38,7 +39,7 @@ record UpstreamConnection(Duration connectTimeout, Duration replyTimeout, int ma
         proxy.ifPresent(proxy -> {
             builder.proxyAddress(proxy.host(), proxy.port());
             proxy.username().ifPresent(builder::proxyUser);
-            proxy.password().ifPresent(builder::proxyPassword);
+            proxy.password().ifPresent(password -> builder.proxyPassword(password.value()));
         });
         return builder;
     }
@@ -54,7 +55,7 @@ record UpstreamConnection(Duration connectTimeout, Duration replyTimeout, int ma
             // plain HTTP upstreams are asked of the proxy in absolute form; TLS ones are tunnelled with CONNECT
             ProxyOptions proxyOptions = new ProxyOptions().setType(ProxyType.HTTP).setHost(proxy.host()).setPort(proxy.port());
             proxy.username().ifPresent(proxyOptions::setUsername);
-            proxy.password().ifPresent(proxyOptions::setPassword);
+            proxy.password().ifPresent(password -> proxyOptions.setPassword(password.value()));
             options.setProxyOptions(proxyOptions);
         });
         return options;

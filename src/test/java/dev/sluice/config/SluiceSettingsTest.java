@@ -44,9 +44,9 @@ public class SluiceSettingsTest {
         assertThat(settings.upstreams().get(0).apiKey()).as("callers' own keys go upstream").isEmpty();
         assertThat(settings.upstreams().get(0).requests()).isEmpty();
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
-        assertThat(settings.maxWaitNanos()).isZero();
+        assertThat(settings.maxWait()).isZero();
         assertThat(settings.maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
-        assertThat(settings.upstreamTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.connections().replyTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -61,12 +61,13 @@ public class SluiceSettingsTest {
                 "sluice.max-body", "1M"));
 
         assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
-        assertThat(settings.upstreams().get(0).apiKey()).isEqualTo(Optional.of("sk-managed"));
+        assertThat(settings.upstreams().get(0).apiKey()).map(Secret::value).contains("sk-managed");
         assertThat(settings.upstreams().get(0).requests()).contains(new BucketPolicy(9, Rate.perMinute(600))); // burst: 90 % of 1 s
         assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
-        assertThat(settings.maxWaitNanos()).isEqualTo(250_000_000L);
+        assertThat(settings.maxWait()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
-        assertThat(settings.toString()).doesNotContain("sk-managed");
+        assertThat(settings.toString()).as("every setting is printed, the key not").doesNotContain("sk-managed")
+                .contains("replyTimeout=PT30S", "maxConnections=256", "breaker=Breaker[failures=5, delay=PT5S]");
     }
 
     @Test
@@ -78,8 +79,8 @@ public class SluiceSettingsTest {
         assertThat(settings.clientIp()).isEmpty();
         assertThat(settings.countsTokens()).isFalse();
         assertThat(settings.defaultMaxTokens()).isEqualTo(1024);
-        assertThat(settings.usage()).isEqualTo(new SluiceSettings.Usage(5_000_000_000L,
-                Duration.ofDays(90).toNanos(), java.time.ZoneId.of("UTC")));
+        assertThat(settings.usage()).isEqualTo(new SluiceSettings.Usage(Duration.ofSeconds(5),
+                Duration.ofDays(90), java.time.ZoneId.of("UTC")));
     }
 
     @Test
@@ -164,7 +165,7 @@ public class SluiceSettingsTest {
         UpstreamSettings east = settings.upstreams().get(0);
         UpstreamSettings primary = settings.upstreams().get(1);
         assertThat(primary.url()).isEqualTo(URI.create("https://api.openai.com/v1"));
-        assertThat(primary.apiKey()).contains("sk-primary");
+        assertThat(primary.apiKey()).map(Secret::value).contains("sk-primary");
         assertThat(primary.requests()).contains(new BucketPolicy(9, Rate.perMinute(600)));
         assertThat(primary.tokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000)));
         assertThat(primary.weight()).isEqualTo(3);
@@ -176,7 +177,7 @@ public class SluiceSettingsTest {
         assertThat(east.serves("gpt-4.1-mini")).isTrue();
         assertThat(east.serves("gpt-4o-mini")).isFalse();
         assertThat(east.proxy()).contains(new UpstreamSettings.Proxy("proxy.internal", 3128, Optional.of("egress"),
-                Optional.of("s3cret")));
+                Optional.of(new Secret("s3cret"))));
         assertThat(east.pins("3f9a1c2b4d5e" + "0".repeat(52))).isTrue();
         assertThat(east.pins("3f9a1c2b4d5f" + "0".repeat(52))).isFalse();
         assertThat(settings.upstreams().get(0).apiKey()).as("managed mode: Sluice's own key").isPresent();
@@ -273,8 +274,8 @@ public class SluiceSettingsTest {
                 .hasMessageContaining("SLUICE_UPSTREAM_URL (sluice.upstream.url): 'ftp://example.com' is not an http(s) URL")
                 .hasMessageContaining("SLUICE_UPSTREAM_RPM (sluice.upstream.rpm): must be at least 1, got 0")
                 .hasMessageContaining("SLUICE_CALLER_RATE (sluice.caller.rate): '5/fortnight' has an unknown unit")
-                .hasMessageContaining("SLUICE_MAX_WAIT (sluice.max-wait): must be between 0 and 60 minutes")
-                .hasMessageContaining("SLUICE_UPSTREAM_TIMEOUT (sluice.upstream.timeout): must be positive");
+                .hasMessageContaining("SLUICE_MAX_WAIT (sluice.max-wait): must be between 0s and 1h, got 2h")
+                .hasMessageContaining("SLUICE_UPSTREAM_TIMEOUT (sluice.upstream.timeout): must be positive, got 0s");
     }
 
     @Test
@@ -288,5 +289,26 @@ public class SluiceSettingsTest {
     @Test
     void turnsPropertyNamesIntoEnvironmentVariables() {
         assertThat(SluiceSettings.envName("sluice.upstream.api-key")).isEqualTo("SLUICE_UPSTREAM_API_KEY");
+    }
+
+    @Test
+    void durationsInMessagesAreWrittenAsTheSettingsAre() {
+        assertThat(Problems.readable(Duration.ZERO)).isEqualTo("0s");
+        assertThat(Problems.readable(Duration.ofHours(2))).isEqualTo("2h");
+        assertThat(Problems.readable(Duration.ofMinutes(90))).isEqualTo("90m");
+        assertThat(Problems.readable(Duration.ofSeconds(30))).isEqualTo("30s");
+        assertThat(Problems.readable(Duration.ofMillis(250))).isEqualTo("250ms");
+        assertThat(Problems.readable(Duration.ofNanos(1500))).isEqualTo("PT0.0000015S");
+        assertThat(Problems.readable(Duration.ofSeconds(-1))).isEqualTo("-1s");
+    }
+
+    @Test
+    void aSecretIsNeverPrintedAndDefaultBurstsAreDeclaredOnce() {
+        assertThat(new Secret("sk-x")).hasToString("[secret]");
+        assertThat(new UpstreamSettings.Proxy("p", 3128, Optional.of("u"), Optional.of(new Secret("pw"))).toString())
+                .doesNotContain("pw");
+        assertThat(UpstreamSettings.defaultRequestsBurst(600)).as("90 %% of a second's worth").isEqualTo(9);
+        assertThat(UpstreamSettings.defaultRequestsBurst(3)).as("at least 1").isEqualTo(1);
+        assertThat(UpstreamSettings.defaultTokensBurst(90_000)).as("99 %% of a minute's worth").isEqualTo(89_100);
     }
 }

@@ -56,7 +56,7 @@ final class DeployedEnvironment {
 
     /** The longest a request can wait for its first byte: the hold, every retry, one last attempt. */
     static Duration longestFirstByte(SluiceSettings settings) {
-        return Duration.ofNanos(settings.maxWaitNanos() + settings.resilience().maxTotalNanos())
-                .plus(settings.connectTimeout()).plus(settings.upstreamTimeout());
+        return settings.maxWait().plus(settings.resilience().retry().maxTotal())
+                .plus(settings.connections().connectTimeout()).plus(settings.connections().replyTimeout());
     }
 }

@@ -122,9 +122,9 @@ class KnativeServiceTest {
         Duration shutdown = new DurationConverter().convert(environment().get("QUARKUS_SHUTDOWN_TIMEOUT"));
 
         assertThat(responseStart).isGreaterThanOrEqualTo(firstByte);
-        assertThat(idle).isGreaterThan(settings.upstreamTimeout());
+        assertThat(idle).isGreaterThan(settings.connections().replyTimeout());
         assertThat(total).isGreaterThanOrEqualTo(responseStart).isGreaterThanOrEqualTo(idle)
-                .isGreaterThan(Duration.ofNanos(settings.resilience().maxTotalNanos()));
+                .isGreaterThan(settings.resilience().retry().maxTotal());
         assertThat(shutdown).isPositive().isLessThan(total);
     }
 

@@ -150,7 +150,7 @@ class LambdaTemplateTest {
         Duration timeout = Duration.ofSeconds(globals.path("Timeout").asLong());
 
         assertThat(DeployedEnvironment.longestFirstByte(settings)).isLessThan(timeout);
-        assertThat(Duration.ofNanos(settings.resilience().maxTotalNanos())).isLessThan(timeout);
+        assertThat(settings.resilience().retry().maxTotal()).isLessThan(timeout);
         assertThat(timeout).isLessThanOrEqualTo(HTTP_API_INTEGRATION_LIMIT);
         for (JsonNode function : List.of(jvm, nativeFunction)) {
             assertThat(function.at("/Properties/Timeout").isMissingNode()).as("one timeout for both").isTrue();
