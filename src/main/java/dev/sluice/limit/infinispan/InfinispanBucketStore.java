@@ -189,6 +189,8 @@ public final class InfinispanBucketStore implements BucketStore {
      * {@code request} makes every repetition answer what the first execution decided, if it did.
      */
     private byte[] admit(byte[] request) {
+        // Elapsed time of this thread's own blocking calls, which the limiter's clock (wall time, for
+        // buckets shared across JVMs; a test's stands still) cannot measure: the monotonic clock is right here.
         long deadline = System.nanoTime() + retryWindowNanos;
         long pauseMillis = FIRST_RETRY_PAUSE_MILLIS;
         while (true) {
