@@ -2,7 +2,7 @@
 # overhead: what Sluice costs per request. The same wrk load (POST /v1/chat/completions, a small chat
 # body) against the simulated upstream directly, then through Sluice (in-memory store, admission on,
 # limits far out of reach), then with one connection to see the latency a single caller pays.
-# Appends to docs/benchmarks/results.jsonl and draws docs/benchmarks/overhead-latency.png.
+# Appends to docs/benchmarks/results.jsonl and draws docs/benchmarks/overhead-latency-<store>-<latency>ms.png.
 #
 #   src/bench/overhead.sh                          # 64 connections, 20 s a row
 #   DURATION=10s CONNECTIONS=32 src/bench/overhead.sh

@@ -20,8 +20,8 @@
 #   WARM_UP=0 src/bench/pool.sh storm                     # Sluice learns A's limit during the run
 #   BREAKER_DELAY=5s CLIENTS=1 src/bench/pool.sh failover
 #
-# Sluice does not log its breaker's transitions (SmallRye logs them at TRACE, below Quarkus's build-time
-# minimum level), so the moment A's breaker opened is read from the kernel: the TCP counter
+# Sluice logs when a breaker opens (WARN) and closes (INFO); the moment A's breaker opened is read from
+# the kernel too, which needs no log level: the TCP counter
 # AttemptFails (/proc/net/snmp, connections refused) is sampled every 100 ms. After the kill Sluice's
 # connections to A are refused until the breaker opens after 5 consecutive failures; then only one
 # probe per breaker delay. The end of that first burst of refusals is when the breaker was open at the
