@@ -72,13 +72,13 @@ start() { # node
   port=$(port_of "$node")
   if running "$node"; then
     task_jar
-    if cmp -s "$TASK_JAR" "$dir/lib/$(basename "$TASK_JAR")"; then
+    if cmp -s "$TASK_JAR" "$dir/lib/$(basename "$TASK_JAR")" && cmp -s "$SOURCE/$CONFIG" "$dir/conf/infinispan.xml"; then
       log "node $node already runs (pid $(cat "$dir/pid")), Hot Rod on 127.0.0.1:$port"
       return 0
     fi
-    # A server reads its tasks once, at start: one running an older task would answer in an older
-    # wire format.
-    log "node $node runs an older Sluice task; restarting it"
+    # A server reads its tasks and its caches once, at start: one running an older task would answer
+    # in an older wire format, one with an older configuration may lack a cache.
+    log "node $node runs an older Sluice task or configuration; restarting it"
     stop "$node"
   fi
   fetch

@@ -104,8 +104,9 @@ wait_quiet() {
 # (SLUICE_JAR: another build's quarkus-run.jar, to compare two builds on one box),
 # in front of the simulator with Sluice's own key. Sets SLUICE_URL to its base URL and SLUICE_PID to
 # its PID. With NAMED_UPSTREAMS=1 the SLUICE_UPSTREAM_URL/_API_KEY shorthand is left out: the caller
-# passes SLUICE_UPSTREAMS_<NAME>_* instead. (Not to be called in $(...): a subshell would keep the PID
-# from the cleanup.)
+# passes SLUICE_UPSTREAMS_<NAME>_* instead. The load driver's clients send made-up tokens, so any token
+# is a caller (SLUICE_ACCEPT_ANY_KEY=true) unless the scenario passes SLUICE_ACCEPT_ANY_KEY=false and
+# keys of its own. (Not to be called in $(...): a subshell would keep the PID from the cleanup.)
 start_sluice() {
   local index=$1; shift
   local port=$((SLUICE_BASE_PORT + index))
@@ -113,7 +114,7 @@ start_sluice() {
   if [ "${NAMED_UPSTREAMS:-0}" = 1 ]; then upstream=(); fi
   port_free "$port"
   env "${upstream[@]}" \
-      SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 \
+      SLUICE_CALLER_RATE=100000/s SLUICE_CALLER_BURST=100000 SLUICE_ACCEPT_ANY_KEY=true \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" \
       QUARKUS_LOG_CATEGORY__DEV_SLUICE_REQUEST__LEVEL="${SLUICE_REQUEST_LOG_LEVEL:-INFO}" \
       "$@" java -jar "${SLUICE_JAR:-target/quarkus-app/quarkus-run.jar}" > "$BENCH_OUT/sluice-$index.log" 2>&1 &

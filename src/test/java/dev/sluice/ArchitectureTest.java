@@ -45,19 +45,25 @@ class ArchitectureTest {
             Map.entry("upstream", Set.of("config", "usage", "openai", "limit.TimeSource")),
             // the request path's rules, planned and decided without HTTP or CDI
             Map.entry("admission", Set.of("config", "limit", "tokens", "upstream", "usage")),
-            Map.entry("api", Set.of("admission", "config", "limit", "net", "openai", "tokens", "upstream", "usage")));
+            // caller keys: their records, this instance's copy, their stores
+            Map.entry("keys", Set.of("config", "limit")),
+            Map.entry("keys.infinispan", Set.of("keys")),
+            Map.entry("api", Set.of("admission", "config", "keys", "keys.infinispan", "limit", "net", "openai", "tokens",
+                    "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
-    private static final Map<String, String> LIBRARIES = Map.of(
+    private static final Map<String, String> LIBRARIES = Map.ofEntries(
             // the Infinispan server task compiles these very files with nothing but the JDK
-            "limit", "",
-            "limit.memory", "",
-            "limit.infinispan", "org\\.infinispan\\.",
-            "net", "",
-            "openai", "",
-            "usage", "com\\.fasterxml\\.jackson\\.|io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\.",
-            "admission", "io\\.smallrye\\.mutiny\\.",
-            "tokens", "com\\.fasterxml\\.jackson\\.databind\\.|com\\.knuddels\\.jtokkit\\.");
+            Map.entry("limit", ""),
+            Map.entry("limit.memory", ""),
+            Map.entry("limit.infinispan", "org\\.infinispan\\."),
+            Map.entry("net", ""),
+            Map.entry("openai", ""),
+            Map.entry("usage", "com\\.fasterxml\\.jackson\\.|io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\."),
+            Map.entry("admission", "io\\.smallrye\\.mutiny\\."),
+            Map.entry("keys", "com\\.fasterxml\\.jackson\\.databind\\."),
+            Map.entry("keys.infinispan", "org\\.infinispan\\."),
+            Map.entry("tokens", "com\\.fasterxml\\.jackson\\.databind\\.|com\\.knuddels\\.jtokkit\\."));
 
     private static final Pattern SLUICE_NAME = Pattern.compile("\\bdev\\.sluice\\.([a-z]+(?:\\.[a-z]+)*)\\.([A-Z]\\w*)");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)");

@@ -1,5 +1,6 @@
 package dev.sluice.admission;
 
+import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.CalendarQuota;
@@ -18,7 +19,7 @@ import java.util.List;
  * (of two refusals that never pass, the first is reported, and a quota is not spent on a request an
  * upstream refused).
  *
- * @param callerRates  the caller's requests bucket and its address's
+ * @param callerRates  the caller's requests bucket, its address's, and its tokens per minute
  * @param callerQuotas the caller's quotas in their current windows
  * @param estimate     what the request may cost in tokens; {@link TokenEstimate#NONE} when no limit counts tokens
  * @param model        the model asked for: an upstream's pauses are per model
@@ -32,17 +33,23 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
     }
 
     /**
+     * @param settings      for the per-IP limit
+     * @param callerPlan    the caller's limits
      * @param clientAddress the address the per-IP limit counts; ignored when that limit is off
      * @param nowNanos      picks each quota's calendar window
      */
-    public static AdmissionPlan of(SluiceSettings settings, String callerId, String clientAddress, TokenEstimate estimate,
-            String model, long nowNanos) {
-        List<ScopedCharge> rates = new ArrayList<>(2);
-        rates.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), settings.callerRequests(), 1)));
+    public static AdmissionPlan of(SluiceSettings settings, Plan callerPlan, String callerId, String clientAddress,
+            TokenEstimate estimate, String model, long nowNanos) {
+        List<ScopedCharge> rates = new ArrayList<>(3);
+        rates.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), callerPlan.requests(), 1)));
         settings.clientIp().ifPresent(limit -> rates.add(
                 new ScopedCharge(LimitScope.CLIENT_IP, new BucketCharge(StoreKeys.clientIp(clientAddress), limit.requests(), 1))));
-        List<ScopedCharge> quotas = new ArrayList<>(settings.callerQuotas().size());
-        for (SluiceSettings.CallerQuota quota : settings.callerQuotas()) {
+        if (estimate.reservedTokens() > 0) {
+            callerPlan.tokens().ifPresent(tokens -> rates.add(new ScopedCharge(LimitScope.CALLER_TOKENS,
+                    new BucketCharge(StoreKeys.callerTokens(callerId), tokens, estimate.reservedTokens()))));
+        }
+        List<ScopedCharge> quotas = new ArrayList<>(callerPlan.quotas().size());
+        for (Plan.Quota quota : callerPlan.quotas()) {
             if (quota.countsTokens() && estimate.reservedTokens() == 0) {
                 continue; // nothing counts this request's tokens
             }
@@ -88,7 +95,15 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
 
     /** The caller's token quota charges, which settle by what the request really used. */
     public List<BucketCharge> callerTokenCharges() {
-        return callerQuotas.stream().filter(charge -> charge.scope().countsTokens()).map(ScopedCharge::charge).toList();
+        List<BucketCharge> charges = new ArrayList<>(2);
+        for (List<ScopedCharge> scoped : List.of(callerRates, callerQuotas)) {
+            for (ScopedCharge charge : scoped) {
+                if (charge.scope().countsTokens()) {
+                    charges.add(charge.charge());
+                }
+            }
+        }
+        return charges;
     }
 
     /**
@@ -116,7 +131,7 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
         return charges;
     }
 
-    private static LimitScope scopeOf(SluiceSettings.CallerQuota quota) {
+    private static LimitScope scopeOf(Plan.Quota quota) {
         boolean daily = quota.quota().period() == CalendarQuota.Period.DAY;
         if (quota.countsTokens()) {
             return daily ? LimitScope.CALLER_DAILY_TOKENS : LimitScope.CALLER_MONTHLY_TOKENS;

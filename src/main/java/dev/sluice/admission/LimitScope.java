@@ -6,6 +6,8 @@ public enum LimitScope {
     CALLER("caller", "caller", "requests"),
     /** Each client address's requests bucket (off unless SLUICE_CLIENT_IP_RATE is set). */
     CLIENT_IP("client-ip", "client IP", "requests"),
+    /** Each caller's tokens per minute (its plan's TPM), counted by what requests really use. */
+    CALLER_TOKENS("caller-tokens", "caller's tokens per minute", "tokens"),
     /** The upstream key's requests-per-minute bucket, shared by all callers. */
     UPSTREAM_KEY("upstream-requests", "upstream key", "requests"),
     /** A pause the upstream asked for with a 429, per model, shared by the fleet. */

@@ -18,6 +18,10 @@ public final class StoreKeys {
         return "caller:" + callerId;
     }
 
+    static String callerTokens(String callerId) {
+        return "tokens:caller:" + callerId;
+    }
+
     static String clientIp(String address) {
         return "ip:" + address;
     }

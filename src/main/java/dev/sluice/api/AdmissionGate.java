@@ -92,7 +92,7 @@ public class AdmissionGate {
     public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, TokenEstimate estimate, String model,
             List<Upstream> candidates) {
         long now = limiter.nowNanos();
-        AdmissionPlan plan = AdmissionPlan.of(settings, caller.id(), clientAddress, estimate, model, now);
+        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), clientAddress, estimate, model, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.firstAttemptOn(limitsOf(upstream)),
                 charges -> decide(limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))

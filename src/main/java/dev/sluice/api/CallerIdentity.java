@@ -1,22 +1,23 @@
 package dev.sluice.api;
 
-import dev.sluice.admission.StoreKeys;
-
+import dev.sluice.config.Plan;
 
 /**
- * Who is calling, known only by a SHA-256 of their bearer token: the token itself is never stored
- * or logged, yet the same token always maps to the same buckets.
+ * Who is calling: an issued key's id, or the SHA-256 of a bearer token that is no issued key (pass-through
+ * mode, or any token accepted); the token itself is never stored or logged.
  *
  * @param bearerToken the caller's token, kept only to forward it in pass-through mode
- * @param id          hex SHA-256 of the token
+ * @param id          the key's id, or the token's hex SHA-256
+ * @param plan        the caller's limits in force
  */
-public record CallerIdentity(String bearerToken, String id) {
+public record CallerIdentity(String bearerToken, String id, Plan plan) {
 
     private static final String BEARER = "bearer ";
+    private static final int SHORT_HASH = 12;
 
-    /** The first 12 hex digits of the id: enough to tell callers apart in logs. */
+    /** The id as logs show it: a key's id whole, a token's hash by its first 12 hex digits. */
     public String shortId() {
-        return id.substring(0, 12);
+        return id.length() == 64 ? id.substring(0, SHORT_HASH) : id;
     }
 
     @Override
@@ -29,7 +30,7 @@ public record CallerIdentity(String bearerToken, String id) {
      *
      * @throws GatewayException 401 when the header is missing, not Bearer, or empty
      */
-    public static CallerIdentity fromAuthorization(String authorization) {
+    public static String bearerToken(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw unauthorized("You didn't provide an API key. Provide it in an Authorization header using Bearer "
                     + "auth (i.e. Authorization: Bearer YOUR_KEY).");
@@ -49,7 +50,7 @@ public record CallerIdentity(String bearerToken, String id) {
                 throw unauthorized("The bearer token may only contain printable ASCII characters.");
             }
         }
-        return new CallerIdentity(token, StoreKeys.sha256Hex(token));
+        return token;
     }
 
     private static GatewayException unauthorized(String message) {

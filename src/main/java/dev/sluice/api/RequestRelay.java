@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class RequestRelay {
 
     private final SluiceSettings settings;
+    private final Callers callers;
     private final AdmissionGate gate;
     private final UpstreamPool upstreams;
     private final ResilientUpstream resilient;
@@ -54,9 +55,10 @@ public class RequestRelay {
     private final StreamOptions streamOptions;
 
     @Inject
-    public RequestRelay(SluiceSettings settings, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
+    public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
             UsageCounters usage, ObjectMapper mapper) {
         this.settings = settings;
+        this.callers = callers;
         this.gate = gate;
         this.upstreams = upstreams;
         this.resilient = resilient;
@@ -75,7 +77,7 @@ public class RequestRelay {
     public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, String peer) {
         RequestLog log = new RequestLog("POST", operation.publicPath());
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = CallerIdentity.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
             ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
             log.request(request.model(), request.stream());
@@ -92,8 +94,8 @@ public class RequestRelay {
                     upstreamHeaders(caller, headers));
             boolean stripUsageChunk = sent.usageChunkAdded();
             String model = request.model();
-            List<Upstream> candidates = upstreams.candidates(caller.id(), model);
-            if (candidates.isEmpty()) {
+            List<Upstream> candidates = upstreams.candidates(caller.plan(), model);
+            if (candidates.isEmpty() || !caller.plan().allowsModel(model)) {
                 throw GatewayException.invalidRequest(404, "The model `" + model + "` does not exist or you do not "
                         + "have access to it.", "model", "model_not_found");
             }
@@ -197,11 +199,11 @@ public class RequestRelay {
     public Uni<UpstreamReply> models(HttpHeaders headers) {
         RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath());
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = CallerIdentity.fromAuthorization(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
             log.admitted(0);
-            List<Upstream> open = upstreams.forCaller(caller.id());
-            if (open.isEmpty()) { // every upstream is pinned to other callers: no model is this caller's
+            List<Upstream> open = upstreams.forPlan(caller.plan());
+            if (open.isEmpty()) { // no upstream is the caller's plan's: no model is this caller's
                 UpstreamReply none = UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
                         Buffer.buffer("{\"object\":\"list\",\"data\":[]}"));
                 // answered on the next turn of the event loop: written during the resource method

@@ -59,7 +59,7 @@ public class LimiterProducer {
             case MEMORY -> new InMemoryBucketStore();
             case INFINISPAN -> {
                 storeThreads = Executors.newFixedThreadPool(store.threads(), daemonThreads("sluice-store-"));
-                InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache(infinispan), storeThreads, true,
+                InfinispanBucketStore shared = new InfinispanBucketStore(new LazyCache<>(infinispan, InfinispanBucketStore.CACHE), storeThreads, true,
                         store.failoverWindow().toNanos());
                 yield new FailoverBucketStore(shared, new InMemoryBucketStore(), store.failureMode(),
                         store.fallbackShare(), store.retryInterval().toNanos(), new LoggingListener());
@@ -90,20 +90,24 @@ public class LimiterProducer {
     }
 
     /**
-     * The buckets cache, connected on first use and kept: Sluice starts (and answers health checks)
+     * One of Sluice's caches, connected on first use and kept: Sluice starts (and answers health checks)
      * even while Infinispan is down, and a failed connection is simply tried again next time.
+     *
+     * @param <V> what the cache holds
      */
-    static final class LazyCache implements Supplier<RemoteCache<String, Long>> {
+    public static final class LazyCache<V> implements Supplier<RemoteCache<String, V>> {
         private final Instance<RemoteCacheManager> managers;
-        private volatile RemoteCache<String, Long> cache;
+        private final String name;
+        private volatile RemoteCache<String, V> cache;
 
-        LazyCache(Instance<RemoteCacheManager> managers) {
+        public LazyCache(Instance<RemoteCacheManager> managers, String name) {
             this.managers = managers;
+            this.name = name;
         }
 
         @Override
-        public RemoteCache<String, Long> get() {
-            RemoteCache<String, Long> connected = cache;
+        public RemoteCache<String, V> get() {
+            RemoteCache<String, V> connected = cache;
             if (connected == null) {
                 synchronized (this) {
                     if (cache == null) {
@@ -111,9 +115,9 @@ public class LimiterProducer {
                         if (!manager.isStarted()) {
                             manager.start();
                         }
-                        cache = manager.getCache(InfinispanBucketStore.CACHE);
+                        cache = manager.getCache(name);
                         if (cache == null) { // looked up again next time: it may be created meanwhile
-                            throw new StoreMisconfiguredException("no cache '" + InfinispanBucketStore.CACHE + "'", null);
+                            throw new StoreMisconfiguredException("no cache '" + name + "'", null);
                         }
                     }
                     connected = cache;

@@ -32,8 +32,29 @@ public interface SluiceConfig {
      */
     Map<String, NamedUpstream> upstreams();
 
-    /** Limits that apply to each caller separately. */
+    /** Limits that apply to each caller separately: the plan {@value Plan#DEFAULT_NAME}. */
     Caller caller();
+
+    /**
+     * Named plans ({@code SLUICE_PLANS_<NAME>_RATE}, {@code _TPM}, ...): limit sets that keys are issued on.
+     * A limit a plan leaves unset is the default plan's for its rate and burst, and none for the others.
+     */
+    Map<String, NamedPlan> plans();
+
+    /** Caller keys set in the environment ({@code SLUICE_KEYS_<NAME>_SHA256}, {@code _PLAN}): no admin call needed. */
+    Map<String, StaticKey> keys();
+
+    /**
+     * Managed mode only: accept any bearer token as a caller of the default plan, as if every token were
+     * an issued key (the id is the token's SHA-256). For trying Sluice out: anyone who can reach it
+     * then spends the upstream key.
+     */
+    @WithDefault("false")
+    boolean acceptAnyKey();
+
+    /** How often each instance looks for key changes made elsewhere in the fleet (one store read). */
+    @WithDefault("1s")
+    Duration keySyncInterval();
 
     /** Limits per client IP address, shared by every caller behind it; off unless a rate is set. */
     ClientIp clientIp();
@@ -168,12 +189,6 @@ public interface SluiceConfig {
         @WithDefault("1")
         int weight();
 
-        /**
-         * Callers pinned to it, by id (the hex SHA-256 of their token, or its first 12 or more digits,
-         * as the logs show it). A caller listed for some upstreams uses only those; unlisted callers
-         * use the upstreams that list nobody.
-         */
-        Optional<List<String>> callers();
     }
 
     interface Caller {
@@ -197,6 +212,52 @@ public interface SluiceConfig {
 
         /** Tokens each caller may use per calendar month; unset means no quota. */
         OptionalLong monthlyTokens();
+
+        /** Tokens (prompt + completion) each caller may use per minute, across the fleet; unset means no limit. */
+        OptionalLong tpm();
+
+        /** The models callers of the default plan may ask for (a trailing * matches a prefix); unset means all. */
+        Optional<List<String>> models();
+
+        /** The upstreams callers of the default plan may use, by name; unset means all. */
+        Optional<List<String>> upstreams();
+    }
+
+    /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
+    interface NamedPlan {
+
+        /** Each key's refill rate, N/s, N/m or N/h; unset means the default plan's. */
+        Optional<String> rate();
+
+        /** Each key's burst; unset means the default plan's. */
+        OptionalLong burst();
+
+        /** Tokens each key may use per minute; unset means no limit. */
+        OptionalLong tpm();
+
+        OptionalLong dailyRequests();
+
+        OptionalLong dailyTokens();
+
+        OptionalLong monthlyRequests();
+
+        OptionalLong monthlyTokens();
+
+        /** The models its keys may ask for (a trailing * matches a prefix); unset means all. */
+        Optional<List<String>> models();
+
+        /** The upstreams its keys may use, by name; unset means all. */
+        Optional<List<String>> upstreams();
+    }
+
+    /** A key set in the environment, so that a fleet starts with its keys without an admin call. */
+    interface StaticKey {
+
+        /** Hex SHA-256 of the key (e.g. {@code printf %s "$KEY" | sha256sum}); the key itself is never configured. */
+        Optional<String> sha256();
+
+        /** Its plan; unset means the default plan. */
+        Optional<String> plan();
     }
 
     interface ClientIp {

@@ -1,7 +1,6 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
-import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.FailoverBucketStore;
 import dev.sluice.limit.Rate;
 import dev.sluice.net.AddressRange;
@@ -13,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /**
  * {@link SluiceConfig} checked and turned into the objects the rest of Sluice uses: times as
@@ -24,12 +23,12 @@ import java.util.OptionalLong;
  * records print whole.
  *
  * @param upstreams      the upstreams, in configured order (by name), at least one
- * @param callerRequests each caller's requests bucket
+ * @param plans          the plans by name, {@value Plan#DEFAULT_NAME} among them
+ * @param callers        who may call: keys set in the environment, the admin token, how keys are kept in step
  * @param maxWait        how long a request may be held for its tokens
  * @param maxBodyBytes   largest request body accepted
  * @param connections    how upstream calls connect and how long they may take
  * @param store          where the buckets live, and what happens when that is unreachable
- * @param callerQuotas   each caller's daily and monthly quotas that are set
  * @param clientIp       the per-client-address limit; empty when off
  * @param defaultMaxTokens completion tokens reserved per choice when a request sets no maximum
  * @param usage          usage counters: how often they are written, how long they are kept
@@ -37,12 +36,12 @@ import java.util.OptionalLong;
  */
 public record SluiceSettings(
         List<UpstreamSettings> upstreams,
-        BucketPolicy callerRequests,
+        Map<String, Plan> plans,
+        Callers callers,
         Duration maxWait,
         long maxBodyBytes,
         Connections connections,
         Store store,
-        List<CallerQuota> callerQuotas,
         Optional<ClientIpLimit> clientIp,
         long defaultMaxTokens,
         Usage usage,
@@ -90,11 +89,16 @@ public record SluiceSettings(
     }
 
     /**
-     * A caller's quota per calendar window.
-     *
-     * @param countsTokens tokens (prompt + completion) rather than requests
+     * @param acceptAnyKey    managed mode: any bearer token is a caller of the default plan (for trying Sluice out)
+     * @param staticKeys      keys set in the environment
+     * @param keySyncInterval how often an instance looks for key changes made elsewhere
      */
-    public record CallerQuota(boolean countsTokens, CalendarQuota quota) {
+    public record Callers(boolean acceptAnyKey, List<StaticKey> staticKeys, Duration keySyncInterval) {
+    }
+
+    /** The plan of every caller without a key of another plan ({@code SLUICE_CALLER_*}). */
+    public Plan defaultPlan() {
+        return plans.get(Plan.DEFAULT_NAME);
     }
 
     /**
@@ -127,7 +131,7 @@ public record SluiceSettings(
     /** Whether any limit counts tokens: only then is a request's cost estimated and settled. */
     public boolean countsTokens() {
         return upstreams.stream().anyMatch(upstream -> upstream.tokens().isPresent())
-                || callerQuotas.stream().anyMatch(CallerQuota::countsTokens);
+                || plans.values().stream().anyMatch(Plan::countsTokens);
     }
 
     /** Longer would keep every request waiting on a store that is not coming back soon. */
@@ -154,9 +158,6 @@ public record SluiceSettings(
                     + "host:port[;host:port...], e.g. 127.0.0.1:11222");
         }
         List<UpstreamSettings> upstreams = Upstreams.from(problems, config, environment);
-        BucketPolicy callerRequests = problems.check("sluice.caller.rate",
-                () -> new BucketPolicy(Problems.positive(config.caller().burst(), "sluice.caller.burst"),
-                        Rate.parse(config.caller().rate())));
         problems.between("sluice.max-wait", config.maxWait(), Duration.ZERO, MAX_WAIT_LIMIT);
         long maxBodyBytes = config.maxBody().asLongValue();
         problems.between("sluice.max-body", maxBodyBytes, 1, Integer.MAX_VALUE);
@@ -177,16 +178,10 @@ public record SluiceSettings(
         problems.atLeast("sluice.store-threads", config.storeThreads(), 1);
 
         ZoneId quotaZone = problems.check("sluice.quota-zone", () -> parseZone(config.quotaZone()));
-        List<CallerQuota> callerQuotas = new ArrayList<>();
-        if (quotaZone != null) {
-            SluiceConfig.Caller caller = config.caller();
-            addQuota(problems, callerQuotas, "sluice.caller.daily-requests", caller.dailyRequests(), false, CalendarQuota.Period.DAY, quotaZone);
-            addQuota(problems, callerQuotas, "sluice.caller.daily-tokens", caller.dailyTokens(), true, CalendarQuota.Period.DAY, quotaZone);
-            addQuota(problems, callerQuotas, "sluice.caller.monthly-requests", caller.monthlyRequests(), false,
-                    CalendarQuota.Period.MONTH, quotaZone);
-            addQuota(problems, callerQuotas, "sluice.caller.monthly-tokens", caller.monthlyTokens(), true,
-                    CalendarQuota.Period.MONTH, quotaZone);
-        }
+        Map<String, Plan> plans = Plans.from(problems, config, quotaZone,
+                upstreams.stream().map(UpstreamSettings::name).collect(Collectors.toSet()));
+        List<StaticKey> staticKeys = Plans.staticKeys(problems, config, plans);
+        problems.between("sluice.key-sync-interval", config.keySyncInterval(), Duration.ofMillis(100), Duration.ofSeconds(5));
         Optional<ClientIpLimit> clientIp = problems.check("sluice.client-ip.rate", () -> clientIpLimit(config.clientIp()));
         problems.between("sluice.default-max-tokens", config.defaultMaxTokens(), 1, 10_000_000);
 
@@ -201,11 +196,12 @@ public record SluiceSettings(
         problems.positive("sluice.usage.flush-interval", config.usage().flushInterval());
         problems.positive("sluice.usage.retention", config.usage().retention());
         problems.throwIfAny();
-        return new SluiceSettings(upstreams, callerRequests, config.maxWait(), maxBodyBytes,
+        return new SluiceSettings(upstreams, plans,
+                new Callers(config.acceptAnyKey(), staticKeys, config.keySyncInterval()), config.maxWait(), maxBodyBytes,
                 new Connections(upstream.connectTimeout(), upstream.timeout(), upstream.maxConnections()),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(), config.storeRetryInterval(),
                         config.storeFailoverWindow(), config.storeThreads()),
-                List.copyOf(callerQuotas), clientIp, config.defaultMaxTokens(),
+                clientIp, config.defaultMaxTokens(),
                 new Usage(config.usage().flushInterval(), config.usage().retention(), quotaZone),
                 new Resilience(new Retry(retry.maxAttempts(), retry.maxTotal(), retry.baseDelay(), retry.maxDelay(),
                         new RetryBudget(retry.budget(), retry.budgetMinRetries(), retry.budgetWindow())),
@@ -215,18 +211,6 @@ public record SluiceSettings(
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */
     public static String envName(String property) {
         return Problems.envName(property);
-    }
-
-    private static void addQuota(Problems problems, List<CallerQuota> quotas, String property, OptionalLong limit,
-            boolean countsTokens, CalendarQuota.Period period, ZoneId zone) {
-        if (limit.isEmpty()) {
-            return;
-        }
-        if (limit.getAsLong() < 1) {
-            problems.atLeast(property, limit.getAsLong(), 1);
-            return;
-        }
-        quotas.add(new CallerQuota(countsTokens, new CalendarQuota(limit.getAsLong(), period, zone)));
     }
 
     private static ZoneId parseZone(String text) {

@@ -20,10 +20,9 @@ import java.util.Optional;
  * @param models   the models it serves (a trailing {@code *} matches a prefix); empty means all
  * @param weight   its share among upstreams that are otherwise equal, at least 1
  * @param proxy    the HTTP proxy its calls go through, if any
- * @param callers  ids (or id prefixes) of the callers pinned to it; empty means it serves callers pinned nowhere
  */
 public record UpstreamSettings(String name, URI url, Optional<Secret> apiKey, Optional<BucketPolicy> requests,
-        Optional<BucketPolicy> tokens, TokenAccounting tokenAccounting, List<String> models, int weight, Optional<Proxy> proxy, List<String> callers) {
+        Optional<BucketPolicy> tokens, TokenAccounting tokenAccounting, List<String> models, int weight, Optional<Proxy> proxy) {
 
     /** The name of the one upstream the {@code SLUICE_UPSTREAM_*} shorthand configures. */
     public static final String DEFAULT_NAME = "default";
@@ -65,21 +64,13 @@ public record UpstreamSettings(String name, URI url, Optional<Secret> apiKey, Op
     }
 
     public boolean serves(String model) {
-        if (models.isEmpty()) {
-            return true;
-        }
-        for (String served : models) {
-            if (served.endsWith("*") ? model.startsWith(served.substring(0, served.length() - 1)) : served.equals(model)) {
-                return true;
-            }
-        }
-        return false;
+        return models.isEmpty() || matchesAny(models, model);
     }
 
-    /** Whether this upstream pins {@code callerId} (a listed id or id prefix matches it). */
-    public boolean pins(String callerId) {
-        for (String pinned : callers) {
-            if (callerId.startsWith(pinned)) {
+    /** Whether a list of models (a trailing {@code *} matches a prefix) names {@code model}. */
+    static boolean matchesAny(List<String> patterns, String model) {
+        for (String pattern : patterns) {
+            if (pattern.endsWith("*") ? model.startsWith(pattern.substring(0, pattern.length() - 1)) : pattern.equals(model)) {
                 return true;
             }
         }
@@ -105,7 +96,6 @@ public record UpstreamSettings(String name, URI url, Optional<Secret> apiKey, Op
                 + ", requests=" + describe(requests) + ", tokens=" + describe(tokens)
                 + (tokens.isPresent() ? " counted by " + tokenAccounting.name().toLowerCase(java.util.Locale.ROOT) : "")
                 + ", models=" + (models.isEmpty() ? "all" : models)
-                + ", weight=" + weight + (proxy.isPresent() ? ", proxy=" + proxy.get() : "")
-                + (callers.isEmpty() ? "" : ", pinned callers=" + callers.size()) + "]";
+                + ", weight=" + weight + (proxy.isPresent() ? ", proxy=" + proxy.get() : "") + "]";
     }
 }

@@ -29,9 +29,9 @@ final class Upstreams {
     private static final int MAX_WEIGHT = 1000;
     /** The settings of one named upstream, as their variables spell them. */
     private static final List<String> NAMED_SETTINGS = List.of("URL", "API_KEY", "RPM", "BURST", "TPM", "TOKEN_BURST",
-            "TOKEN_ACCOUNTING", "MODELS", "WEIGHT", "PROXY", "CALLERS");
+            "TOKEN_ACCOUNTING", "MODELS", "WEIGHT", "PROXY");
     private static final Pattern NAMED_VARIABLE = Pattern.compile(
-            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(" + String.join("|", NAMED_SETTINGS) + ")");
+            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(" + String.join("|", NAMED_SETTINGS) + "|CALLERS)"); // CALLERS: reported on its own
 
     private Upstreams() {
     }
@@ -49,7 +49,7 @@ final class Upstreams {
         SluiceConfig.Upstream shorthand = config.upstream();
         if (config.upstreams().isEmpty()) {
             return List.of(upstream(problems, UpstreamSettings.DEFAULT_NAME, "sluice.upstream.", shorthand,
-                    Optional.of(shorthand.url().orElse(DEFAULT_URL)), Optional.empty(), 1, Optional.empty()));
+                    Optional.of(shorthand.url().orElse(DEFAULT_URL)), Optional.empty(), 1));
         }
         // (its url may be set, by a test or a platform default: the named upstreams replace it)
         Map<String, Boolean> shorthandSet = new LinkedHashMap<>();
@@ -79,7 +79,7 @@ final class Upstreams {
                 return;
             }
             problems.between(prefix + "weight", named.weight(), 1, MAX_WEIGHT);
-            upstreams.add(upstream(problems, id, prefix, named, named.url(), named.models(), named.weight(), named.callers()));
+            upstreams.add(upstream(problems, id, prefix, named, named.url(), named.models(), named.weight()));
         });
         long managed = upstreams.stream().filter(upstream -> upstream.apiKey().isPresent()).count();
         if (managed != 0 && managed != upstreams.size()) {
@@ -94,7 +94,11 @@ final class Upstreams {
         names.forEach(name -> known.add(name.toUpperCase(Locale.ROOT)));
         environment.keySet().stream().filter(variable -> variable.startsWith("SLUICE_UPSTREAMS_")).sorted().forEach(variable -> {
             Matcher matcher = NAMED_VARIABLE.matcher(variable);
-            if (!matcher.matches() || !known.contains(matcher.group(1))) {
+            if (matcher.matches() && matcher.group(2).equals("CALLERS")) {
+                problems.addDescribed(variable + ": callers are no longer pinned to upstreams by token hash: give them keys "
+                        + "on a plan that lists its upstreams (SLUICE_PLANS_<PLAN>_UPSTREAMS=" + matcher.group(1).toLowerCase(Locale.ROOT)
+                        + ")");
+            } else if (!matcher.matches() || !known.contains(matcher.group(1))) {
                 problems.addDescribed(variable + ": not understood; an upstream's name is letters and digits (SLUICE_UPSTREAMS_"
                         + "<NAME>_URL), and its settings are " + String.join(", ", NAMED_SETTINGS));
             }
@@ -103,7 +107,7 @@ final class Upstreams {
 
     /** @param url the endpoint's URL, its default applied */
     private static UpstreamSettings upstream(Problems problems, String name, String prefix, SluiceConfig.Endpoint endpoint,
-            Optional<String> url, Optional<List<String>> models, int weight, Optional<List<String>> callers) {
+            Optional<String> url, Optional<List<String>> models, int weight) {
         URI parsedUrl = problems.check(prefix + "url", () -> parseUrl(url.orElseThrow()));
         Optional<BucketPolicy> requests = problems.check(prefix + "rpm",
                 () -> bucket(prefix, "rpm", "burst", endpoint.rpm(), endpoint.burst(), UpstreamSettings::defaultRequestsBurst));
@@ -115,20 +119,10 @@ final class Upstreams {
         }
         Optional<UpstreamSettings.Proxy> parsedProxy = problems.check(prefix + "proxy",
                 () -> endpoint.proxy().map(String::strip).filter(text -> !text.isEmpty()).map(Upstreams::parseProxy));
-        List<String> pinned = new ArrayList<>();
-        for (String caller : callers.orElse(List.of())) {
-            String id = caller.strip().toLowerCase(Locale.ROOT);
-            if (!id.matches("[0-9a-f]{12,64}")) {
-                problems.add(prefix + "callers", "'" + caller + "' is not a caller id: 12 to 64 hex digits "
-                        + "of the SHA-256 of the caller's token, as the logs show it");
-            } else {
-                pinned.add(id);
-            }
-        }
         List<String> served = models.orElse(List.of()).stream().map(String::strip).filter(model -> !model.isEmpty()).toList();
         return new UpstreamSettings(name, parsedUrl, endpoint.apiKey().map(String::strip).filter(key -> !key.isEmpty()).map(Secret::new),
                 requests, tokens, endpoint.tokenAccounting().orElse(UpstreamSettings.DEFAULT_TOKEN_ACCOUNTING), served,
-                weight, parsedProxy, List.copyOf(pinned));
+                weight, parsedProxy);
     }
 
     /**

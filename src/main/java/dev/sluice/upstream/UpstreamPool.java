@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
 import dev.sluice.limit.TimeSource;
@@ -19,8 +20,6 @@ import java.util.List;
 public class UpstreamPool {
 
     private final List<Upstream> upstreams;
-    private final List<Upstream> unpinned;
-    private final boolean anyPinned;
     /** No upstream restricts its models: every caller's upstreams serve every model. */
     private final boolean allServeEveryModel;
 
@@ -32,8 +31,6 @@ public class UpstreamPool {
             built.add(new Upstream(upstream, settings.resilience(), new UpstreamCaller(upstream, settings, vertx), clock));
         }
         this.upstreams = List.copyOf(built);
-        this.unpinned = upstreams.stream().filter(upstream -> upstream.settings().callers().isEmpty()).toList();
-        this.anyPinned = unpinned.size() < upstreams.size();
         this.allServeEveryModel = upstreams.stream().allMatch(upstream -> upstream.settings().models().isEmpty());
     }
 
@@ -41,18 +38,17 @@ public class UpstreamPool {
         return upstreams;
     }
 
-    /** The upstreams a caller may use at all (for any model). */
-    public List<Upstream> forCaller(String callerId) {
-        if (!anyPinned) {
+    /** The upstreams a plan's callers may use at all (for any model). */
+    public List<Upstream> forPlan(Plan plan) {
+        if (plan.upstreams().isEmpty()) {
             return upstreams;
         }
-        List<Upstream> pinned = upstreams.stream().filter(upstream -> upstream.settings().pins(callerId)).toList();
-        return pinned.isEmpty() ? unpinned : pinned;
+        return upstreams.stream().filter(upstream -> plan.allowsUpstream(upstream.name())).toList();
     }
 
-    /** The upstreams that may serve this caller's request for {@code model}; empty when none does. */
-    public List<Upstream> candidates(String callerId, String model) {
-        List<Upstream> allowed = forCaller(callerId);
+    /** The upstreams that may serve a request of a plan's caller for {@code model}; empty when none does. */
+    public List<Upstream> candidates(Plan plan, String model) {
+        List<Upstream> allowed = forPlan(plan);
         if (allServeEveryModel) {
             return allowed; // the common case, one upstream or a plain pool: nothing to filter, nothing to allocate
         }

@@ -45,7 +45,7 @@ class AdmissionPlanTest {
 
     @Test
     void aFirstAttemptPassesTheCallersRatesThenTheUpstreamsLimitsThenTheQuotas() {
-        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
+        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, EVERY_LIMIT.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
 
         List<ScopedCharge> charges = plan.firstAttemptOn(upstream(EVERY_LIMIT));
 
@@ -62,7 +62,7 @@ class AdmissionPlanTest {
 
     @Test
     void aRetryIsTheUpstreamsAloneAndCarriesItsTokensOverWhenAsked() {
-        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
+        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, EVERY_LIMIT.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
 
         assertThat(scopes(plan.retryOn(upstream(EVERY_LIMIT), false))).containsExactly(UPSTREAM_COOLDOWN, UPSTREAM_KEY, UPSTREAM_TOKENS);
         assertThat(scopes(plan.retryOn(upstream(EVERY_LIMIT), true))).containsExactly(UPSTREAM_COOLDOWN, UPSTREAM_KEY);
@@ -71,7 +71,7 @@ class AdmissionPlanTest {
     @Test
     void onlyTheLimitsThatAreSetAreCharged() {
         SluiceSettings callerOnly = settings(Map.of());
-        AdmissionPlan plan = AdmissionPlan.of(callerOnly, "c1", "10.0.0.7", TokenEstimate.NONE, "gpt-test", NOW);
+        AdmissionPlan plan = AdmissionPlan.of(callerOnly, callerOnly.defaultPlan(), "c1", "10.0.0.7", TokenEstimate.NONE, "gpt-test", NOW);
 
         assertThat(scopes(plan.firstAttemptOn(upstream(callerOnly)))).containsExactly(CALLER, UPSTREAM_COOLDOWN);
         assertThat(plan.callerTokenCharges()).isEmpty();
@@ -79,7 +79,7 @@ class AdmissionPlanTest {
 
     @Test
     void aRequestWhoseTokensNoLimitCountsSkipsTheTokenQuota() {
-        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, "c1", "10.0.0.7", TokenEstimate.NONE, "gpt-test", NOW);
+        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, EVERY_LIMIT.defaultPlan(), "c1", "10.0.0.7", TokenEstimate.NONE, "gpt-test", NOW);
 
         assertThat(scopes(plan.firstAttemptOn(upstream(EVERY_LIMIT)))).doesNotContain(CALLER_MONTHLY_TOKENS, UPSTREAM_TOKENS);
     }
@@ -89,7 +89,7 @@ class AdmissionPlanTest {
         SluiceSettings usage = settings(Map.of("SLUICE_UPSTREAM_URL", "http://127.0.0.1:9/v1",
                 "SLUICE_UPSTREAM_API_KEY", "sk-managed", "SLUICE_UPSTREAM_TPM", "100000",
                 "SLUICE_UPSTREAM_TOKEN_ACCOUNTING", "usage"));
-        AdmissionPlan plan = AdmissionPlan.of(usage, "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
+        AdmissionPlan plan = AdmissionPlan.of(usage, usage.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, "gpt-test", NOW);
 
         assertThat(plan.tokensOn(upstream(usage))).isEqualTo(ESTIMATE.reservedTokens());
         assertThat(plan.tokensOn(upstream(EVERY_LIMIT))).isEqualTo(ESTIMATE.chargedOnArrival());
@@ -98,7 +98,7 @@ class AdmissionPlanTest {
     @Test
     void aModelNameTooLongForAKeyIsHashed() {
         String longName = "m".repeat(500);
-        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, "c1", "10.0.0.7", ESTIMATE, longName, NOW);
+        AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, EVERY_LIMIT.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, longName, NOW);
 
         String key = plan.retryOn(upstream(EVERY_LIMIT), true).get(0).charge().key();
         assertThat(key).isEqualTo("cooldown:upstream:default:model:" + StoreKeys.sha256Hex(longName)).hasSizeLessThan(128);

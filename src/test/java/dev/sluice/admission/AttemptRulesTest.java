@@ -38,7 +38,7 @@ class AttemptRulesTest {
     private final UpstreamLimits limits = new UpstreamLimits(LIMITED.upstreams().get(0));
     private final Upstream upstream = new Upstream(LIMITED.upstreams().get(0), LIMITED.resilience(), null, CLOCK);
     private final Upstream other = new Upstream(LIMITED.upstreams().get(0), LIMITED.resilience(), null, CLOCK);
-    private final AdmissionPlan plan = AdmissionPlan.of(LIMITED, "c1", "10.0.0.7", ESTIMATE, "gpt-test", CLOCK.nowNanos());
+    private final AdmissionPlan plan = AdmissionPlan.of(LIMITED, LIMITED.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, "gpt-test", CLOCK.nowNanos());
 
     /** The first attempt admitted on {@code upstream} after {@code waitNanos}, each bucket left half full. */
     private Decision.Admitted<Upstream> admittedOn(Upstream candidate, long waitNanos) {
@@ -73,7 +73,7 @@ class AttemptRulesTest {
         assertThat(plan.carriesOver(other, limits, failed, AttemptCost.NOT_SENT)).as("another upstream").isFalse();
         Lease withoutTokens = new Lease(upstream, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), 0);
         assertThat(plan.carriesOver(upstream, limits, withoutTokens, AttemptCost.NOT_SENT)).isFalse();
-        AdmissionPlan bigger = AdmissionPlan.of(LIMITED, "c1", "10.0.0.7", new TokenEstimate(60, 50, 200, 1), "gpt-test",
+        AdmissionPlan bigger = AdmissionPlan.of(LIMITED, LIMITED.defaultPlan(), "c1", "10.0.0.7", new TokenEstimate(60, 50, 200, 1), "gpt-test",
                 CLOCK.nowNanos());
         assertThat(bigger.carriesOver(upstream, limits, failed, AttemptCost.NOT_SENT)).as("other tokens").isFalse();
 

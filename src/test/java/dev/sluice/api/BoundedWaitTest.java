@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.keys.CallerKeys;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.RateLimiter;
@@ -85,8 +86,8 @@ class BoundedWaitTest {
      * admitted for later adds one. Asked with no wait allowed, the store refuses and takes nothing.
      */
     private void awaitQueuedWaitOf(long seconds) {
-        String caller = CallerIdentity.fromAuthorization("Bearer sk-queued").id();
-        BucketCharge bucket = AdmissionPlan.of(settings, caller, "127.0.0.1", TokenEstimate.NONE, "gpt-test", limiter.nowNanos())
+        String caller = CallerKeys.hash("sk-queued"); // any token is a caller in these tests: its id is its hash
+        BucketCharge bucket = AdmissionPlan.of(settings, settings.defaultPlan(), caller, "127.0.0.1", TokenEstimate.NONE, "gpt-test", limiter.nowNanos())
                 .callerRates().get(0).charge();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> {
             Admission probe = limiter.tryAcquire(List.of(bucket), 0).toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -1,6 +1,8 @@
 package dev.sluice.api;
 
 import dev.sluice.admission.Lease;
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.keys.CallerKeys;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.BucketPolicy;
@@ -40,6 +42,8 @@ class LateSendTest {
 
     @Inject
     AdmissionGate gate;
+    @Inject
+    SluiceSettings settings;
 
     @Inject
     UpstreamPool pool;
@@ -53,7 +57,7 @@ class LateSendTest {
     }
 
     private Lease admitted() {
-        return gate.admit(CallerIdentity.fromAuthorization("Bearer sk-late"), "127.0.0.1", TokenEstimate.NONE, "gpt-test",
+        return gate.admit(new CallerIdentity("sk-late", CallerKeys.hash("sk-late"), settings.defaultPlan()), "127.0.0.1", TokenEstimate.NONE, "gpt-test",
                 pool.all()).await().indefinitely().lease();
     }
 

@@ -2,6 +2,8 @@ package dev.sluice.api;
 
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.keys.CallerKeys;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.RateLimiter;
@@ -67,6 +69,8 @@ class UpstreamPoolLimitsTest {
 
     @Inject
     AdmissionGate gate;
+    @Inject
+    SluiceSettings settings;
 
     @Inject
     UpstreamPool pool;
@@ -120,7 +124,7 @@ class UpstreamPoolLimitsTest {
     /** The first attempt admitted on a alone, then made a candidate of both, as a retry sees it. */
     private Ticket admittedOnA(String token) {
         Upstream a = pool.all().get(0);
-        CallerIdentity caller = CallerIdentity.fromAuthorization("Bearer " + token);
+        CallerIdentity caller = new CallerIdentity(token, CallerKeys.hash(token), settings.defaultPlan());
         // 600 tokens on arrival: a prompt of 2,400 characters and nothing to generate
         Ticket onA = gate.admit(caller, "127.0.0.1", new TokenEstimate(500, 600, 0, 1), "gpt-test", List.of(a))
                 .await().indefinitely();

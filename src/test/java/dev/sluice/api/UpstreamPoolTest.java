@@ -1,6 +1,6 @@
 package dev.sluice.api;
 
-import dev.sluice.admission.StoreKeys;
+import dev.sluice.keys.CallerKeys;
 import dev.sluice.upstream.SecondUpstreamResource;
 import dev.sluice.upstream.TestProxy;
 import dev.sluice.upstream.TestUpstream;
@@ -27,7 +27,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Several named upstreams in managed mode: upstreams a and b serve gpt-test* (on two servers), one
- * more on the second server is pinned to one caller, and one reached through an egress proxy serves
+ * more on the second server is reserved for the callers of one plan, and one reached through an egress proxy serves
  * only proxied-model. Each upstream's calls carry its own key, so the key tells which upstream a
  * server's request came through.
  */
@@ -49,7 +49,11 @@ class UpstreamPoolTest {
                     Map.entry("sluice.upstreams.b.models", "gpt-test*"),
                     Map.entry("sluice.upstreams.pinned.url", "${test.second-upstream.url}"),
                     Map.entry("sluice.upstreams.pinned.api-key", "sk-pinned"),
-                    Map.entry("sluice.upstreams.pinned.callers", StoreKeys.sha256Hex(PINNED_CALLER).substring(0, 12)),
+                    // the upstream "pinned" is for the callers of the plan "pinned" alone: one key here
+                    Map.entry("sluice.plans.pinned.upstreams", "pinned"),
+                    Map.entry("sluice.keys.pinned.sha256", CallerKeys.hash(PINNED_CALLER)),
+                    Map.entry("sluice.keys.pinned.plan", "pinned"),
+                    Map.entry("sluice.caller.upstreams", "a,b,viaproxy"),
                     Map.entry("sluice.upstreams.viaproxy.url", "${sluice.upstream.url}"),
                     Map.entry("sluice.upstreams.viaproxy.api-key", "sk-proxied"),
                     Map.entry("sluice.upstreams.viaproxy.models", "proxied-model"),

@@ -43,7 +43,9 @@ public class SluiceSettingsTest {
         assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("https://api.openai.com/v1"));
         assertThat(settings.upstreams().get(0).apiKey()).as("callers' own keys go upstream").isEmpty();
         assertThat(settings.upstreams().get(0).requests()).isEmpty();
-        assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
+        assertThat(settings.defaultPlan().requests()).isEqualTo(new BucketPolicy(5, Rate.perSecond(5)));
+        assertThat(settings.plans()).containsOnlyKeys("default");
+        assertThat(settings.callers().acceptAnyKey()).as("only issued keys, in managed mode").isFalse();
         assertThat(settings.maxWait()).isZero();
         assertThat(settings.maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
         assertThat(settings.connections().replyTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -63,7 +65,7 @@ public class SluiceSettingsTest {
         assertThat(settings.upstreams().get(0).url()).isEqualTo(URI.create("http://127.0.0.1:9000/v1"));
         assertThat(settings.upstreams().get(0).apiKey()).map(Secret::value).contains("sk-managed");
         assertThat(settings.upstreams().get(0).requests()).contains(new BucketPolicy(9, Rate.perMinute(600))); // burst: 90 % of 1 s
-        assertThat(settings.callerRequests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
+        assertThat(settings.defaultPlan().requests()).isEqualTo(new BucketPolicy(3, Rate.perMinute(30)));
         assertThat(settings.maxWait()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(settings.toString()).as("every setting is printed, the key not").doesNotContain("sk-managed")
@@ -75,7 +77,7 @@ public class SluiceSettingsTest {
         SluiceSettings settings = settings(Map.of());
 
         assertThat(settings.upstreams().get(0).tokens()).isEmpty();
-        assertThat(settings.callerQuotas()).isEmpty();
+        assertThat(settings.defaultPlan().quotas()).isEmpty();
         assertThat(settings.clientIp()).isEmpty();
         assertThat(settings.countsTokens()).isFalse();
         assertThat(settings.defaultMaxTokens()).isEqualTo(1024);
@@ -97,9 +99,9 @@ public class SluiceSettingsTest {
         assertThat(settings.upstreams().get(0).tokens()).contains(new BucketPolicy(89_100, Rate.perMinute(90_000))); // 99 %
         assertThat(settings.upstreams().get(0).tokenAccounting()).isEqualTo(TokenAccounting.REQUEST); // as OpenAI counts
         assertThat(settings.countsTokens()).isTrue();
-        assertThat(settings.callerQuotas()).containsExactly(
-                new SluiceSettings.CallerQuota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
-                new SluiceSettings.CallerQuota(true, new CalendarQuota(5_000_000, CalendarQuota.Period.MONTH, ZoneId.of("Europe/Paris"))));
+        assertThat(settings.defaultPlan().quotas()).containsExactly(
+                new Plan.Quota(false, new CalendarQuota(1000, CalendarQuota.Period.DAY, ZoneId.of("Europe/Paris"))),
+                new Plan.Quota(true, new CalendarQuota(5_000_000, CalendarQuota.Period.MONTH, ZoneId.of("Europe/Paris"))));
         assertThat(settings.clientIp()).hasValueSatisfying(limit -> {
             assertThat(limit.requests()).isEqualTo(new BucketPolicy(20, Rate.perSecond(20)));
             assertThat(limit.trustedProxies()).hasToString("[10.0.0.0/8, 192.168.0.1]");
@@ -158,8 +160,7 @@ public class SluiceSettingsTest {
                 Map.entry("SLUICE_UPSTREAMS_AZUREEAST_URL", "https://east.example.com/openai/v1/"),
                 Map.entry("SLUICE_UPSTREAMS_AZUREEAST_API_KEY", "sk-east"),
                 Map.entry("SLUICE_UPSTREAMS_AZUREEAST_MODELS", "gpt-4o,gpt-4.1*"),
-                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_PROXY", "http://egress:s3cret@proxy.internal:3128"),
-                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_CALLERS", "3F9A1C2B4D5E,77aa00112233445566")));
+                Map.entry("SLUICE_UPSTREAMS_AZUREEAST_PROXY", "http://egress:s3cret@proxy.internal:3128")));
 
         assertThat(settings.upstreams()).extracting(UpstreamSettings::name).containsExactly("azureeast", "primary");
         UpstreamSettings east = settings.upstreams().get(0);
@@ -178,8 +179,6 @@ public class SluiceSettingsTest {
         assertThat(east.serves("gpt-4o-mini")).isFalse();
         assertThat(east.proxy()).contains(new UpstreamSettings.Proxy("proxy.internal", 3128, Optional.of("egress"),
                 Optional.of(new Secret("s3cret"))));
-        assertThat(east.pins("3f9a1c2b4d5e" + "0".repeat(52))).isTrue();
-        assertThat(east.pins("3f9a1c2b4d5f" + "0".repeat(52))).isFalse();
         assertThat(settings.upstreams().get(0).apiKey()).as("managed mode: Sluice's own key").isPresent();
         assertThat(settings.toString()).doesNotContain("sk-primary", "sk-east", "s3cret");
         assertThat(UpstreamSettings.withoutUserInfo(URI.create("https://user:pw@example.com:8443/v1")))
@@ -196,7 +195,6 @@ public class SluiceSettingsTest {
             assertThat(upstream.proxy()).contains(new UpstreamSettings.Proxy("proxy.internal", 3128, Optional.empty(),
                     Optional.empty()));
             assertThat(upstream.serves("gpt-4o")).isTrue();
-            assertThat(upstream.pins("3f9a1c2b4d5e")).isFalse();
         });
     }
 
@@ -208,14 +206,12 @@ public class SluiceSettingsTest {
                 "sluice.upstreams.a.api-key", "sk-a",
                 "sluice.upstreams.a.weight", "0",
                 "sluice.upstreams.a.proxy", "socks5://proxy:1080",
-                "sluice.upstreams.a.callers", "alice",
                 "sluice.upstreams.b.api-key", "sk-b",
                 "sluice.upstreams.c.url", "http://127.0.0.1:9003/v1")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("SLUICE_UPSTREAM_API_KEY (sluice.upstream.api-key): describes the one upstream")
                 .hasMessageContaining("SLUICE_UPSTREAMS_A_WEIGHT (sluice.upstreams.a.weight): must be between 1 and 1000")
                 .hasMessageContaining("SLUICE_UPSTREAMS_A_PROXY (sluice.upstreams.a.proxy): must be http://host:port")
-                .hasMessageContaining("SLUICE_UPSTREAMS_A_CALLERS (sluice.upstreams.a.callers): 'alice' is not a caller id")
                 .hasMessageContaining("SLUICE_UPSTREAMS_B_URL (sluice.upstreams.b.url): is required")
                 .hasMessageContaining("set it on every upstream (managed mode) or on none")
                 .hasMessageNotContaining("sk-a")
@@ -310,5 +306,28 @@ public class SluiceSettingsTest {
         assertThat(UpstreamSettings.defaultRequestsBurst(600)).as("90 %% of a second's worth").isEqualTo(9);
         assertThat(UpstreamSettings.defaultRequestsBurst(3)).as("at least 1").isEqualTo(1);
         assertThat(UpstreamSettings.defaultTokensBurst(90_000)).as("99 %% of a minute's worth").isEqualTo(89_100);
+    }
+
+    @Test
+    void plansAndKeysComeFromTheEnvironmentAndPinningByTokenHashIsGone() {
+        SluiceSettings settings = fromEnvironment(Map.of("SLUICE_PLANS_TEAM_RATE", "20/s", "SLUICE_PLANS_TEAM_TPM", "9000",
+                "SLUICE_PLANS_TEAM_MODELS", "gpt-4o*", "SLUICE_KEYS_OPS_SHA256", "A".repeat(64), "SLUICE_KEYS_OPS_PLAN", "Team"));
+
+        Plan team = settings.plans().get("team");
+        assertThat(team.requests()).as("the default plan's burst").isEqualTo(new BucketPolicy(5, Rate.perSecond(20)));
+        assertThat(team.tokens()).contains(new BucketPolicy(9000, Rate.perMinute(9000)));
+        assertThat(team.allowsModel("gpt-4o-mini")).isTrue();
+        assertThat(team.allowsModel("gpt-4.1")).isFalse();
+        assertThat(settings.callers().staticKeys()).containsExactly(new StaticKey("ops", "a".repeat(64), "team"));
+        assertThat(settings.countsTokens()).isTrue();
+
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_KEYS_OPS_SHA256", "not-a-hash", "SLUICE_KEYS_DEV_SHA256", "b".repeat(64),
+                "SLUICE_KEYS_DEV_PLAN", "nope", "SLUICE_PLANS_X_UPSTREAMS", "elsewhere",
+                "SLUICE_UPSTREAMS_A_URL", "http://127.0.0.1:9/v1", "SLUICE_UPSTREAMS_A_CALLERS", "3f9a1c2b4d5e")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("SLUICE_KEYS_OPS_SHA256 (sluice.keys.ops.sha256): must be the key's SHA-256")
+                .hasMessageContaining("SLUICE_KEYS_DEV_PLAN (sluice.keys.dev.plan): no plan is named 'nope'")
+                .hasMessageContaining("SLUICE_PLANS_X_UPSTREAMS (sluice.plans.x.upstreams): no upstream is named elsewhere")
+                .hasMessageContaining("SLUICE_UPSTREAMS_A_CALLERS: callers are no longer pinned to upstreams by token hash");
     }
 }

@@ -1,0 +1,90 @@
+package dev.sluice.keys.infinispan;
+
+import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.SluiceSettingsTest;
+import dev.sluice.keys.CallerKeys;
+import dev.sluice.keys.KeyLookup;
+import dev.sluice.keys.KeyRecord;
+import dev.sluice.keys.KeyRegistry;
+import dev.sluice.keys.KeyStore;
+import dev.sluice.keys.KeyStoreContractTest;
+import dev.sluice.limit.infinispan.InfinispanTestServer;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The key store contract against a real Infinispan server; and two instances' copies of the keys
+ * (each its own Hot Rod client, as two Sluice instances have) that see each other's changes.
+ */
+class InfinispanKeyStoreTest extends KeyStoreContractTest {
+
+    private static RemoteCacheManager one;
+    private static RemoteCacheManager other;
+    private static ExecutorService executor;
+
+    @BeforeAll
+    static void connect() {
+        String hosts = InfinispanTestServer.ensureRunning();
+        one = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
+                InfinispanTestServer.PASSWORD).build());
+        other = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
+                InfinispanTestServer.PASSWORD).build());
+        executor = Executors.newFixedThreadPool(4);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        one.close();
+        other.close();
+        executor.shutdownNow();
+    }
+
+    private static RemoteCache<String, String> cache(RemoteCacheManager manager) {
+        return manager.getCache(InfinispanKeyStore.CACHE);
+    }
+
+    @Override
+    protected KeyStore createStore() {
+        return new InfinispanKeyStore(() -> cache(one), executor);
+    }
+
+    @Test
+    void aKeyIssuedOrRevokedThroughOneInstanceIsInForceOnAnotherAfterItsNextSync() throws Exception {
+        SluiceSettings settings = SluiceSettingsTest.fromEnvironment(Map.of("SLUICE_PLANS_BASIC_RATE", "1/m"));
+        KeyRegistry here = new KeyRegistry(new InfinispanKeyStore(() -> cache(one), executor), List.of(), settings.plans(), false,
+                ZoneOffset.UTC);
+        KeyRegistry there = new KeyRegistry(new InfinispanKeyStore(() -> cache(other), executor), List.of(), settings.plans(), false,
+                ZoneOffset.UTC);
+        there.refresh().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String secret = CallerKeys.generate(new SecureRandom());
+        Instant now = Instant.now();
+        KeyRecord record = KeyRecord.issued(CallerKeys.newId(new SecureRandom()), "crossing", "default", CallerKeys.hash(secret), now);
+
+        here.store().put(record).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(there.lookup(CallerKeys.hash(secret), now)).as("not before its sync").isInstanceOf(KeyLookup.Refused.class);
+        there.refresh().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(there.lookup(CallerKeys.hash(secret), now)).isEqualTo(new KeyLookup.Known(record.id(), settings.defaultPlan()));
+
+        here.store().put(record.withPlan("basic")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        there.refresh().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(there.lookup(CallerKeys.hash(secret), now)).isEqualTo(new KeyLookup.Known(record.id(), settings.plans().get("basic")));
+
+        here.store().remove(record.id()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        there.refresh().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(there.lookup(CallerKeys.hash(secret), now)).isEqualTo(new KeyLookup.Refused(KeyLookup.Reason.UNKNOWN));
+    }
+}
