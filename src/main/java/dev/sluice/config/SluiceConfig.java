@@ -52,6 +52,12 @@ public interface SluiceConfig {
     @WithDefault("false")
     boolean acceptAnyKey();
 
+    /**
+     * The admin API's bearer token ({@code /admin/v1}: issuing, changing, rotating, revoking keys), at
+     * least 32 characters; unset turns the admin API off (404).
+     */
+    Optional<String> adminToken();
+
     /** How often each instance looks for key changes made elsewhere in the fleet (one store read). */
     @WithDefault("1s")
     Duration keySyncInterval();

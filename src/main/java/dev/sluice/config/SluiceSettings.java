@@ -91,9 +91,10 @@ public record SluiceSettings(
     /**
      * @param acceptAnyKey    managed mode: any bearer token is a caller of the default plan (for trying Sluice out)
      * @param staticKeys      keys set in the environment
+     * @param adminToken      the admin API's token; empty when the admin API is off
      * @param keySyncInterval how often an instance looks for key changes made elsewhere
      */
-    public record Callers(boolean acceptAnyKey, List<StaticKey> staticKeys, Duration keySyncInterval) {
+    public record Callers(boolean acceptAnyKey, List<StaticKey> staticKeys, Optional<Secret> adminToken, Duration keySyncInterval) {
     }
 
     /** The plan of every caller without a key of another plan ({@code SLUICE_CALLER_*}). */
@@ -181,6 +182,10 @@ public record SluiceSettings(
         Map<String, Plan> plans = Plans.from(problems, config, quotaZone,
                 upstreams.stream().map(UpstreamSettings::name).collect(Collectors.toSet()));
         List<StaticKey> staticKeys = Plans.staticKeys(problems, config, plans);
+        Optional<Secret> adminToken = config.adminToken().map(String::strip).filter(token -> !token.isEmpty()).map(Secret::new);
+        // a bearer secret that guards every key: long enough that guessing it is hopeless
+        adminToken.filter(token -> token.value().length() < 32).ifPresent(token -> problems.add("sluice.admin-token",
+                "must be at least 32 characters long, got " + token.value().length()));
         problems.between("sluice.key-sync-interval", config.keySyncInterval(), Duration.ofMillis(100), Duration.ofSeconds(5));
         Optional<ClientIpLimit> clientIp = problems.check("sluice.client-ip.rate", () -> clientIpLimit(config.clientIp()));
         problems.between("sluice.default-max-tokens", config.defaultMaxTokens(), 1, 10_000_000);
@@ -197,7 +202,7 @@ public record SluiceSettings(
         problems.positive("sluice.usage.retention", config.usage().retention());
         problems.throwIfAny();
         return new SluiceSettings(upstreams, plans,
-                new Callers(config.acceptAnyKey(), staticKeys, config.keySyncInterval()), config.maxWait(), maxBodyBytes,
+                new Callers(config.acceptAnyKey(), staticKeys, adminToken, config.keySyncInterval()), config.maxWait(), maxBodyBytes,
                 new Connections(upstream.connectTimeout(), upstream.timeout(), upstream.maxConnections()),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(), config.storeRetryInterval(),
                         config.storeFailoverWindow(), config.storeThreads()),

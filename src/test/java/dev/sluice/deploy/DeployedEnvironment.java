@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class DeployedEnvironment {
 
     /** Variables whose values are secrets: they may only come from a secret store. */
-    static final Pattern SECRET_NAME = Pattern.compile(".*(API_KEY|PASSWORD|PROXY).*");
+    static final Pattern SECRET_NAME = Pattern.compile(".*(API_KEY|PASSWORD|PROXY|ADMIN_TOKEN).*");
 
     private DeployedEnvironment() {
     }
@@ -50,7 +50,8 @@ final class DeployedEnvironment {
     /** The real config mapping and start-up checks, fed this environment; secrets stand in for theirs. */
     static SluiceSettings settings(Map<String, String> environment, Collection<String> secretNames) {
         Map<String, String> variables = new HashMap<>(environment);
-        secretNames.forEach(name -> variables.put(name, "from-a-secret"));
+        // as long as a real one may have to be (the admin token: 32 characters at least)
+        secretNames.forEach(name -> variables.put(name, "from-a-secret-".repeat(3)));
         return SluiceSettingsTest.fromEnvironment(variables);
     }
 

@@ -1,0 +1,40 @@
+package dev.sluice.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * The admin API's OpenAPI description ({@value #PATH}, served by SmallRye OpenAPI from
+ * META-INF/openapi.yaml) is the admin API's: absent (404) when it is off, for the admin token only when on.
+ */
+@ApplicationScoped
+public class AdminSpecGuard {
+
+    /** quarkus.smallrye-openapi.path in application.properties. */
+    static final String PATH = "/admin/v1/openapi";
+    /** Before SmallRye OpenAPI's handler and RESTEasy. */
+    private static final int PRIORITY = 90;
+
+    void register(@Observes Filters filters, AdminToken token, ObjectMapper mapper) throws JsonProcessingException {
+        String notFound = mapper.writeValueAsString(ErrorBody.of("Invalid URL (GET " + PATH + ").", GatewayException.INVALID_REQUEST,
+                null, "unknown_url"));
+        String unauthorized = mapper.writeValueAsString(AdminResource.unauthorized().body());
+        filters.register(context -> {
+            String path = context.request().path();
+            if (!path.equals(PATH) && !path.startsWith(PATH + "/") && !path.startsWith(PATH + "?")) {
+                context.next();
+                return;
+            }
+            if (!token.on()) {
+                context.response().setStatusCode(404).putHeader("Content-Type", "application/json").end(notFound);
+            } else if (!token.admits(context.request().getHeader("Authorization"))) {
+                context.response().setStatusCode(401).putHeader("Content-Type", "application/json").end(unauthorized);
+            } else {
+                context.next();
+            }
+        }, PRIORITY);
+    }
+}
