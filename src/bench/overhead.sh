@@ -9,6 +9,7 @@
 #   REQUEST_LOG=off src/bench/overhead.sh          # without Sluice's per-request log line
 #   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh   # an upstream that takes 20 ms per reply
 #   STORE=infinispan src/bench/overhead.sh         # buckets in the local Infinispan server
+#   KEYS=1000 src/bench/overhead.sh                # keys required: 1,000 keys in the environment, wrk's among them
 # Needs wrk (apt-get install wrk). wrk sends one caller's key, so the caller's and the upstream key's
 # buckets are both hot keys: the worst case for a shared store.
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +20,7 @@ THREADS=${THREADS:-2}
 REQUEST_LOG=${REQUEST_LOG:-on}
 UPSTREAM_LATENCY_MS=${UPSTREAM_LATENCY_MS:-0}
 STORE=${STORE:-memory}
+KEYS=${KEYS:-0}
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
 command -v wrk >/dev/null || { log "wrk is needed: apt-get install wrk"; exit 1; }
 bench_build
@@ -28,7 +30,12 @@ upstream_pid=${_bench_pids[-1]}
 [ "$REQUEST_LOG" = off ] && export SLUICE_REQUEST_LOG_LEVEL=WARN
 store_env=()
 if [ "$STORE" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
-start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 "${store_env[@]}"
+keys_env=()
+if [ "$KEYS" -gt 0 ]; then
+  keys_env=(SLUICE_ACCEPT_ANY_KEY=false "SLUICE_KEYS_K0_SHA256=$(printf %s "$SIM_KEY" | sha256sum | cut -d' ' -f1)")
+  for ((i = 1; i < KEYS; i++)); do keys_env+=("SLUICE_KEYS_K${i}_SHA256=$(printf %s "other-key-$i" | sha256sum | cut -d' ' -f1)"); done
+fi
+start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 "${store_env[@]}" "${keys_env[@]}"
 target=$SLUICE_URL
 sluice_pid=${_bench_pids[-1]}
 
@@ -82,7 +89,7 @@ for row in "${rows[@]}"; do
   [[ $label == *-1 ]] && ratio=-
   echo "| ${label%-1} | $connections | $rps | $ratio | $p50 | $p90 | $p99 | $errors | $cpu |"
   echo "${label%-1} ($connections conn),$p50,$p90,$p99" >> "$BENCH_OUT/overhead-latency.csv"
-  record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms" \
+  record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms$([ "$KEYS" -gt 0 ] && echo "-keys-$KEYS")" \
     "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu}"
 done
 echo

@@ -39,6 +39,8 @@ import java.util.Optional;
  *                          for the token overshoot; 0 if none
  * @param seriesFile        where to write per-second counts and latencies per target (CSV); empty to skip
  * @param requestTimeout    how long one attempt may take before it counts as an error
+ * @param callerGroups      report each group of callers' successes (caller i is in group i mod n), e.g. one
+ *                          group per plan when caller i's key is on plan i mod n; 0 reports none
  */
 public record LoadConfig(
         String label,
@@ -61,7 +63,8 @@ public record LoadConfig(
         List<Double> simulatorRpms,
         double upstreamTpm,
         Optional<String> seriesFile,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        int callerGroups) {
 
     public enum Pattern { CLOSED, BURST, STEADY }
 
@@ -123,7 +126,8 @@ public record LoadConfig(
                 List.copyOf(simulatorRpms),
                 Double.parseDouble(take(remaining, "upstream-tpm", "0")),
                 Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
-                duration(take(remaining, "request-timeout", "60s")));
+                duration(take(remaining, "request-timeout", "60s")),
+                Integer.parseInt(take(remaining, "caller-groups", "0")));
         if (!remaining.isEmpty()) {
             throw new IllegalArgumentException("unknown arguments: " + remaining.keySet());
         }

@@ -50,6 +50,9 @@ public final class LoadDriver {
     private final long startEpochMillis = System.currentTimeMillis();
     private final long deadlineNanos;
     private final Recorder recorder;
+    /** Answers per caller, for --caller-groups. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> okByCaller =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     LoadDriver(LoadConfig config) {
         this.config = config;
@@ -158,8 +161,12 @@ public final class LoadDriver {
                 .POST(HttpRequest.BodyPublishers.ofString(body.json()))
                 .build();
         long firstNanos = System.nanoTime();
-        return attempt(request, target, 0).thenAccept(outcome ->
-                recorder.finished(target, outcome, System.nanoTime() - firstNanos));
+        return attempt(request, target, 0).thenAccept(outcome -> {
+            recorder.finished(target, outcome, System.nanoTime() - firstNanos);
+            if (outcome == Recorder.OK && config.callerGroups() > 0) {
+                okByCaller.computeIfAbsent(caller, name -> new java.util.concurrent.atomic.LongAdder()).increment();
+            }
+        });
     }
 
     private CompletableFuture<Integer> attempt(HttpRequest request, int target, int retry) {
@@ -284,6 +291,32 @@ public final class LoadDriver {
             perTarget.add(row);
         }
         result.put("per_target", perTarget);
+        if (config.callerGroups() > 0) {
+            // per group of callers: how many got an answer, the most and the fewest answers one caller got
+            List<Map<String, Object>> groups = new ArrayList<>();
+            for (int group = 0; group < config.callerGroups(); group++) {
+                long most = 0;
+                long fewest = Long.MAX_VALUE;
+                long total = 0;
+                int callers = 0;
+                for (int caller = group; caller < config.callers(); caller += config.callerGroups()) {
+                    var adder = okByCaller.get("bench-caller-" + caller);
+                    long ok = adder == null ? 0 : adder.sum();
+                    most = Math.max(most, ok);
+                    fewest = Math.min(fewest, ok);
+                    total += ok;
+                    callers++;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("group", group);
+                row.put("callers", callers);
+                row.put("ok", total);
+                row.put("most_ok_per_caller", most);
+                row.put("fewest_ok_per_caller", callers == 0 ? 0 : fewest);
+                groups.add(row);
+            }
+            result.put("per_caller_group", groups);
+        }
         if (!before.isEmpty()) {
             // over the window in which requests were started (see goodput_ratio below)
             double windowSeconds = Math.min(elapsedSeconds, config.duration().toNanos() / 1e9);

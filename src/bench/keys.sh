@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# keys: many caller keys on mixed plans, keys required. 1,000 keys set in the environment
+# (SLUICE_KEYS_K<i>_SHA256: the SHA-256 of the load driver's token bench-caller-<i>), key i on plan
+# i mod 3: "small" (2/m, burst 1), "medium" (6/m, burst 2) and the default plan (120/m, burst 10). A
+# steady RATE of chat requests (150/s) goes to the 1,000 callers in turn (9 a minute each) for DURATION
+# through one Sluice instance on the local Infinispan server; the upstream (simulator) allows 60,000
+# RPM and Sluice is told so, so that the keys' plans are what refuses. Reports, per plan (caller group
+# i mod 3), the most answers one key got, to hold against what its plan allows over the run's elapsed
+# time (retries after a 429 wait up to 60 s, so a run lasts longer than DURATION), the upstream's 429s,
+# and the same load with any token accepted (every caller then on the default plan).
+#
+#   src/bench/keys.sh
+#   RATE=300 DURATION=60s src/bench/keys.sh
+source "$(dirname "$0")/lib.sh"
+
+DURATION=${DURATION:-30s}
+RATE=${RATE:-150}
+KEYS=${KEYS:-1000}
+RPM=60000
+bench_build
+
+hash_of() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+
+start_infinispan
+keys_env=(SLUICE_ACCEPT_ANY_KEY=false SLUICE_PLANS_SMALL_RATE=2/m SLUICE_PLANS_SMALL_BURST=1
+  SLUICE_PLANS_MEDIUM_RATE=6/m SLUICE_PLANS_MEDIUM_BURST=2)
+plans=(small medium default)
+for ((i = 0; i < KEYS; i++)); do
+  keys_env+=("SLUICE_KEYS_K$i""_SHA256=$(hash_of "bench-caller-$i")" "SLUICE_KEYS_K$i""_PLAN=${plans[$((i % 3))]}")
+done
+
+for variant in keys any-token; do
+  log "keys: $variant, $KEYS callers, $RATE requests/s, $DURATION"
+  start_simulator --rpm=$RPM --latency-ms=50 --jitter-ms=20
+  env_set=("${INFINISPAN_ENV[@]}" SLUICE_UPSTREAM_RPM=$RPM SLUICE_CALLER_RATE=120/m SLUICE_CALLER_BURST=10)
+  if [ "$variant" = keys ]; then env_set+=("${keys_env[@]}"); fi
+  start_sluice 0 "${env_set[@]}"
+  sleep 3
+  result=$(drive --label="keys-$variant" --targets="$SLUICE_URL" --pattern=steady --rate="$RATE" --callers="$KEYS" \
+    --caller-groups=3 --duration="$DURATION" --upstream-rpm=$RPM)
+  echo "$result"
+  record keys "$variant-$KEYS-keys-rate-$RATE" "$result"
+  stop_all
+  start_infinispan
+done
+echo
+echo "allowed per key over a run's elapsed_s: small 1 + 2/m, medium 2 + 6/m, default 10 + 120/m (each key is offered $RATE / $KEYS a second for $DURATION)"
