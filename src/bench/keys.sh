@@ -7,7 +7,9 @@
 # RPM and Sluice is told so, so that the keys' plans are what refuses. Reports, per plan (caller group
 # i mod 3), the most answers one key got, to hold against what its plan allows over the run's elapsed
 # time (retries after a 429 wait up to 60 s, so a run lasts longer than DURATION), the upstream's 429s,
-# and the same load with any token accepted (every caller then on the default plan).
+# and the same load with any token accepted (every caller then on the default plan); for both, the Hot
+# Rod requests Sluice made per request it let through (the node's access log, turned on before Sluice
+# connects: the server decides whether to log a connection's requests when it opens).
 #
 #   src/bench/keys.sh
 #   RATE=300 DURATION=60s src/bench/keys.sh
@@ -22,6 +24,9 @@ bench_build
 hash_of() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
 start_infinispan
+node_host=127.0.0.1:$((11222 + (INFINISPAN_NODE - 1) * 100))
+node_log="target/infinispan/node-$INFINISPAN_NODE/server.log"
+trap 'access_log "$node_host" off; _bench_exit' EXIT
 keys_env=(SLUICE_ACCEPT_ANY_KEY=false SLUICE_PLANS_SMALL_RATE=2/m SLUICE_PLANS_SMALL_BURST=1
   SLUICE_PLANS_MEDIUM_RATE=6/m SLUICE_PLANS_MEDIUM_BURST=2)
 plans=(small medium default)
@@ -34,10 +39,19 @@ for variant in keys any-token; do
   start_simulator --rpm=$RPM --latency-ms=50 --jitter-ms=20
   env_set=("${INFINISPAN_ENV[@]}" SLUICE_UPSTREAM_RPM=$RPM SLUICE_CALLER_RATE=120/m SLUICE_CALLER_BURST=10)
   if [ "$variant" = keys ]; then env_set+=("${keys_env[@]}"); fi
+  access_log "$node_host" on
   start_sluice 0 "${env_set[@]}"
   sleep 3
+  before=$(wc -l < "$node_log")
   result=$(drive --label="keys-$variant" --targets="$SLUICE_URL" --pattern=steady --rate="$RATE" --callers="$KEYS" \
     --caller-groups=3 --duration="$DURATION" --upstream-rpm=$RPM)
+  sleep 2 # the last lines reach the log
+  hotrod=$(tail -n +"$((before + 1))" "$node_log" | grep -c 'HOTROD_ACCESS_LOG' || true)
+  access_log "$node_host" off
+  admitted=$(sed -E 's/.*"upstream":\{"ok":([0-9]+).*/\1/' <<< "$result")
+  elapsed=$(sed -E 's/.*"elapsed_s":([0-9.]+).*/\1/' <<< "$result")
+  result="${result%\}},$(awk -v h="$hotrod" -v a="$admitted" -v e="$elapsed" 'BEGIN {
+    printf "\"hotrod_requests\":%d,\"hotrod_requests_per_admitted\":%.3f,\"hotrod_requests_per_s\":%.1f}", h, (a > 0 ? h / a : 0), h / e }')"
   echo "$result"
   record keys "$variant-$KEYS-keys-rate-$RATE" "$result"
   stop_all
