@@ -214,8 +214,36 @@ public class RequestRelay {
             }
             Upstream upstream = open.get(0);
             log.upstream(upstream.name());
-            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)));
+            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)))
+                    .map(reply -> onlyThePlansModels(reply, caller));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /**
+     * The upstream's model list without the models the caller's plan does not allow, so that a client
+     * is not offered what it would get a 404 for; as it is when the plan allows every model, or when the
+     * reply is not a list Sluice can read.
+     */
+    private UpstreamReply onlyThePlansModels(UpstreamReply reply, CallerIdentity caller) {
+        if (caller.plan().models().isEmpty() || reply.isStream() || reply.status() != 200 || reply.body() == null) {
+            return reply;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode list = jsonReader.readTree(reply.body().getBytes());
+            if (!(list.get("data") instanceof com.fasterxml.jackson.databind.node.ArrayNode data)) {
+                return reply;
+            }
+            for (var models = data.elements(); models.hasNext(); ) {
+                if (!caller.plan().allowsModel(models.next().path("id").asText())) {
+                    models.remove();
+                }
+            }
+            Map<String, List<String>> replyHeaders = new java.util.LinkedHashMap<>(reply.headers());
+            replyHeaders.keySet().removeIf(name -> name.equalsIgnoreCase("content-length"));
+            return UpstreamReply.whole(200, replyHeaders, Buffer.buffer(list.toString()));
+        } catch (java.io.IOException e) {
+            return reply;
+        }
     }
 
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */

@@ -37,6 +37,7 @@ class CallerKeysTest {
 
     static final String ALICE = "sk-sluice-alice-static-key-for-tests-0000000000";
     static final String BOB = "sk-sluice-bob-static-key-for-tests-000000000000";
+    static final String CAROL = "sk-sluice-carol-static-key-for-tests-0000000000";
 
     public static class KeysRequired implements QuarkusTestProfile {
         @Override
@@ -52,7 +53,10 @@ class CallerKeysTest {
                     Map.entry("sluice.plans.basic.models", "gpt-test"),
                     Map.entry("sluice.keys.alice.sha256", CallerKeys.hash(ALICE)),
                     Map.entry("sluice.keys.bob.sha256", CallerKeys.hash(BOB)),
-                    Map.entry("sluice.keys.bob.plan", "basic"));
+                    Map.entry("sluice.keys.bob.plan", "basic"),
+                    Map.entry("sluice.plans.metered.tpm", "1000"),
+                    Map.entry("sluice.keys.carol.sha256", CallerKeys.hash(CAROL)),
+                    Map.entry("sluice.keys.carol.plan", "metered"));
         }
     }
 
@@ -96,7 +100,10 @@ class CallerKeysTest {
     @Test
     void aKeyGetsItsPlansLimitsAndModels() {
         chat(BOB, "gpt-test").statusCode(200);
-        chat(BOB, "gpt-test").statusCode(429).header(RateLimitedException.SCOPE_HEADER, "caller");
+        chat(BOB, "gpt-test").statusCode(429).header(RateLimitedException.SCOPE_HEADER, "caller")
+                .header("x-ratelimit-limit-requests", "1") // the key's own plan's bucket, not the default's 5
+                .header("x-ratelimit-remaining-requests", "0")
+                .header("retry-after", "3600");
         chat(BOB, "gpt-other").statusCode(404).body("error.code", equalTo("model_not_found"));
 
         chat(ALICE, "gpt-test").statusCode(200);
@@ -130,5 +137,31 @@ class CallerKeysTest {
     private void put(KeyRecord record) throws Exception {
         store.put(record).toCompletableFuture().get(5, TimeUnit.SECONDS);
         registry.reload().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPlansTokensPerMinuteLimitsItsKeys() {
+        given().header("Authorization", "Bearer " + CAROL).contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"max_tokens\":2000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "caller-tokens")
+                .header("x-ratelimit-limit-tokens", "1000")
+                .body("error.message", org.hamcrest.Matchers.startsWith("Request too large for the caller's tokens per minute limit"));
+        given().header("Authorization", "Bearer " + CAROL).contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(200);
+        assertThat(upstream.requests()).hasSize(1);
+    }
+
+    @Test
+    void theModelListShowsOnlyThePlansModels() {
+        String models = "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-test\",\"object\":\"model\"},"
+                + "{\"id\":\"gpt-other\",\"object\":\"model\"}]}";
+        upstream.enqueue(TestUpstream.Reply.json(200, models, Map.of()), TestUpstream.Reply.json(200, models, Map.of()));
+
+        given().header("Authorization", "Bearer " + BOB).when().get("/v1/models").then().statusCode(200)
+                .body("data.id", org.hamcrest.Matchers.contains("gpt-test"));
+        given().header("Authorization", "Bearer " + ALICE).when().get("/v1/models").then().statusCode(200)
+                .body("data.id", org.hamcrest.Matchers.contains("gpt-test", "gpt-other"));
     }
 }
