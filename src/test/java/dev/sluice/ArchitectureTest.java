@@ -44,7 +44,7 @@ class ArchitectureTest {
             // the upstreams keep time by the limiter's clock, and know nothing else of it
             Map.entry("upstream", Set.of("config", "usage", "openai", "limit.TimeSource")),
             // the request path's rules, planned and decided without HTTP or CDI
-            Map.entry("admission", Set.of("config", "limit", "tokens", "upstream", "usage")),
+            Map.entry("admission", Set.of("config", "keys", "limit", "tokens", "upstream", "usage")),
             // caller keys: their records, this instance's copy, their stores
             Map.entry("keys", Set.of("config", "limit")),
             Map.entry("keys.infinispan", Set.of("keys")),

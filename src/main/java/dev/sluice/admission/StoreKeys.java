@@ -1,9 +1,6 @@
 package dev.sluice.admission;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.sluice.keys.CallerKeys;
 
 /** The store keys of the limits, one place for each key's shape. */
 public final class StoreKeys {
@@ -41,16 +38,6 @@ public final class StoreKeys {
 
     /** An upstream's pause for a model. */
     static String cooldown(String upstream, String model) {
-        return "cooldown:upstream:" + upstream + ":model:" + (model.length() <= MAX_MODEL_IN_KEY ? model : sha256Hex(model));
-    }
-
-    /** Lower-case hex SHA-256 of a text: how a caller's token becomes its id, and a long model name a key. */
-    public static String sha256Hex(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return "cooldown:upstream:" + upstream + ":model:" + (model.length() <= MAX_MODEL_IN_KEY ? model : CallerKeys.hash(model));
     }
 }

@@ -185,7 +185,7 @@ final class AdminRequests {
                 throw bad("overrides.rate", "overrides.rate must be N/s, N/m or N/h.");
             }
         }
-        return new KeyOverrides(rate, count(node, "burst"), count(node, "tpm"), OptionalLong.empty(), count(node, "daily_requests"),
+        return new KeyOverrides(rate, count(node, "burst"), count(node, "tpm"), count(node, "daily_requests"),
                 count(node, "daily_tokens"), count(node, "monthly_requests"), count(node, "monthly_tokens"));
     }
 

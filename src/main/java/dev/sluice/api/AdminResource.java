@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.keys.KeyAdmin;
-import dev.sluice.keys.KeyOverrides;
 import dev.sluice.keys.KeyRecord;
+import dev.sluice.keys.KeyRecordCodec;
 import dev.sluice.keys.KeyRegistry;
 import dev.sluice.limit.TimeSource;
 import io.smallrye.mutiny.Uni;
@@ -32,8 +32,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API, on the same port as the OpenAI API (Knative and Lambda expose one), present only when
@@ -197,10 +199,10 @@ public class AdminResource {
     }
 
     /** A store call's answer; a store that cannot be reached is a 503, as for requests. */
-    private static <T> Uni<T> stored(java.util.concurrent.CompletionStage<T> call) {
+    private static <T> Uni<T> stored(CompletionStage<T> call) {
         return Uni.createFrom().completionStage(call).onFailure(failure -> !(failure instanceof GatewayException)).transform(failure ->
                 new GatewayException(503, "The key store cannot be reached; try again shortly.", GatewayException.SERVER_ERROR, null,
-                        "store_unavailable", java.util.Map.of("retry-after", "1")));
+                        "store_unavailable", Map.of("retry-after", "1")));
     }
 
     private static GatewayException noSuchKey(String id) {
@@ -218,24 +220,12 @@ public class AdminResource {
         node.put("object", "key");
         node.put("name", record.name());
         node.put("plan", record.plan());
-        node.set("overrides", view(record.overrides()));
+        node.set("overrides", KeyRecordCodec.encode(record.overrides()));
         node.put("expires_at", record.expiresAt().map(Instant::toString).orElse(null));
         node.put("disabled", record.disabled());
         node.put("created_at", record.createdAt().toString());
         node.put("rotated_at", record.rotatedAt().map(Instant::toString).orElse(null));
         node.put("previous_key_valid_until", record.previousSecret().map(previous -> previous.validUntil().toString()).orElse(null));
-        return node;
-    }
-
-    private ObjectNode view(KeyOverrides overrides) {
-        ObjectNode node = mapper.createObjectNode();
-        overrides.rate().ifPresent(rate -> node.put("rate", rate.toString()));
-        put(node, "burst", overrides.burst());
-        put(node, "tpm", overrides.tpm());
-        put(node, "daily_requests", overrides.dailyRequests());
-        put(node, "daily_tokens", overrides.dailyTokens());
-        put(node, "monthly_requests", overrides.monthlyRequests());
-        put(node, "monthly_tokens", overrides.monthlyTokens());
         return node;
     }
 
@@ -246,16 +236,12 @@ public class AdminResource {
         node.put("rate", plan.requests().refillRate().toString());
         node.put("burst", plan.requests().capacity());
         plan.tokens().ifPresent(tokens -> node.put("tpm", tokens.capacity()));
-        plan.quotas().forEach(quota -> node.put(quota.quota().period().name().toLowerCase(java.util.Locale.ROOT).replace("day", "daily")
+        plan.quotas().forEach(quota -> node.put(quota.quota().period().name().toLowerCase(Locale.ROOT).replace("day", "daily")
                 .replace("month", "monthly") + (quota.countsTokens() ? "_tokens" : "_requests"), quota.quota().limit()));
         ArrayNode models = node.putArray("models");
         plan.models().forEach(models::add);
         ArrayNode upstreams = node.putArray("upstreams");
         plan.upstreams().forEach(upstreams::add);
         return node;
-    }
-
-    private static void put(ObjectNode node, String field, OptionalLong value) {
-        value.ifPresent(number -> node.put(field, number));
     }
 }

@@ -19,8 +19,7 @@ public class AdminSpecGuard {
     private static final int PRIORITY = 90;
 
     void register(@Observes Filters filters, AdminToken token, ObjectMapper mapper) throws JsonProcessingException {
-        String notFound = mapper.writeValueAsString(ErrorBody.of("Invalid URL (GET " + PATH + ").", GatewayException.INVALID_REQUEST,
-                null, "unknown_url"));
+        String notFound = mapper.writeValueAsString(ErrorBody.unknownUrl("GET", PATH));
         String unauthorized = mapper.writeValueAsString(AdminResource.unauthorized().body());
         filters.register(context -> {
             String path = context.request().path();

@@ -18,4 +18,9 @@ public record ErrorBody(Detail error) {
     public static ErrorBody of(String message, String type, String param, String code) {
         return new ErrorBody(new Detail(message, type, param, code));
     }
+
+    /** A path Sluice does not serve (or an admin path while the admin API is off), as OpenAI words it. */
+    public static ErrorBody unknownUrl(String method, String path) {
+        return of("Invalid URL (" + method + " " + path + ").", GatewayException.INVALID_REQUEST, null, "unknown_url");
+    }
 }

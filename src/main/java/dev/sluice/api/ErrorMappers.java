@@ -64,8 +64,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> notFound(NotFoundException e, HttpServerRequest request) {
-        return logged(request, json(404, ErrorBody.of("Invalid URL (" + request.method() + " " + request.path() + ").",
-                GatewayException.INVALID_REQUEST, null, "unknown_url")).build());
+        return logged(request, json(404, ErrorBody.unknownUrl(request.method().name(), request.path())).build());
     }
 
     @ServerExceptionMapper

@@ -1,7 +1,9 @@
 package dev.sluice.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
 import dev.sluice.config.SluiceSettings;
@@ -32,6 +34,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -229,8 +233,8 @@ public class RequestRelay {
             return reply;
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode list = jsonReader.readTree(reply.body().getBytes());
-            if (!(list.get("data") instanceof com.fasterxml.jackson.databind.node.ArrayNode data)) {
+            JsonNode list = jsonReader.readTree(reply.body().getBytes());
+            if (!(list.get("data") instanceof ArrayNode data)) {
                 return reply;
             }
             for (var models = data.elements(); models.hasNext(); ) {
@@ -238,10 +242,10 @@ public class RequestRelay {
                     models.remove();
                 }
             }
-            Map<String, List<String>> replyHeaders = new java.util.LinkedHashMap<>(reply.headers());
+            Map<String, List<String>> replyHeaders = new LinkedHashMap<>(reply.headers());
             replyHeaders.keySet().removeIf(name -> name.equalsIgnoreCase("content-length"));
             return UpstreamReply.whole(200, replyHeaders, Buffer.buffer(list.toString()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return reply;
         }
     }

@@ -6,7 +6,6 @@ import dev.sluice.limit.CalendarQuota;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * A set of limits that applies to each caller on it separately, across the fleet: the default plan
@@ -15,13 +14,11 @@ import java.util.OptionalLong;
  * @param name          its name, lower case
  * @param requests      each caller's requests bucket
  * @param tokens        each caller's tokens-per-minute bucket (what requests really use); empty when none
- * @param maxConcurrent requests each caller may have in flight at once; empty when no limit
  * @param quotas        daily and monthly quotas that are set
  * @param models        models its callers may ask for (a trailing {@code *} matches a prefix); empty means all
  * @param upstreams     upstreams its callers may use, by name; empty means all
  */
-public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, OptionalLong maxConcurrent,
-        List<Quota> quotas, List<String> models, List<String> upstreams) {
+public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, List<Quota> quotas, List<String> models, List<String> upstreams) {
 
     /** The plan of {@code SLUICE_CALLER_*}: every caller without a key of another plan. */
     public static final String DEFAULT_NAME = "default";

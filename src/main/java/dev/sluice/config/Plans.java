@@ -42,8 +42,7 @@ final class Plans {
         new TreeMap<>(config.plans()).forEach((given, named) -> {
             String name = given.toLowerCase(Locale.ROOT);
             String prefix = "sluice.plans." + name + ".";
-            if (!name.matches("[a-z0-9]{1,63}")) {
-                problems.add(prefix + "rate", "the name '" + given + "' must be letters and digits (at most 63)");
+            if (!problems.validName(prefix + "rate", given, name)) {
                 return;
             }
             if (name.equals(Plan.DEFAULT_NAME)) {
@@ -85,7 +84,7 @@ final class Plans {
             addQuota(problems, quotas, prefix + "monthly-requests", limits.monthlyRequests(), false, CalendarQuota.Period.MONTH, zone);
             addQuota(problems, quotas, prefix + "monthly-tokens", limits.monthlyTokens(), true, CalendarQuota.Period.MONTH, zone);
         }
-        return new Plan(name, requests, tokens, OptionalLong.empty(), quotas, models, upstreams);
+        return new Plan(name, requests, tokens, quotas, models, upstreams);
     }
 
     private static void addQuota(Problems problems, List<Plan.Quota> quotas, String property, OptionalLong limit,
@@ -125,8 +124,7 @@ final class Plans {
         new TreeMap<>(config.keys()).forEach((given, key) -> {
             String name = given.toLowerCase(Locale.ROOT);
             String prefix = "sluice.keys." + name + ".";
-            if (!name.matches("[a-z0-9]{1,63}")) {
-                problems.add(prefix + "sha256", "the name '" + given + "' must be letters and digits (at most 63)");
+            if (!problems.validName(prefix + "sha256", given, name)) {
                 return;
             }
             String sha256 = key.sha256().map(hash -> hash.strip().toLowerCase(Locale.ROOT)).orElse("");

@@ -50,6 +50,20 @@ final class Problems {
         }
     }
 
+    /**
+     * Whether a name given in variable names (an upstream's, a plan's, a key's) is letters and digits, at
+     * most 63: an underscore could not tell where the name ends. Noted against {@code property} when not.
+     *
+     * @param lowerCase the name lower-cased, as Sluice uses it
+     */
+    boolean validName(String property, String given, String lowerCase) {
+        if (lowerCase.matches("[a-z0-9]{1,63}")) {
+            return true;
+        }
+        add(property, "the name '" + given + "' must be letters and digits (at most 63)");
+        return false;
+    }
+
     void atLeast(String property, long value, long min) {
         if (value < min) {
             add(property, "must be at least " + min + ", got " + value);

@@ -70,8 +70,7 @@ final class Upstreams {
         new TreeMap<>(config.upstreams()).forEach((name, named) -> {
             String id = name.toLowerCase(Locale.ROOT);
             String prefix = "sluice.upstreams." + id + ".";
-            if (!id.matches("[a-z0-9]{1,63}")) {
-                problems.add(prefix + "url", "the name '" + name + "' must be letters and digits (at most 63)");
+            if (!problems.validName(prefix + "url", name, id)) {
                 return;
             }
             if (named.url().isEmpty()) {

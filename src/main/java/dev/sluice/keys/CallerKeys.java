@@ -37,7 +37,10 @@ public final class CallerKeys {
         return "key_" + HexFormat.of().formatHex(bytes);
     }
 
-    /** Hex SHA-256 of a key (of any bearer token): what is stored and looked up. */
+    /**
+     * Lower-case hex SHA-256 of a text: of a key (of any bearer token), what is stored and looked up; of a
+     * model name too long for a store key, what stands for it there.
+     */
     public static String hash(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));

@@ -17,20 +17,18 @@ import java.util.OptionalLong;
  * @param rate            requests refill rate
  * @param burst           requests bucket size
  * @param tpm             tokens per minute
- * @param maxConcurrent   requests in flight at once
  * @param dailyRequests   requests per calendar day
  * @param dailyTokens     tokens per calendar day
  * @param monthlyRequests requests per calendar month
  * @param monthlyTokens   tokens per calendar month
  */
-public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong tpm, OptionalLong maxConcurrent,
-        OptionalLong dailyRequests, OptionalLong dailyTokens, OptionalLong monthlyRequests, OptionalLong monthlyTokens) {
+public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong tpm, OptionalLong dailyRequests, OptionalLong dailyTokens, OptionalLong monthlyRequests, OptionalLong monthlyTokens) {
 
     public static final KeyOverrides NONE = new KeyOverrides(Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
 
     public KeyOverrides {
-        for (OptionalLong value : List.of(burst, tpm, maxConcurrent, dailyRequests, dailyTokens, monthlyRequests, monthlyTokens)) {
+        for (OptionalLong value : List.of(burst, tpm, dailyRequests, dailyTokens, monthlyRequests, monthlyTokens)) {
             if (value.isPresent() && value.getAsLong() < 1) {
                 throw new IllegalArgumentException("a limit must be at least 1, got " + value.getAsLong());
             }
@@ -58,7 +56,7 @@ public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong
         quota(quotas, plan, dailyTokens, true, CalendarQuota.Period.DAY, zone);
         quota(quotas, plan, monthlyRequests, false, CalendarQuota.Period.MONTH, zone);
         quota(quotas, plan, monthlyTokens, true, CalendarQuota.Period.MONTH, zone);
-        return new Plan(plan.name(), requests, tokens, maxConcurrent.isPresent() ? maxConcurrent : plan.maxConcurrent(), quotas,
+        return new Plan(plan.name(), requests, tokens, quotas,
                 plan.models(), plan.upstreams());
     }
 

@@ -27,15 +27,7 @@ public final class KeyRecordCodec {
         node.put("id", record.id());
         node.put("name", record.name());
         node.put("plan", record.plan());
-        ObjectNode overrides = node.putObject("overrides");
-        record.overrides().rate().ifPresent(rate -> overrides.put("rate", rate.toString()));
-        put(overrides, "burst", record.overrides().burst());
-        put(overrides, "tpm", record.overrides().tpm());
-        put(overrides, "max_concurrent", record.overrides().maxConcurrent());
-        put(overrides, "daily_requests", record.overrides().dailyRequests());
-        put(overrides, "daily_tokens", record.overrides().dailyTokens());
-        put(overrides, "monthly_requests", record.overrides().monthlyRequests());
-        put(overrides, "monthly_tokens", record.overrides().monthlyTokens());
+        node.set("overrides", encode(record.overrides()));
         record.expiresAt().ifPresent(at -> node.put("expires_at", at.toString()));
         node.put("disabled", record.disabled());
         node.put("created_at", record.createdAt().toString());
@@ -46,6 +38,19 @@ public final class KeyRecordCodec {
             node.put("previous_secret_valid_until", previous.validUntil().toString());
         });
         return node.toString();
+    }
+
+    /** A key's overrides as JSON, only those set: as stored, and as the admin API shows them. */
+    public static ObjectNode encode(KeyOverrides overrides) {
+        ObjectNode node = JSON.createObjectNode();
+        overrides.rate().ifPresent(rate -> node.put("rate", rate.toString()));
+        put(node, "burst", overrides.burst());
+        put(node, "tpm", overrides.tpm());
+        put(node, "daily_requests", overrides.dailyRequests());
+        put(node, "daily_tokens", overrides.dailyTokens());
+        put(node, "monthly_requests", overrides.monthlyRequests());
+        put(node, "monthly_tokens", overrides.monthlyTokens());
+        return node;
     }
 
     /** @throws IllegalArgumentException when the text is not a key record */
@@ -61,7 +66,7 @@ public final class KeyRecordCodec {
         }
         JsonNode overrides = node.path("overrides");
         KeyOverrides parsed = new KeyOverrides(text(overrides, "rate").map(Rate::parse), number(overrides, "burst"),
-                number(overrides, "tpm"), number(overrides, "max_concurrent"), number(overrides, "daily_requests"),
+                number(overrides, "tpm"), number(overrides, "daily_requests"),
                 number(overrides, "daily_tokens"), number(overrides, "monthly_requests"), number(overrides, "monthly_tokens"));
         Optional<KeyRecord.PreviousSecret> previous = text(node, "previous_secret_sha256")
                 .map(hash -> new KeyRecord.PreviousSecret(hash, Instant.parse(required(node, "previous_secret_valid_until"))));

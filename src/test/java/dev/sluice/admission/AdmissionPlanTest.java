@@ -2,6 +2,7 @@ package dev.sluice.admission;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.SluiceSettingsTest;
+import dev.sluice.keys.CallerKeys;
 import dev.sluice.limit.BucketCharge;
 import dev.sluice.limit.TestTimeSource;
 import dev.sluice.tokens.TokenEstimate;
@@ -101,6 +102,6 @@ class AdmissionPlanTest {
         AdmissionPlan plan = AdmissionPlan.of(EVERY_LIMIT, EVERY_LIMIT.defaultPlan(), "c1", "10.0.0.7", ESTIMATE, longName, NOW);
 
         String key = plan.retryOn(upstream(EVERY_LIMIT), true).get(0).charge().key();
-        assertThat(key).isEqualTo("cooldown:upstream:default:model:" + StoreKeys.sha256Hex(longName)).hasSizeLessThan(128);
+        assertThat(key).isEqualTo("cooldown:upstream:default:model:" + CallerKeys.hash(longName)).hasSizeLessThan(128);
     }
 }
