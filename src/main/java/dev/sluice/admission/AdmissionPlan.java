@@ -11,6 +11,7 @@ import dev.sluice.usage.AttemptCost;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one request is charged, planned once when it arrives: the caller's own limits, and on each
@@ -19,7 +20,7 @@ import java.util.List;
  * (of two refusals that never pass, the first is reported, and a quota is not spent on a request an
  * upstream refused).
  *
- * @param callerRates  the caller's requests bucket, its address's, and its tokens per minute
+ * @param callerRates  the caller's requests bucket, its requests in flight, its address's bucket, and its tokens per minute
  * @param callerQuotas the caller's quotas in their current windows
  * @param estimate     what the request may cost in tokens; {@link TokenEstimate#NONE} when no limit counts tokens
  * @param model        the model asked for: an upstream's pauses are per model
@@ -40,8 +41,10 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
      */
     public static AdmissionPlan of(SluiceSettings settings, Plan callerPlan, String callerId, String clientAddress,
             TokenEstimate estimate, String model, long nowNanos) {
-        List<ScopedCharge> rates = new ArrayList<>(3);
+        List<ScopedCharge> rates = new ArrayList<>(4);
         rates.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), callerPlan.requests(), 1)));
+        callerPlan.concurrency().ifPresent(concurrency -> rates.add(new ScopedCharge(LimitScope.CALLER_CONCURRENCY,
+                new BucketCharge(StoreKeys.callerConcurrency(callerId), concurrency, 1))));
         settings.clientIp().ifPresent(limit -> rates.add(
                 new ScopedCharge(LimitScope.CLIENT_IP, new BucketCharge(StoreKeys.clientIp(clientAddress), limit.requests(), 1))));
         if (estimate.reservedTokens() > 0) {
@@ -91,6 +94,16 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
         return candidate == previous.upstream() && previous.tokenCharge().isPresent()
                 && previous.tokenCharge().get().tokens() == tokensOn(limits)
                 && limits.accounting().givesBackWhole(previousCost);
+    }
+
+    /** The slot the request takes among its caller's requests in flight; empty when the plan does not limit them. */
+    public Optional<BucketCharge> concurrencySlot() {
+        for (ScopedCharge charge : callerRates) {
+            if (charge.scope() == LimitScope.CALLER_CONCURRENCY) {
+                return Optional.of(charge.charge());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The caller's token quota charges, which settle by what the request really used. */

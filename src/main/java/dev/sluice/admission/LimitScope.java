@@ -4,6 +4,8 @@ package dev.sluice.admission;
 public enum LimitScope {
     /** Each caller's own requests bucket. */
     CALLER("caller", "caller", "requests"),
+    /** Each caller's requests in flight at once (its plan's max concurrent), fleet-wide. */
+    CALLER_CONCURRENCY("caller-concurrency", "caller's requests in flight", "requests"),
     /** Each client address's requests bucket (off unless SLUICE_CLIENT_IP_RATE is set). */
     CLIENT_IP("client-ip", "client IP", "requests"),
     /** Each caller's tokens per minute (its plan's TPM), counted by what requests really use. */

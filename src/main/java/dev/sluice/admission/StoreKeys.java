@@ -19,6 +19,11 @@ public final class StoreKeys {
         return "tokens:caller:" + callerId;
     }
 
+    /** A caller's requests in flight. */
+    static String callerConcurrency(String callerId) {
+        return "inflight:caller:" + callerId;
+    }
+
     static String clientIp(String address) {
         return "ip:" + address;
     }

@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.config.Plan;
 import dev.sluice.keys.KeyOverrides;
 import dev.sluice.keys.KeyRecord;
 import dev.sluice.limit.Rate;
@@ -28,7 +29,7 @@ final class AdminRequests {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "plan", "overrides", "expires_at");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "plan", "overrides", "expires_at", "disabled");
     private static final Set<String> ROTATE_FIELDS = Set.of("grace");
-    private static final Set<String> OVERRIDE_FIELDS = Set.of("rate", "burst", "tpm", "daily_requests", "daily_tokens",
+    private static final Set<String> OVERRIDE_FIELDS = Set.of("rate", "burst", "tpm", "max_concurrent", "daily_requests", "daily_tokens",
             "monthly_requests", "monthly_tokens");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     /** Longest grace a rotated key's old secret may keep: long enough for any redeploy, short enough to matter. */
@@ -185,7 +186,12 @@ final class AdminRequests {
                 throw bad("overrides.rate", "overrides.rate must be N/s, N/m or N/h.");
             }
         }
-        return new KeyOverrides(rate, count(node, "burst"), count(node, "tpm"), count(node, "daily_requests"),
+        OptionalLong maxConcurrent = count(node, "max_concurrent");
+        if (maxConcurrent.isPresent() && maxConcurrent.getAsLong() > Plan.MAX_CONCURRENT) {
+            throw bad("overrides.max_concurrent", "overrides.max_concurrent must be a whole number from 1 to "
+                    + Plan.MAX_CONCURRENT + ".");
+        }
+        return new KeyOverrides(rate, count(node, "burst"), count(node, "tpm"), maxConcurrent, count(node, "daily_requests"),
                 count(node, "daily_tokens"), count(node, "monthly_requests"), count(node, "monthly_tokens"));
     }
 

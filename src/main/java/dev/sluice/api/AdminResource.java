@@ -236,6 +236,7 @@ public class AdminResource {
         node.put("rate", plan.requests().refillRate().toString());
         node.put("burst", plan.requests().capacity());
         plan.tokens().ifPresent(tokens -> node.put("tpm", tokens.capacity()));
+        plan.concurrency().ifPresent(concurrency -> node.put("max_concurrent", concurrency.maxInFlight()));
         plan.quotas().forEach(quota -> node.put(quota.quota().period().name().toLowerCase(Locale.ROOT).replace("day", "daily")
                 .replace("month", "monthly") + (quota.countsTokens() ? "_tokens" : "_requests"), quota.quota().limit()));
         ArrayNode models = node.putArray("models");

@@ -3,6 +3,7 @@ package dev.sluice.api;
 import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Decision;
 import dev.sluice.admission.Failover;
+import dev.sluice.admission.HeldSlots;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.LateSend;
 import dev.sluice.admission.OutlookNotes;
@@ -13,6 +14,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
@@ -57,11 +59,15 @@ import java.util.concurrent.TimeUnit;
 public class AdmissionGate {
 
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");
+    /** How often a held slot's lease is renewed within one lease period: it must be at least once. */
+    private static final int RENEWALS_PER_LEASE = 4;
 
     private final RateLimiter limiter;
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
+    /** The slots this instance's requests in flight hold. */
+    private final HeldSlots slots = new HeldSlots();
     /** Each upstream's limits, by name. */
     private final Map<String, UpstreamLimits> limits;
 
@@ -74,6 +80,8 @@ public class AdmissionGate {
         Map<String, UpstreamLimits> byName = new HashMap<>();
         settings.upstreams().forEach(upstream -> byName.put(upstream.name(), new UpstreamLimits(upstream)));
         this.limits = Map.copyOf(byName);
+        // any key may be given a concurrency limit at run time; with no slot held a tick does nothing
+        vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(ConcurrencyPolicy.LEASE_NANOS) / RENEWALS_PER_LEASE, id -> renewSlots());
     }
 
     private UpstreamLimits limitsOf(Upstream upstream) {
@@ -104,8 +112,10 @@ public class AdmissionGate {
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     usage.admitted(caller.id(), admitted.candidate().name());
                     Lease lease = lease(admitted);
-                    Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates);
-                    return hold(admitted.admission().waitNanos(), ticket);
+                    Optional<HeldSlots.Slot> slot = plan.concurrencySlot().map(charge -> slots.hold(charge, limiter.nowNanos()));
+                    Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates, slot);
+                    // a caller gone while its request is held leaves no slot behind
+                    return hold(admitted.admission().waitNanos(), ticket).onCancellation().invoke(() -> release(ticket));
                 });
     }
 
@@ -145,6 +155,25 @@ public class AdmissionGate {
                     }
                     return hold(admitted.admission().waitNanos(), lease);
                 });
+    }
+
+    /**
+     * Gives the request's slot among its caller's requests in flight back, once whatever calls it
+     * (the reply is over, the stream ended or broke off, the caller went away); sent without waiting.
+     */
+    public void release(Ticket ticket) {
+        ticket.slot().flatMap(slots::release).ifPresent(adjustment -> settleWithoutWaiting(List.of(adjustment),
+                "the end of a request in flight"));
+    }
+
+    /**
+     * Keeps the slots of the requests still in flight counted into the new lease period; a few times a
+     * period, so that none lapses while its request runs ({@link ConcurrencyPolicy}).
+     */
+    void renewSlots() {
+        for (List<BucketAdjustment> batch : slots.renewals(limiter.nowNanos())) {
+            settleWithoutWaiting(batch, "a renewal of requests in flight");
+        }
     }
 
     /** Whether an upstream the request has not failed on could take an attempt for {@code model} now. */

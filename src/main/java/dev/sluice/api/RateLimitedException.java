@@ -3,6 +3,7 @@ package dev.sluice.api;
 import dev.sluice.admission.LimitScope;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.QuotaPolicy;
@@ -51,6 +52,11 @@ public final class RateLimitedException extends GatewayException {
                     + scope.unit() + "): Used " + (quota.limit() - refused.bucket().availableTokens()) + ", Requested "
                     + requestedTokens + ". It resets at " + reset + ".",
                     "insufficient_quota", "insufficient_quota", headers);
+        }
+        if (policy instanceof ConcurrencyPolicy concurrency) {
+            return new RateLimitedException(scope, refused.retryAfterNanos(), "Too many requests in flight for this key: Limit "
+                    + concurrency.maxInFlight() + " at once, across the fleet. Please try again once one of them has finished.",
+                    scope.unit(), "rate_limit_exceeded", headers);
         }
         if (policy instanceof CooldownPolicy) {
             return new RateLimitedException(scope, refused.retryAfterNanos(), "The upstream asked to be left alone for a while (it answered 429); "

@@ -138,14 +138,31 @@ public class RequestRelay {
                         })
                         .map(reply -> {
                             log.upstream(lease.get().upstream().name());
-                            return settledWhenDone(reply, ticket, lease.get(), stripUsageChunk);
+                            return releasedWhenDone(settledWhenDone(reply, ticket, lease.get(), stripUsageChunk), ticket);
                         })
                         .onFailure().invoke(failure -> {
                             log.upstream(lease.get().upstream().name());
                             settleFailure(ticket, lease.get(), failure);
-                        });
+                            gate.release(ticket);
+                        })
+                        .onCancellation().invoke(() -> gate.release(ticket));
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /**
+     * Gives the request's slot among its caller's requests in flight back when the upstream's work is
+     * over: at once for a whole reply, when the stream ends, breaks off or its caller goes away.
+     */
+    private UpstreamReply releasedWhenDone(UpstreamReply reply, Ticket ticket) {
+        if (ticket.slot().isEmpty()) {
+            return reply;
+        }
+        if (!reply.isStream()) {
+            gate.release(ticket);
+            return reply;
+        }
+        return reply.withStream(reply.stream().onTermination().invoke(() -> gate.release(ticket)));
     }
 
     /**

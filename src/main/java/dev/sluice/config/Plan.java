@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.ConcurrencyPolicy;
 
 import java.util.List;
 import java.util.Objects;
@@ -14,18 +15,24 @@ import java.util.Optional;
  * @param name          its name, lower case
  * @param requests      each caller's requests bucket
  * @param tokens        each caller's tokens-per-minute bucket (what requests really use); empty when none
+ * @param concurrency   each caller's requests in flight at once, fleet-wide; empty when not limited
  * @param quotas        daily and monthly quotas that are set
  * @param models        models its callers may ask for (a trailing {@code *} matches a prefix); empty means all
  * @param upstreams     upstreams its callers may use, by name; empty means all
  */
-public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, List<Quota> quotas, List<String> models, List<String> upstreams) {
+public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, Optional<ConcurrencyPolicy> concurrency, List<Quota> quotas, List<String> models, List<String> upstreams) {
 
     /** The plan of {@code SLUICE_CALLER_*}: every caller without a key of another plan. */
     public static final String DEFAULT_NAME = "default";
 
+    /** Most requests in flight a plan or a key may allow: far beyond any upstream's, well within what a slot count holds. */
+    public static final long MAX_CONCURRENT = 100_000;
+
     public Plan {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(requests, "requests");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(concurrency, "concurrency");
         quotas = List.copyOf(quotas);
         models = List.copyOf(models);
         upstreams = List.copyOf(upstreams);

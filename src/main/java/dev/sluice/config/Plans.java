@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
 
 import java.time.ZoneId;
@@ -32,7 +33,7 @@ final class Plans {
         Rate defaultRate = problems.check("sluice.caller.rate", () -> Rate.parse(caller.rate()));
         long defaultBurst = caller.burst();
         problems.atLeast("sluice.caller.burst", defaultBurst, 1);
-        Limits defaults = new Limits(caller.tpm(), caller.dailyRequests(), caller.dailyTokens(),
+        Limits defaults = new Limits(caller.tpm(), caller.maxConcurrent(), caller.dailyRequests(), caller.dailyTokens(),
                 caller.monthlyRequests(), caller.monthlyTokens());
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
         if (defaultRate != null && defaultBurst >= 1) {
@@ -55,7 +56,7 @@ final class Plans {
             List<String> models = strip(named.models());
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
             if (rate != null && burst >= 1) {
-                plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(),
+                plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
                         named.monthlyTokens()), zone, models, upstreams));
             }
@@ -64,7 +65,7 @@ final class Plans {
     }
 
     /** The limits a plan may set beyond its requests bucket, each unset by default. */
-    private record Limits(OptionalLong tpm, OptionalLong dailyRequests, OptionalLong dailyTokens,
+    private record Limits(OptionalLong tpm, OptionalLong maxConcurrent, OptionalLong dailyRequests, OptionalLong dailyTokens,
             OptionalLong monthlyRequests, OptionalLong monthlyTokens) {
     }
 
@@ -77,6 +78,13 @@ final class Plans {
             // a whole minute's worth: the caller's own limit has no upstream bucket to keep a margin for
             tokens = tpm < 1 ? Optional.empty() : Optional.of(new BucketPolicy(tpm, Rate.perMinute(tpm)));
         }
+        Optional<ConcurrencyPolicy> concurrency = Optional.empty();
+        if (limits.maxConcurrent().isPresent()) {
+            long most = limits.maxConcurrent().getAsLong();
+            if (problems.between(prefix + "max-concurrent", most, 1, Plan.MAX_CONCURRENT)) {
+                concurrency = Optional.of(ConcurrencyPolicy.of(most));
+            }
+        }
         List<Plan.Quota> quotas = new ArrayList<>();
         if (zone != null) {
             addQuota(problems, quotas, prefix + "daily-requests", limits.dailyRequests(), false, CalendarQuota.Period.DAY, zone);
@@ -84,7 +92,7 @@ final class Plans {
             addQuota(problems, quotas, prefix + "monthly-requests", limits.monthlyRequests(), false, CalendarQuota.Period.MONTH, zone);
             addQuota(problems, quotas, prefix + "monthly-tokens", limits.monthlyTokens(), true, CalendarQuota.Period.MONTH, zone);
         }
-        return new Plan(name, requests, tokens, quotas, models, upstreams);
+        return new Plan(name, requests, tokens, concurrency, quotas, models, upstreams);
     }
 
     private static void addQuota(Problems problems, List<Plan.Quota> quotas, String property, OptionalLong limit,

@@ -70,10 +70,13 @@ final class Problems {
         }
     }
 
-    void between(String property, long value, long min, long max) {
+    /** @return whether the value is in range (reported when not) */
+    boolean between(String property, long value, long min, long max) {
         if (value < min || value > max) {
             add(property, "must be between " + min + " and " + max + ", got " + value);
+            return false;
         }
+        return true;
     }
 
     void between(String property, double value, double min, double max) {

@@ -222,6 +222,9 @@ public interface SluiceConfig {
         /** Tokens (prompt + completion) each caller may use per minute, across the fleet; unset means no limit. */
         OptionalLong tpm();
 
+        /** Requests each caller may have in flight at once, across the fleet; unset means no limit. */
+        OptionalLong maxConcurrent();
+
         /** The models callers of the default plan may ask for (a trailing * matches a prefix); unset means all. */
         Optional<List<String>> models();
 
@@ -240,6 +243,9 @@ public interface SluiceConfig {
 
         /** Tokens each key may use per minute; unset means no limit. */
         OptionalLong tpm();
+
+        /** Requests each key may have in flight at once, across the fleet; unset means no limit. */
+        OptionalLong maxConcurrent();
 
         OptionalLong dailyRequests();
 

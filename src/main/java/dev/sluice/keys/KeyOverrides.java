@@ -3,6 +3,7 @@ package dev.sluice.keys;
 import dev.sluice.config.Plan;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
 
 import java.time.ZoneId;
@@ -17,21 +18,25 @@ import java.util.OptionalLong;
  * @param rate            requests refill rate
  * @param burst           requests bucket size
  * @param tpm             tokens per minute
+ * @param maxConcurrent   requests in flight at once, fleet-wide, up to {@link Plan#MAX_CONCURRENT}
  * @param dailyRequests   requests per calendar day
  * @param dailyTokens     tokens per calendar day
  * @param monthlyRequests requests per calendar month
  * @param monthlyTokens   tokens per calendar month
  */
-public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong tpm, OptionalLong dailyRequests, OptionalLong dailyTokens, OptionalLong monthlyRequests, OptionalLong monthlyTokens) {
+public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong tpm, OptionalLong maxConcurrent, OptionalLong dailyRequests, OptionalLong dailyTokens, OptionalLong monthlyRequests, OptionalLong monthlyTokens) {
 
     public static final KeyOverrides NONE = new KeyOverrides(Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
 
     public KeyOverrides {
-        for (OptionalLong value : List.of(burst, tpm, dailyRequests, dailyTokens, monthlyRequests, monthlyTokens)) {
+        for (OptionalLong value : List.of(burst, tpm, maxConcurrent, dailyRequests, dailyTokens, monthlyRequests, monthlyTokens)) {
             if (value.isPresent() && value.getAsLong() < 1) {
                 throw new IllegalArgumentException("a limit must be at least 1, got " + value.getAsLong());
             }
+        }
+        if (maxConcurrent.isPresent() && maxConcurrent.getAsLong() > Plan.MAX_CONCURRENT) {
+            throw new IllegalArgumentException("at most " + Plan.MAX_CONCURRENT + " requests in flight, got " + maxConcurrent.getAsLong());
         }
     }
 
@@ -51,13 +56,14 @@ public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong
         BucketPolicy requests = new BucketPolicy(burst.orElse(plan.requests().capacity()), rate.orElse(plan.requests().refillRate()));
         Optional<BucketPolicy> tokens = tpm.isPresent()
                 ? Optional.of(new BucketPolicy(tpm.getAsLong(), Rate.perMinute(tpm.getAsLong()))) : plan.tokens();
+        Optional<ConcurrencyPolicy> concurrency = maxConcurrent.isPresent()
+                ? Optional.of(ConcurrencyPolicy.of(maxConcurrent.getAsLong())) : plan.concurrency();
         List<Plan.Quota> quotas = new ArrayList<>();
         quota(quotas, plan, dailyRequests, false, CalendarQuota.Period.DAY, zone);
         quota(quotas, plan, dailyTokens, true, CalendarQuota.Period.DAY, zone);
         quota(quotas, plan, monthlyRequests, false, CalendarQuota.Period.MONTH, zone);
         quota(quotas, plan, monthlyTokens, true, CalendarQuota.Period.MONTH, zone);
-        return new Plan(plan.name(), requests, tokens, quotas,
-                plan.models(), plan.upstreams());
+        return new Plan(plan.name(), requests, tokens, concurrency, quotas, plan.models(), plan.upstreams());
     }
 
     private static void quota(List<Plan.Quota> quotas, Plan plan, OptionalLong override, boolean countsTokens,

@@ -46,6 +46,7 @@ public final class KeyRecordCodec {
         overrides.rate().ifPresent(rate -> node.put("rate", rate.toString()));
         put(node, "burst", overrides.burst());
         put(node, "tpm", overrides.tpm());
+        put(node, "max_concurrent", overrides.maxConcurrent());
         put(node, "daily_requests", overrides.dailyRequests());
         put(node, "daily_tokens", overrides.dailyTokens());
         put(node, "monthly_requests", overrides.monthlyRequests());
@@ -66,7 +67,7 @@ public final class KeyRecordCodec {
         }
         JsonNode overrides = node.path("overrides");
         KeyOverrides parsed = new KeyOverrides(text(overrides, "rate").map(Rate::parse), number(overrides, "burst"),
-                number(overrides, "tpm"), number(overrides, "daily_requests"),
+                number(overrides, "tpm"), number(overrides, "max_concurrent"), number(overrides, "daily_requests"),
                 number(overrides, "daily_tokens"), number(overrides, "monthly_requests"), number(overrides, "monthly_tokens"));
         Optional<KeyRecord.PreviousSecret> previous = text(node, "previous_secret_sha256")
                 .map(hash -> new KeyRecord.PreviousSecret(hash, Instant.parse(required(node, "previous_secret_valid_until"))));

@@ -17,10 +17,11 @@ import java.util.function.LongSupplier;
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 6;
+    private static final byte VERSION = 7;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
     private static final byte COOLDOWN = 2;
+    private static final byte CONCURRENCY = 3;
     private static final byte ADMITTED = 1;
     private static final byte REFUSED = 0;
     /**
@@ -239,6 +240,10 @@ public final class AdmissionCodec {
             out.writeByte(QUOTA);
             out.writeLong(quota.limit());
             out.writeLong(quota.windowEndNanos());
+        } else if (policy instanceof ConcurrencyPolicy concurrency) {
+            out.writeByte(CONCURRENCY);
+            out.writeLong(concurrency.maxInFlight());
+            out.writeLong(concurrency.leaseNanos());
         } else { // the interface is sealed: a cooldown, which has no parameters
             out.writeByte(COOLDOWN);
         }
@@ -250,6 +255,7 @@ public final class AdmissionCodec {
             case BUCKET -> new BucketPolicy(in.readLong(), new Rate(in.readLong(), in.readLong()));
             case QUOTA -> new QuotaPolicy(in.readLong(), in.readLong());
             case COOLDOWN -> CooldownPolicy.INSTANCE;
+            case CONCURRENCY -> new ConcurrencyPolicy(in.readLong(), in.readLong());
             default -> throw new IllegalArgumentException("unknown limit policy kind " + kind);
         };
     }

@@ -34,7 +34,8 @@ public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long m
     /**
      * Decides the request against the current states of its keys (see {@link LimitPolicy}).
      *
-     * <p>The request is admitted when every bucket can take its tokens within the max wait. Then all
+     * <p>The request is admitted when every bucket can take its tokens within the max wait (and a limit
+     * that does not free with time, at once). Then all
      * buckets are charged at the same moment, now plus the longest of their waits: that is when the
      * request will reach the upstream, and charging a bucket earlier than its tokens are used would
      * let a later request through ahead of it and overrun the upstream's own bucket.
@@ -51,6 +52,7 @@ public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long m
         }
         long longestWaitNanos = 0;
         int longestWaitIndex = 0;
+        int refusedNowIndex = -1;
         for (int i = 0; i < charges.size(); i++) {
             BucketCharge charge = charges.get(i);
             long waitNanos = charge.policy().waitNanos(tatNanos[i], charge.tokens(), nowNanos);
@@ -58,18 +60,24 @@ public record AdmissionRequest(List<BucketCharge> charges, long nowNanos, long m
                 longestWaitNanos = waitNanos;
                 longestWaitIndex = i;
             }
+            if (waitNanos > 0 && !charge.policy().freesWithTime() && refusedNowIndex < 0) {
+                refusedNowIndex = i; // waiting would not free it: no hold
+            }
         }
-        if (longestWaitNanos > maxWaitNanos) {
-            BucketCharge refusing = charges.get(longestWaitIndex);
-            BucketSnapshot snapshot = refusing.policy().snapshot(tatNanos[longestWaitIndex], nowNanos);
-            return Decision.refused(new Admission.Refused(longestWaitIndex, longestWaitNanos, snapshot));
+        if (refusedNowIndex >= 0 || longestWaitNanos > maxWaitNanos) {
+            int refusing = refusedNowIndex >= 0 ? refusedNowIndex : longestWaitIndex;
+            long waitNanos = charges.get(refusing).policy().waitNanos(tatNanos[refusing], charges.get(refusing).tokens(), nowNanos);
+            BucketSnapshot snapshot = charges.get(refusing).policy().snapshot(tatNanos[refusing], nowNanos);
+            return Decision.refused(new Admission.Refused(refusing, waitNanos, snapshot));
         }
         long sendAtNanos = nowNanos + longestWaitNanos;
         long[] chargedStates = new long[charges.size()];
         List<BucketSnapshot> snapshots = new ArrayList<>(charges.size());
         for (int i = 0; i < charges.size(); i++) {
             BucketCharge charge = charges.get(i);
-            chargedStates[i] = charge.policy().chargedState(tatNanos[i], charge.tokens(), sendAtNanos);
+            // a slot is held from now, while the request waits too; tokens are spent when it is sent
+            long chargedAt = charge.policy().freesWithTime() ? sendAtNanos : nowNanos;
+            chargedStates[i] = charge.policy().chargedState(tatNanos[i], charge.tokens(), chargedAt);
             snapshots.add(charge.policy().snapshot(chargedStates[i], nowNanos));
         }
         return new Decision(new Admission.Admitted(longestWaitNanos, snapshots), chargedStates);

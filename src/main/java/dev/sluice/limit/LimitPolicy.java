@@ -7,11 +7,12 @@ package dev.sluice.limit;
  *   <li>{@link BucketPolicy}: a token bucket that refills continuously; the state is its TAT.</li>
  *   <li>{@link QuotaPolicy}: a fixed allowance for one calendar window; the state is what was used.</li>
  *   <li>{@link CooldownPolicy}: a pause the upstream asked for; the state is when it ends.</li>
+ *   <li>{@link ConcurrencyPolicy}: requests in flight at once; the state counts their slots.</li>
  * </ul>
  * For both, a missing entry is {@link #MISSING} (a full bucket, an unused quota), so a store never
  * has to create anything before the first request.
  */
-public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy, CooldownPolicy {
+public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy, CooldownPolicy, ConcurrencyPolicy {
 
     /** The state of a key the store does not hold. */
     long MISSING = Long.MIN_VALUE;
@@ -49,6 +50,15 @@ public sealed interface LimitPolicy permits BucketPolicy, QuotaPolicy, CooldownP
      * means the same thing. Stores expire entries after it, so idle keys leave nothing behind.
      */
     long retentionNanos(long state, long nowNanos);
+
+    /**
+     * Whether what the limit lacks comes back with time alone, so that a request may be held for it
+     * within the max wait. A concurrency limit's comes back only when other requests end, at a moment
+     * nobody knows: a request it refuses is refused at once.
+     */
+    default boolean freesWithTime() {
+        return true;
+    }
 
     /** The same limit at a share of its size (at least 1 token): one instance's part when the fleet cannot coordinate. */
     LimitPolicy scaledTo(double share);

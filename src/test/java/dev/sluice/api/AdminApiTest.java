@@ -39,6 +39,7 @@ class AdminApiTest {
                     "sluice.admin-token", ADMIN,
                     "sluice.plans.basic.rate", "1/h",
                     "sluice.plans.basic.burst", "1",
+                    "sluice.plans.basic.max-concurrent", "3",
                     "sluice.plans.basic.models", "gpt-test");
         }
     }
@@ -90,10 +91,11 @@ class AdminApiTest {
         String id = created.extract().path("id");
         String key = created.extract().path("key");
 
-        admin().body("{\"plan\":\"basic\",\"overrides\":{\"burst\":2,\"rate\":\"10/m\"},\"name\":\"ops team\"}")
+        admin().body("{\"plan\":\"basic\",\"overrides\":{\"burst\":2,\"rate\":\"10/m\",\"max_concurrent\":2},\"name\":\"ops team\"}")
                 .when().patch("/admin/v1/keys/" + id).then().statusCode(200)
                 .body("plan", equalTo("basic")).body("name", equalTo("ops team"))
-                .body("overrides.burst", equalTo(2)).body("overrides.rate", equalTo("10/m"));
+                .body("overrides.burst", equalTo(2)).body("overrides.rate", equalTo("10/m"))
+                .body("overrides.max_concurrent", equalTo(2));
         chat(key).statusCode(200);
         chat(key).statusCode(200); // the override's burst of 2
         chat(key).statusCode(429);
@@ -151,6 +153,7 @@ class AdminApiTest {
                 .body("data", hasSize(2))
                 .body("data.find { it.name == 'basic' }.rate", equalTo("1/h"))
                 .body("data.find { it.name == 'basic' }.models", equalTo(List.of("gpt-test")))
+                .body("data.find { it.name == 'basic' }.max_concurrent", equalTo(3))
                 .body("data.find { it.name == 'default' }.burst", equalTo(5));
     }
 
@@ -178,6 +181,8 @@ class AdminApiTest {
         create("{\"name\":\"a\",\"overrides\":{\"burst\":1.5}}").statusCode(400).body("error.param", equalTo("overrides.burst"));
         create("{\"name\":\"a\",\"overrides\":{\"rate\":\"fast\"}}").statusCode(400).body("error.param", equalTo("overrides.rate"));
         create("{\"name\":\"a\",\"overrides\":{\"speed\":1}}").statusCode(400).body("error.param", equalTo("overrides.speed"));
+        create("{\"name\":\"a\",\"overrides\":{\"max_concurrent\":100001}}").statusCode(400)
+                .body("error.param", equalTo("overrides.max_concurrent"));
         String id = create("{\"name\":\"a\"}").statusCode(201).extract().path("id");
         admin().body("{\"grace\":\"forever\"}").when().post("/admin/v1/keys/" + id + "/rotate").then().statusCode(400)
                 .body("error.param", equalTo("grace"));

@@ -133,7 +133,7 @@ class StreamingTest {
         });
     }
 
-    private static byte[] readExactly(InputStream in, int length) {
+    static byte[] readExactly(InputStream in, int length) {
         try {
             return in.readNBytes(length);
         } catch (java.io.IOException e) {

@@ -130,7 +130,7 @@ class UpstreamPoolLimitsTest {
                 .await().indefinitely();
         assertThat(onA.lease().upstream()).isSameAs(a);
         return new Ticket(onA.waitedNanos(), onA.callerId(), onA.plan(),
-                onA.lease(), List.of(a, pool.all().get(1)));
+                onA.lease(), List.of(a, pool.all().get(1)), onA.slot());
     }
 
     private boolean fits(String key, BucketCharge like, long tokens) {

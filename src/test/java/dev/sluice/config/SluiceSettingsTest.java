@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
 import dev.sluice.usage.TokenAccounting;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -311,23 +312,27 @@ public class SluiceSettingsTest {
     @Test
     void plansAndKeysComeFromTheEnvironmentAndPinningByTokenHashIsGone() {
         SluiceSettings settings = fromEnvironment(Map.of("SLUICE_PLANS_TEAM_RATE", "20/s", "SLUICE_PLANS_TEAM_TPM", "9000",
+                "SLUICE_PLANS_TEAM_MAX_CONCURRENT", "8", "SLUICE_CALLER_MAX_CONCURRENT", "2",
                 "SLUICE_PLANS_TEAM_MODELS", "gpt-4o*", "SLUICE_KEYS_OPS_SHA256", "A".repeat(64), "SLUICE_KEYS_OPS_PLAN", "Team"));
 
         Plan team = settings.plans().get("team");
         assertThat(team.requests()).as("the default plan's burst").isEqualTo(new BucketPolicy(5, Rate.perSecond(20)));
         assertThat(team.tokens()).contains(new BucketPolicy(9000, Rate.perMinute(9000)));
+        assertThat(team.concurrency()).contains(ConcurrencyPolicy.of(8));
+        assertThat(settings.defaultPlan().concurrency()).contains(ConcurrencyPolicy.of(2));
         assertThat(team.allowsModel("gpt-4o-mini")).isTrue();
         assertThat(team.allowsModel("gpt-4.1")).isFalse();
         assertThat(settings.callers().staticKeys()).containsExactly(new StaticKey("ops", "a".repeat(64), "team"));
         assertThat(settings.countsTokens()).isTrue();
 
         assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_KEYS_OPS_SHA256", "not-a-hash", "SLUICE_KEYS_DEV_SHA256", "b".repeat(64),
-                "SLUICE_KEYS_DEV_PLAN", "nope", "SLUICE_PLANS_X_UPSTREAMS", "elsewhere",
+                "SLUICE_KEYS_DEV_PLAN", "nope", "SLUICE_PLANS_X_UPSTREAMS", "elsewhere", "SLUICE_PLANS_Y_MAX_CONCURRENT", "0",
                 "SLUICE_UPSTREAMS_A_URL", "http://127.0.0.1:9/v1", "SLUICE_UPSTREAMS_A_CALLERS", "3f9a1c2b4d5e")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("SLUICE_KEYS_OPS_SHA256 (sluice.keys.ops.sha256): must be the key's SHA-256")
                 .hasMessageContaining("SLUICE_KEYS_DEV_PLAN (sluice.keys.dev.plan): no plan is named 'nope'")
                 .hasMessageContaining("SLUICE_PLANS_X_UPSTREAMS (sluice.plans.x.upstreams): no upstream is named elsewhere")
+                .hasMessageContaining("SLUICE_PLANS_Y_MAX_CONCURRENT (sluice.plans.y.max-concurrent): must be between 1 and 100000, got 0")
                 .hasMessageContaining("SLUICE_UPSTREAMS_A_CALLERS: callers are no longer pinned to upstreams by token hash");
     }
 }

@@ -5,6 +5,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.SluiceSettingsTest;
 import dev.sluice.config.StaticKey;
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
 import org.junit.jupiter.api.Test;
 
@@ -96,12 +97,13 @@ class KeyDirectoryTest {
     void overridesReplaceTheirLimitsOnlyAndAVanishedPlanFallsBackToTheDefault() {
         String secret = CallerKeys.generate(RANDOM);
         KeyOverrides overrides = new KeyOverrides(Optional.of(Rate.perSecond(50)), OptionalLong.of(100), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(), OptionalLong.empty());
+                OptionalLong.of(4), OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(), OptionalLong.empty());
         KeyRecord record = KeyRecord.issued("key_1", "big", "basic", CallerKeys.hash(secret), NOW).withOverrides(overrides);
 
         Plan plan = ((KeyLookup.Known) directory(List.of(record), false).lookup(CallerKeys.hash(secret), NOW)).plan();
         assertThat(plan.requests()).isEqualTo(new BucketPolicy(100, Rate.perSecond(50)));
         assertThat(plan.tokens()).as("the plan's TPM").isEqualTo(SETTINGS.plans().get("basic").tokens());
+        assertThat(plan.concurrency()).contains(ConcurrencyPolicy.of(4));
         assertThat(plan.quotas()).singleElement().satisfies(quota -> {
             assertThat(quota.countsTokens()).isTrue();
             assertThat(quota.quota().limit()).isEqualTo(1_000_000);
@@ -112,15 +114,18 @@ class KeyDirectoryTest {
         assertThat(((KeyLookup.Known) directory(List.of(orphan), false).lookup(CallerKeys.hash(secret), NOW)).plan())
                 .isEqualTo(SETTINGS.defaultPlan());
         assertThatThrownBy(() -> new KeyOverrides(Optional.empty(), OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty()))
+                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty()))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyOverrides(Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.of(Plan.MAX_CONCURRENT + 1), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aRecordSurvivesItsStoredForm() {
         KeyRecord record = KeyRecord.issued("key_1", "billing \"team\" ☃", "basic", CallerKeys.hash("x"), NOW)
                 .withOverrides(new KeyOverrides(Optional.of(Rate.perMinute(30)), OptionalLong.empty(), OptionalLong.of(9000),
-                        OptionalLong.of(5), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(7)))
+                        OptionalLong.of(3), OptionalLong.of(5), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(7)))
                 .withExpiry(Optional.of(NOW.plusSeconds(3600)))
                 .rotated(CallerKeys.hash("y"), NOW.plusSeconds(10), NOW.plusSeconds(70));
 

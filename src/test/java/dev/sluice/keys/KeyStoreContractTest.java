@@ -46,8 +46,8 @@ public abstract class KeyStoreContractTest {
         assertThat(find(await(store.load()), id)).contains(record(id));
 
         KeyRecord changed = record(id).withPlan("basic").withDisabled(true).withOverrides(new KeyOverrides(Optional.of(Rate.perMinute(6)),
-                OptionalLong.of(2), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty()));
+                OptionalLong.of(2), OptionalLong.empty(), OptionalLong.of(3), OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty(), OptionalLong.empty()));
         await(store.put(changed));
         assertThat(await(store.version())).isNotEqualTo(afterPut);
         assertThat(find(await(store.load()), id)).contains(changed);

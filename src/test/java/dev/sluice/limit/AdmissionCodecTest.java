@@ -13,7 +13,8 @@ class AdmissionCodecTest {
             new BucketCharge("caller:\u00e9t\u00e9", new BucketPolicy(5, Rate.perSecond(5)), 1),
             new BucketCharge("upstream:default:requests", new BucketPolicy(10, Rate.perMinute(600)), 3),
             new BucketCharge("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100_000, 1_767_312_000_000_000_000L), 900),
-            new BucketCharge("cooldown:upstream:default:model:gpt-4o", CooldownPolicy.INSTANCE, 1)),
+            new BucketCharge("cooldown:upstream:default:model:gpt-4o", CooldownPolicy.INSTANCE, 1),
+            new BucketCharge("inflight:caller:x", new ConcurrencyPolicy(3, 10_000_000_000L), 1)),
             1_767_225_600_000_000_000L, 250_000_000L);
 
     @Test
@@ -46,7 +47,9 @@ class AdmissionCodecTest {
         Settlement settlement = new Settlement(
                 List.of(new BucketAdjustment("upstream:default:tokens", new BucketPolicy(9000, Rate.perMinute(9000)), -700),
                         new BucketAdjustment("quota:caller:x:tokens:day:2026-01-01", new QuotaPolicy(100, 5), 12),
-                        BucketAdjustment.capAt("upstream:default:requests", new BucketPolicy(9, Rate.perMinute(600)), 0)),
+                        BucketAdjustment.capAt("upstream:default:requests", new BucketPolicy(9, Rate.perMinute(600)), 0),
+                        new BucketAdjustment("inflight:caller:x", ConcurrencyPolicy.of(3), ConcurrencyPolicy.release(176_722_560, 1)),
+                        new BucketAdjustment("inflight:caller:y", ConcurrencyPolicy.of(3), ConcurrencyPolicy.renewal(176_722_559, 2))),
                 List.of(new CounterIncrement("usage:caller:x:day:2026-01-01:requests", 3, 1_000_000_000L)),
                 1_767_225_600_000_000_000L);
 
@@ -70,7 +73,7 @@ class AdmissionCodecTest {
         byte[] bytes = AdmissionCodec.encodeRequests("call-3", List.of(request), false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{6, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{7, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

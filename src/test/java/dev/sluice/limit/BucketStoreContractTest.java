@@ -284,6 +284,38 @@ public abstract class BucketStoreContractTest {
         assertThat(admitted(cooldown, bucket)).isTrue();
     }
 
+    @Test
+    void aConcurrencyLimitAdmitsItsSlotsAtOnceWithoutHoldingAndGetsThemBackOnRelease() {
+        ConcurrencyPolicy policy = new ConcurrencyPolicy(2, 10_000 * MS);
+        BucketCharge slot = charge("inflight", policy, 1);
+        long period = policy.periodAt(clock.nowNanos());
+        assertThat(admitted(slot)).isTrue();
+        assertThat(admitted(slot)).isTrue();
+
+        Admission.Refused refused = (Admission.Refused) acquire(60_000 * MS, slot); // a long max wait holds nothing
+        assertThat(refused.retryAfterNanos()).isEqualTo(ConcurrencyPolicy.RETRY_HINT_NANOS);
+        assertThat(refused.bucket().availableTokens()).isZero();
+
+        settle(List.of(adjust(slot, ConcurrencyPolicy.release(period, 1))), List.of());
+        assertThat(admitted(slot)).isTrue();
+        assertThat(admitted(slot)).isFalse();
+
+        // nobody renews them: both lapse once the period after theirs is over
+        clock.advanceNanos(10_000 * MS);
+        assertThat(admitted(slot)).isFalse();
+        clock.advanceNanos(10_000 * MS);
+        assertThat(admitted(slot)).isTrue();
+    }
+
+    @Test
+    void concurrentRequestsOnOneConcurrencyLimitTakeExactlyItsSlots() throws Exception {
+        BucketCharge slot = charge("inflight-hot", new ConcurrencyPolicy(50, 10_000 * MS), 1);
+
+        List<Integer> admittedPerThread = runConcurrently(() -> admittedOutOf(20, slot));
+
+        assertThat(admittedPerThread.stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
+    }
+
     private List<Integer> runConcurrently(Callable<Integer> work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

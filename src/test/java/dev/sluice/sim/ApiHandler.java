@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -80,6 +81,18 @@ final class ApiHandler {
             return;
         }
         counters.tokensCharged.add(tokenCost);
+        counters.recordStarted();
+        AtomicBoolean over = new AtomicBoolean();
+        response.endHandler(ended -> {
+            if (over.compareAndSet(false, true)) {
+                counters.recordEnded();
+            }
+        });
+        response.closeHandler(closed -> {
+            if (over.compareAndSet(false, true)) {
+                counters.recordEnded();
+            }
+        });
         int tokensPerChoice = (int) Math.min(config.completionTokens(), api.maxTokens());
         Fault fault = dice.draw(api.stream());
         switch (fault) {
@@ -132,8 +145,8 @@ final class ApiHandler {
             }
             case RESET -> request.connection().close();
             case HANG -> {
-                long timer = vertx.setTimer(HANG_MILLIS, id -> request.connection().close());
-                response.closeHandler(closed -> vertx.cancelTimer(timer));
+                // closing a connection the caller closed first does nothing (its close handler counts the end)
+                vertx.setTimer(HANG_MILLIS, id -> request.connection().close());
             }
             case NONE, ABORT -> reply(request, api, fault == Fault.ABORT, serial, tokensPerChoice, arrivalNanos);
         }

@@ -26,6 +26,21 @@ final class KeyCounters {
     final PerSecondCounts rateLimitedPerSecond = new PerSecondCounts();
     private final AtomicLong firstOkNanos = new AtomicLong(NEVER);
     private final AtomicLong lastOkNanos = new AtomicLong(NEVER);
+    /** Admitted requests not answered yet, and the most there were at once: what a concurrency limit caps. */
+    private final AtomicLong inFlight = new AtomicLong();
+    final AtomicLong mostInFlight = new AtomicLong();
+
+    /** An admitted request starts; {@link #recordEnded} once when its answer is over or its connection gone. */
+    void recordStarted() {
+        long now = inFlight.incrementAndGet();
+        if (mostInFlight.get() < now) {
+            mostInFlight.accumulateAndGet(now, Math::max);
+        }
+    }
+
+    void recordEnded() {
+        inFlight.decrementAndGet();
+    }
 
     void recordOk(long nowNanos, long second, long prompt, long completion) {
         ok.increment();

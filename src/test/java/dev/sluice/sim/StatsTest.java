@@ -56,6 +56,7 @@ class StatsTest {
         assertThat(key.get("prompt_tokens").asLong()).isEqualTo(27);
         assertThat(key.get("completion_tokens").asLong()).isEqualTo(48);
         assertThat(key.get("tokens_charged").asLong()).isEqualTo(60);
+        assertThat(key.get("most_in_flight").asLong()).as("one after the other").isEqualTo(1);
         assertThat(key.get("first_ok_ms").asLong()).isEqualTo(since);
         assertThat(key.get("last_ok_ms").asLong()).isEqualTo(since + 2500);
         assertThat(key.get("ok_per_second").toString()).isEqualTo("[1,1,1]");
@@ -117,5 +118,22 @@ class StatsTest {
         JsonNode key = client.stats().at("/keys/sk-sim-1");
         assertThat(key.get("ok").asLong()).isEqualTo(400);
         assertThat(key.get("ok_per_second").toString()).isEqualTo("[400]");
+        assertThat(key.get("most_in_flight").asLong()).isBetween(1L, 8L);
+    }
+
+    @Test
+    void countsTheMostRequestsInFlightAtOnce() {
+        start("--latency-ms=2000"); // long enough for four senders to be in flight together on a busy box
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            var senders = IntStream.range(0, 4).mapToObj(thread -> CompletableFuture.runAsync(() -> assertThat(chat()).isEqualTo(200),
+                    threads)).toList();
+            CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).join();
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(chat()).isEqualTo(200); // alone: the most stays
+
+        assertThat(client.stats().at("/keys/sk-sim-1/most_in_flight").asLong()).isEqualTo(4);
     }
 }

@@ -72,6 +72,7 @@ final class StatsWindow {
             node.put("completion_tokens", counters.completionTokens.sum());
             node.put("tokens_charged", counters.tokensCharged.sum());
             node.put("calls_before_retry_after", counters.callsBeforeRetryAfter.sum());
+            node.put("most_in_flight", counters.mostInFlight.get());
             Long first = counters.firstOkNanos();
             Long last = counters.lastOkNanos();
             node.put("first_ok_ms", first == null ? null : epochMillis(first));

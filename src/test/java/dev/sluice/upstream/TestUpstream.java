@@ -126,6 +126,12 @@ public final class TestUpstream implements AutoCloseable {
             };
         }
 
+        /** Answers as {@code then} once {@code gate} completes: a request the upstream is still working on until then. */
+        static Reply after(CompletableFuture<Void> gate, Reply then) {
+            return (request, vertx) -> gate.orTimeout(30, TimeUnit.SECONDS)
+                    .whenComplete((ignored, failure) -> vertx.runOnContext(v -> then.respond(request, vertx)));
+        }
+
         /** 200 {@code text/event-stream} with {@code chunks} sent {@code pauseMillis} apart. */
         static Reply stream(long pauseMillis, String... chunks) {
             return (request, vertx) -> {
