@@ -27,7 +27,9 @@ start_infinispan
 node_host=127.0.0.1:$((11222 + (INFINISPAN_NODE - 1) * 100))
 node_log="target/infinispan/node-$INFINISPAN_NODE/server.log"
 trap 'access_log "$node_host" off; _bench_exit' EXIT
-keys_env=(SLUICE_ACCEPT_ANY_KEY=false SLUICE_PLANS_SMALL_RATE=2/m SLUICE_PLANS_SMALL_BURST=1
+admin_token=bench-admin-token-0123456789abcdefghijklmnop
+keys_env=(SLUICE_ACCEPT_ANY_KEY=false SLUICE_ADMIN_TOKEN=$admin_token SLUICE_USAGE_FLUSH_INTERVAL=1s
+  SLUICE_PLANS_SMALL_RATE=2/m SLUICE_PLANS_SMALL_BURST=1
   SLUICE_PLANS_MEDIUM_RATE=6/m SLUICE_PLANS_MEDIUM_BURST=2)
 plans=(small medium default)
 for ((i = 0; i < KEYS; i++)); do
@@ -52,6 +54,23 @@ for variant in keys any-token; do
   elapsed=$(sed -E 's/.*"elapsed_s":([0-9.]+).*/\1/' <<< "$result")
   result="${result%\}},$(awk -v h="$hotrod" -v a="$admitted" -v e="$elapsed" 'BEGIN {
     printf "\"hotrod_requests\":%d,\"hotrod_requests_per_admitted\":%.3f,\"hotrod_requests_per_s\":%.1f}", h, (a > 0 ? h / a : 0), h / e }')"
+  if [ "$variant" = keys ]; then
+    # The usage ledger against what the upstream counted: the same requests and tokens, exactly.
+    sleep 2 # a flush (every second here) after the last answer
+    ledger=$(curl -s -H "Authorization: Bearer $admin_token" "${SLUICE_URL%/v1}/admin/v1/usage")
+    upstream_stats=$(curl -s "http://127.0.0.1:$SIMULATOR_PORT/stats")
+    exact=$(python3 -c '
+import json, sys
+ledger, stats = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+key = next(iter(stats["keys"].values()))
+upstream = {"requests": key["ok"] + key["rate_limited"] + key["server_errors"] + key["faults"],
+            "prompt_tokens": key["prompt_tokens"], "completion_tokens": key["completion_tokens"]}
+totals = ledger["totals"]
+print(json.dumps({"ledger": totals, "upstream": upstream, "rows": len(ledger["data"]),
+                  "exact": all(totals[field] == upstream[field] for field in upstream)}))' "$ledger" "$upstream_stats")
+    log "usage ledger against the upstream: $exact"
+    result="${result%\}},\"usage_ledger\":$exact}"
+  fi
   echo "$result"
   record keys "$variant-$KEYS-keys-rate-$RATE" "$result"
   stop_all

@@ -48,8 +48,10 @@ class ArchitectureTest {
             // caller keys: their records, this instance's copy, their stores
             Map.entry("keys", Set.of("config", "limit")),
             Map.entry("keys.infinispan", Set.of("keys")),
-            Map.entry("api", Set.of("admission", "config", "keys", "keys.infinispan", "limit", "net", "openai", "tokens",
-                    "upstream", "usage")));
+            Map.entry("metrics", Set.of("admission", "config", "limit", "openai", "upstream")),
+            Map.entry("ledger", Set.of()),
+            Map.entry("api", Set.of("admission", "config", "keys", "keys.infinispan", "ledger", "limit", "metrics", "net", "openai",
+                    "tokens", "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
     private static final Map<String, String> LIBRARIES = Map.ofEntries(
@@ -58,6 +60,7 @@ class ArchitectureTest {
             Map.entry("limit.memory", ""),
             Map.entry("limit.infinispan", "org\\.infinispan\\."),
             Map.entry("net", ""),
+            Map.entry("ledger", ""),
             Map.entry("openai", ""),
             Map.entry("usage", "com\\.fasterxml\\.jackson\\.|io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\."),
             Map.entry("admission", "io\\.smallrye\\.mutiny\\."),

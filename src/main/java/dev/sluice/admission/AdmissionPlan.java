@@ -64,6 +64,25 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
         return new AdmissionPlan(rates, quotas, estimate, model);
     }
 
+    /**
+     * Every limit of the caller's own (not its address's), each as a charge of 1: what the caller's usage
+     * view reads to say what is left in each.
+     */
+    public static List<ScopedCharge> callerLimits(Plan callerPlan, String callerId, long nowNanos) {
+        List<ScopedCharge> limits = new ArrayList<>();
+        limits.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), callerPlan.requests(), 1)));
+        callerPlan.concurrency().ifPresent(concurrency -> limits.add(new ScopedCharge(LimitScope.CALLER_CONCURRENCY,
+                new BucketCharge(StoreKeys.callerConcurrency(callerId), concurrency, 1))));
+        callerPlan.tokens().ifPresent(tokens -> limits.add(new ScopedCharge(LimitScope.CALLER_TOKENS,
+                new BucketCharge(StoreKeys.callerTokens(callerId), tokens, 1))));
+        for (Plan.Quota quota : callerPlan.quotas()) {
+            CalendarQuota.Window window = quota.quota().windowAt(nowNanos);
+            limits.add(new ScopedCharge(scopeOf(quota), new BucketCharge(
+                    StoreKeys.callerQuota(callerId, quota.countsTokens(), window.keySuffix()), window.policy(), 1)));
+        }
+        return limits;
+    }
+
     /** The first attempt on an upstream: the caller's limits and the upstream's, in refusal order. */
     public List<ScopedCharge> firstAttemptOn(UpstreamLimits upstream) {
         List<ScopedCharge> charges = new ArrayList<>(callerRates.size() + 3 + callerQuotas.size());

@@ -56,9 +56,12 @@ public class AdminResource {
     private final ObjectReader json;
     private final TimeSource clock;
     private final AdminToken token;
+    private final UsageViews usage;
 
     @Inject
-    public AdminResource(SluiceSettings settings, AdminToken token, KeyRegistry registry, ObjectMapper mapper, TimeSource clock) {
+    public AdminResource(SluiceSettings settings, AdminToken token, KeyRegistry registry, ObjectMapper mapper, TimeSource clock,
+            UsageViews usage) {
+        this.usage = usage;
         this.settings = settings;
         this.clock = clock;
         this.admin = new KeyAdmin(registry, new SecureRandom(), this::now);
@@ -71,8 +74,12 @@ public class AdminResource {
         return Instant.ofEpochSecond(0, clock.nowNanos());
     }
 
-    /** 404 when the admin API is off, 401 unless the admin token is presented. */
     private void authorize(HttpHeaders headers) {
+        authorize(token, headers);
+    }
+
+    /** 404 when the admin API is off, 401 unless the admin token is presented. */
+    static void authorize(AdminToken token, HttpHeaders headers) {
         if (!token.on()) {
             throw new NotFoundException();
         }
@@ -188,6 +195,24 @@ public class AdminResource {
         });
     }
 
+    /**
+     * The usage ledger: one row per period, key and upstream ({@code Accept: text/csv} for CSV).
+     *
+     * @param key         one key's id; every key Sluice knows when absent
+     * @param upstream    one upstream; all when absent
+     * @param from        first day, YYYY-MM-DD in the usage zone; today when absent
+     * @param to          last day, included; today when absent
+     * @param granularity {@code day} (the default) or {@code hour}
+     */
+    @GET
+    @Path("/usage")
+    @Produces({MediaType.APPLICATION_JSON, "text/csv"})
+    public Uni<RestResponse<String>> usage(HttpHeaders headers, @QueryParam("key") String key, @QueryParam("upstream") String upstream,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("granularity") String granularity) {
+        authorize(headers);
+        return usage.usage(headers, key, upstream, from, to, granularity);
+    }
+
     @GET
     @Path("/plans")
     public JsonNode plans(HttpHeaders headers) {
@@ -199,7 +224,7 @@ public class AdminResource {
     }
 
     /** A store call's answer; a store that cannot be reached is a 503, as for requests. */
-    private static <T> Uni<T> stored(CompletionStage<T> call) {
+    static <T> Uni<T> stored(CompletionStage<T> call) {
         return Uni.createFrom().completionStage(call).onFailure(failure -> !(failure instanceof GatewayException)).transform(failure ->
                 new GatewayException(503, "The key store cannot be reached; try again shortly.", GatewayException.SERVER_ERROR, null,
                         "store_unavailable", Map.of("retry-after", "1")));

@@ -18,6 +18,7 @@ import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
 import dev.sluice.limit.Saturating;
+import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.Randomness;
 import dev.sluice.upstream.Upstream;
@@ -40,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Admits a caller's request against every limit that applies, as its {@link AdmissionPlan} says, in
@@ -66,14 +68,16 @@ public class AdmissionGate {
     private final SluiceSettings settings;
     private final UsageCounters usage;
     private final Vertx vertx;
+    private final SluiceMetrics metrics;
     /** The slots this instance's requests in flight hold. */
     private final HeldSlots slots = new HeldSlots();
     /** Each upstream's limits, by name. */
     private final Map<String, UpstreamLimits> limits;
 
     @Inject
-    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx) {
+    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx, SluiceMetrics metrics) {
         this.limiter = limiter;
+        this.metrics = metrics;
         this.settings = settings;
         this.usage = usage;
         this.vertx = vertx;
@@ -103,14 +107,16 @@ public class AdmissionGate {
         AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), clientAddress, estimate, model, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.firstAttemptOn(limitsOf(upstream)),
-                charges -> decide(limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                charges -> decide(() -> limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
-                        usage.refused(caller.id());
+                        usage.refused(caller.id(), refused.by().scope().id());
+                        metrics.refused(refused.by().scope(), caller.plan().name());
                         return Uni.createFrom().failure(refusal(refused));
                     }
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     usage.admitted(caller.id(), admitted.candidate().name());
+                    metrics.held(admitted.admission().waitNanos());
                     Lease lease = lease(admitted);
                     Optional<HeldSlots.Slot> slot = plan.concurrencySlot().map(charge -> slots.hold(charge, limiter.nowNanos()));
                     Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates, slot);
@@ -139,14 +145,15 @@ public class AdmissionGate {
                 Randomness::nextDouble);
         return Failover.admit(order,
                 upstream -> plan.retryOn(limitsOf(upstream), plan.carriesOver(upstream, limitsOf(upstream), previous, previousCost)),
-                charges -> decide(limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                charges -> decide(() -> limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
                         return Uni.createFrom().failure(refusal(refused));
                     }
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     Upstream upstream = admitted.candidate();
-                    usage.retried(upstream.name());
+                    usage.retried(ticket.callerId(), upstream.name());
+                    metrics.retried(previous.upstream().name(), upstream.name());
                     Lease lease = lease(admitted);
                     if (plan.carriesOver(upstream, limitsOf(upstream), previous, previousCost)) {
                         lease = lease.withTokensOf(previous);
@@ -196,6 +203,7 @@ public class AdmissionGate {
             return;
         }
         upstream.outlook().coolingUntil(model, limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+        metrics.cooledDown(upstream.name());
         settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE,
                 pauseMillis)), "a cooldown");
     }
@@ -248,7 +256,9 @@ public class AdmissionGate {
      * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
      */
     private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
+        long start = System.nanoTime();
         limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
+            metrics.storeCall("settle", System.nanoTime() - start, failure == null);
             if (failure != null) {
                 LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
             }
@@ -260,8 +270,10 @@ public class AdmissionGate {
      * store answers on one of its own threads, and the request continues on its event loop, which
      * Vert.x would hop to anyway.
      */
-    private Uni<Admission> decide(CompletionStage<Admission> pending) {
-        CompletableFuture<Admission> decision = pending.toCompletableFuture();
+    private Uni<Admission> decide(Supplier<CompletionStage<Admission>> call) {
+        long start = System.nanoTime();
+        CompletableFuture<Admission> decision = call.get().toCompletableFuture()
+                .whenComplete((admission, failure) -> metrics.storeCall("admit", System.nanoTime() - start, failure == null));
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             return Uni.createFrom().item(decision.join());
         }
@@ -286,7 +298,9 @@ public class AdmissionGate {
     /** The attempt's lease, and what the upstream's outlook learns from the admission. */
     private Lease lease(Decision.Admitted<Upstream> admitted) {
         OutlookNotes.admitted(admitted.candidate().outlook(), admitted, limitsOf(admitted.candidate()));
-        return Lease.of(admitted, limiter.nowNanos());
+        Lease lease = Lease.of(admitted, limiter.nowNanos());
+        metrics.capacitySeen(lease.upstream().name(), lease.requestsLeft(), lease.tokensLeft());
+        return lease;
     }
 
     /** Right before an attempt goes out: a late one takes a fresh place first ({@link LateSend}). */
@@ -295,7 +309,7 @@ public class AdmissionGate {
         if (freshPlace.isEmpty()) {
             return Uni.createFrom().item(lease);
         }
-        return decide(limiter.tryAcquire(List.of(freshPlace.get()), LateSend.MAX_HOLD_NANOS)).flatMap(admission -> {
+        return decide(() -> limiter.tryAcquire(List.of(freshPlace.get()), LateSend.MAX_HOLD_NANOS)).flatMap(admission -> {
             if (!(admission instanceof Admission.Admitted admitted)) {
                 return Uni.createFrom().item(lease);
             }

@@ -1,6 +1,8 @@
 package dev.sluice.api;
 
 import dev.sluice.admission.LimitScope;
+import dev.sluice.metrics.SluiceMetrics;
+import dev.sluice.openai.Operation;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -26,19 +28,39 @@ public final class RequestLog {
     private String outcome = "rejected";
     private int upstreamStatus = -1;
     private String upstream = "-";
+    private String plan;
+    private boolean modelKnown;
+    private SluiceMetrics metrics;
+    private Operation operation;
 
     public RequestLog(String method, String path) {
         this.method = method;
         this.path = path;
     }
 
+    /** The line's request is also counted in the metrics when it finishes, as an {@code operation}. */
+    public RequestLog measured(SluiceMetrics metrics, Operation operation) {
+        this.metrics = metrics;
+        this.operation = operation;
+        return this;
+    }
+
     public void caller(CallerIdentity identity) {
         caller = identity.shortId();
+        plan = identity.plan().name();
     }
 
     public void request(String model, boolean stream) {
         this.model = model;
+        this.modelKnown = true;
         this.stream = stream;
+    }
+
+    /** A stream's first chunk is on its way to the caller. */
+    public void firstChunk() {
+        if (metrics != null && modelKnown) {
+            metrics.firstToken(operation, model, System.nanoTime() - startNanos);
+        }
     }
 
     public void admitted(long waitedNanos) {
@@ -60,10 +82,14 @@ public final class RequestLog {
 
     /** Writes the line; {@code status} is what the caller got, {@code detail} any note on how it ended. */
     public void finish(int status, String detail) {
+        long latencyNanos = System.nanoTime() - startNanos;
+        if (metrics != null) {
+            metrics.requestFinished(operation, modelKnown ? model : null, plan, status, outcomeKind(status), latencyNanos);
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        long latencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        long latencyMillis = TimeUnit.NANOSECONDS.toMillis(latencyNanos);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("caller", caller);
         fields.put("method", method);
@@ -89,5 +115,16 @@ public final class RequestLog {
         } finally {
             fields.keySet().forEach(MDC::remove);
         }
+    }
+
+    /** The outcome as metrics count it: {@code admitted}, {@code refused}, {@code rejected} or {@code failed}. */
+    private String outcomeKind(int status) {
+        if (outcome.startsWith("refused")) {
+            return "refused";
+        }
+        if (outcome.equals("rejected")) {
+            return "rejected";
+        }
+        return status < 400 ? "admitted" : "failed";
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.openai.Operation;
 import dev.sluice.tokens.TokenEstimate;
@@ -39,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -57,10 +59,12 @@ public class RequestRelay {
     private final ObjectReader jsonReader;
     private final TokenEstimator estimator;
     private final StreamOptions streamOptions;
+    private final SluiceMetrics metrics;
 
     @Inject
     public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
-            UsageCounters usage, ObjectMapper mapper) {
+            UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.callers = callers;
         this.gate = gate;
@@ -79,7 +83,7 @@ public class RequestRelay {
      * @param peer the connection's remote address
      */
     public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, String peer) {
-        RequestLog log = new RequestLog("POST", operation.publicPath());
+        RequestLog log = new RequestLog("POST", operation.publicPath()).measured(metrics, operation);
         return Uni.createFrom().deferred(() -> {
             CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
@@ -138,7 +142,7 @@ public class RequestRelay {
                         })
                         .map(reply -> {
                             log.upstream(lease.get().upstream().name());
-                            return releasedWhenDone(settledWhenDone(reply, ticket, lease.get(), stripUsageChunk), ticket);
+                            return releasedWhenDone(settledWhenDone(reply, operation, ticket, lease.get(), stripUsageChunk), ticket);
                         })
                         .onFailure().invoke(failure -> {
                             log.upstream(lease.get().upstream().name());
@@ -182,7 +186,7 @@ public class RequestRelay {
      * stream. An error reply used nothing; a stream that ended without its usage (cut short, the caller
      * gone) cost an unknown amount, which keeps the reservations.
      */
-    private UpstreamReply settledWhenDone(UpstreamReply reply, Ticket ticket, Lease lease,
+    private UpstreamReply settledWhenDone(UpstreamReply reply, Operation operation, Ticket ticket, Lease lease,
             boolean stripUsageChunk) {
         gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests"), RetryAdvice.remaining(reply.headers(), "tokens"),
                 RetryAdvice.limit(reply.headers(), "requests"), RetryAdvice.limit(reply.headers(), "tokens"));
@@ -192,19 +196,23 @@ public class RequestRelay {
             return reply;
         }
         if (!reply.isStream()) {
-            settle(ticket, lease, UsageReader.fromBody(reply.body()).orElse(null));
+            settle(operation, ticket, lease, UsageReader.fromBody(reply.body()).orElse(null));
             return reply;
         }
-        StreamUsageTap tap = new StreamUsageTap(stripUsageChunk, (used, termination) -> settle(ticket, lease, used));
+        StreamUsageTap tap = new StreamUsageTap(stripUsageChunk, (used, termination) -> settle(operation, ticket, lease, used));
         return reply.withStream(tap.watch(reply.stream()));
     }
 
-    private void settle(Ticket ticket, Lease lease, TokenUsage used) {
+    private void settle(Operation operation, Ticket ticket, Lease lease, TokenUsage used) {
         if (used == null) {
             gate.settle(ticket, lease, AttemptCost.UNKNOWN);
             return;
         }
         usage.tokens(ticket.callerId(), lease.upstream().name(), used.promptTokens(), used.completionTokens());
+        metrics.tokensUsed(operation, ticket.plan().model(), lease.upstream(), used.promptTokens(), used.completionTokens());
+        if (ticket.plan().estimate().reservedTokens() > 0) {
+            metrics.settled(ticket.plan().estimate().reservedTokens(), used.totalTokens());
+        }
         gate.settle(ticket, lease, AttemptCost.used(used.totalTokens()));
     }
 
@@ -218,7 +226,7 @@ public class RequestRelay {
      * to the first upstream the caller may use.
      */
     public Uni<UpstreamReply> models(HttpHeaders headers) {
-        RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath());
+        RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
         return Uni.createFrom().deferred(() -> {
             CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
@@ -288,7 +296,12 @@ public class RequestRelay {
             log.finish(reply.status(), null);
             return reply;
         }
-        Multi<Buffer> watched = reply.stream().onTermination().invoke(
+        AtomicBoolean first = new AtomicBoolean(true);
+        Multi<Buffer> watched = reply.stream().invoke(chunk -> {
+            if (first.get() && first.compareAndSet(true, false)) {
+                log.firstChunk();
+            }
+        }).onTermination().invoke(
                 (failure, cancelled) -> log.finish(reply.status(),
                         failure != null ? "upstream broke off: " + failure.getClass().getSimpleName()
                                 : cancelled ? "caller went away" : null));

@@ -2,6 +2,8 @@ package dev.sluice.api;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.CounterIncrement;
+import dev.sluice.ledger.LedgerKeys;
+import dev.sluice.ledger.Period;
 import dev.sluice.limit.RateLimiter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,8 +13,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Usage per caller and per upstream per day (requests admitted, requests refused, prompt and
  * completion tokens; for an upstream, every attempt sent to it counts as a request), kept in the
  * store under keys such as {@code usage:caller:<id>:day:2026-11-28:prompt_tokens} and
- * {@code usage:upstream:<name>:day:2026-11-28:requests}.
+ * {@code usage:upstream:<name>:day:2026-11-28:requests}; and the usage ledger the usage API reads
+ * ({@link LedgerKeys}): per key, upstream and day, and per hour, what was sent and refused.
  *
  * <p>Counting happens in memory and is written to the store every flush interval, in a few large
  * settlements, so that statistics cost no round trip on the request path. A flush that fails is
@@ -37,11 +40,22 @@ public class UsageCounters {
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");
     /** Counters per settlement: well under the wire format's limit, so one flush is a few round trips. */
     private static final int BATCH = 256;
+    /** How long hourly counters are kept: the longest hourly query (7 days) and today. */
+    public static final Duration HOURLY_RETENTION = Duration.ofDays(8);
 
     private final RateLimiter limiter;
     private final SluiceSettings.Usage settings;
     private final Vertx vertx;
-    private final ConcurrentHashMap<String, LongAdder> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** The periods now, worked out at most once a minute rather than for each request. */
+    private volatile Periods now = new Periods(Long.MIN_VALUE, null, null);
+
+    /** What a counter gained since the last flush, how long the store keeps it, and the period it counts. */
+    private record Pending(LongAdder amount, long retentionNanos, String period) {
+    }
+
+    private record Periods(long minute, Period day, Period hour) {
+    }
     private volatile long timerId = -1;
 
     @Inject
@@ -71,15 +85,26 @@ public class UsageCounters {
         String day = today();
         add(key("caller:" + callerId, day, "requests"), 1);
         add(key("upstream:" + upstream, day, "requests"), 1);
+        sent(callerId, upstream, LedgerKeys.REQUESTS, 1);
     }
 
-    /** A retry sent to {@code upstream}: a request for it, not for the caller, who asked once. */
-    public void retried(String upstream) {
+    /**
+     * A retry sent to {@code upstream}: a request for it, not for the caller, who asked once; in the
+     * ledger, a request the caller's key sent to that upstream (what the upstream counted).
+     */
+    public void retried(String callerId, String upstream) {
         add(key("upstream:" + upstream, today(), "requests"), 1);
+        sent(callerId, upstream, LedgerKeys.REQUESTS, 1);
     }
 
-    public void refused(String callerId) {
+    /** Refused by Sluice's limit {@code scope} (its id, as the 429 names it). */
+    public void refused(String callerId, String scope) {
         add(key("caller:" + callerId, today(), "refusals"), 1);
+        Periods periods = periods();
+        for (Period period : List.of(periods.day(), periods.hour())) {
+            add(LedgerKeys.refused(callerId, period, scope), 1, period);
+            add(LedgerKeys.seen(callerId, period), 1, period);
+        }
     }
 
     public void tokens(String callerId, String upstream, long promptTokens, long completionTokens) {
@@ -88,6 +113,32 @@ public class UsageCounters {
         add(key("caller:" + callerId, day, "completion_tokens"), completionTokens);
         add(key("upstream:" + upstream, day, "prompt_tokens"), promptTokens);
         add(key("upstream:" + upstream, day, "completion_tokens"), completionTokens);
+        sent(callerId, upstream, LedgerKeys.PROMPT_TOKENS, promptTokens);
+        sent(callerId, upstream, LedgerKeys.COMPLETION_TOKENS, completionTokens);
+    }
+
+    /** The ledger's counters of what a key sent to an upstream, this day and this hour. */
+    private void sent(String keyId, String upstream, String field, long amount) {
+        if (amount <= 0) {
+            return;
+        }
+        Periods periods = periods();
+        for (Period period : List.of(periods.day(), periods.hour())) {
+            add(LedgerKeys.sent(keyId, upstream, period, field), amount, period);
+            add(LedgerKeys.seen(keyId, period), 1, period);
+        }
+    }
+
+    private Periods periods() {
+        long nowNanos = limiter.nowNanos();
+        long minute = Math.floorDiv(nowNanos, 60_000_000_000L);
+        Periods current = now;
+        if (current.minute() != minute) {
+            Instant at = Instant.ofEpochSecond(minute * 60);
+            current = new Periods(minute, Period.dayOf(at, settings.zone()), Period.hourOf(at, settings.zone()));
+            now = current;
+        }
+        return current;
     }
 
     /** The store key of one counter: {@code usage:<owner>:day:<date>:<field>}. */
@@ -97,20 +148,20 @@ public class UsageCounters {
 
     /** Today's date in the usage zone, as counter keys name it. */
     public String today() {
-        long now = limiter.nowNanos();
-        return LocalDate.ofInstant(Instant.ofEpochSecond(Math.floorDiv(now, 1_000_000_000L)), settings.zone()).toString();
+        return periods().day().label();
     }
 
     /** Writes every pending count to the store; completes when all batches are written (or failed and put back). */
     public CompletableFuture<Void> flush() {
         List<CounterIncrement> increments = new ArrayList<>();
-        String today = today();
-        for (Map.Entry<String, LongAdder> entry : pending.entrySet()) {
-            long amount = entry.getValue().sumThenReset();
+        Periods current = periods();
+        for (Map.Entry<String, Pending> entry : pending.entrySet()) {
+            long amount = entry.getValue().amount().sumThenReset();
             if (amount > 0) {
-                increments.add(new CounterIncrement(entry.getKey(), amount, settings.retention().toNanos()));
-            } else if (!entry.getKey().contains(":day:" + today + ":")) {
-                pending.remove(entry.getKey(), entry.getValue()); // a past day's counter, done with
+                increments.add(new CounterIncrement(entry.getKey(), amount, entry.getValue().retentionNanos()));
+            } else if (!entry.getValue().period().equals(current.day().label())
+                    && !entry.getValue().period().equals(current.hour().label())) {
+                pending.remove(entry.getKey(), entry.getValue()); // a past day's or hour's counter, done with
             }
         }
         List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -118,7 +169,7 @@ public class UsageCounters {
             List<CounterIncrement> batch = increments.subList(from, Math.min(increments.size(), from + BATCH));
             writes.add(limiter.settle(List.of(), batch).toCompletableFuture().handle((ignored, failure) -> {
                 if (failure != null) {
-                    batch.forEach(increment -> add(increment.key(), increment.amount()));
+                    batch.forEach(increment -> putBack(increment));
                     LOG.debugf("Usage counters not written, kept for the next flush: %s", failure.getMessage());
                 }
                 return null;
@@ -127,9 +178,26 @@ public class UsageCounters {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
+    /** A per-day counter of today (caller, upstream). */
     private void add(String key, long amount) {
+        add(key, amount, periods().day());
+    }
+
+    private void add(String key, long amount, Period period) {
         if (amount > 0) {
-            pending.computeIfAbsent(key, ignored -> new LongAdder()).add(amount);
+            pending.computeIfAbsent(key, ignored -> new Pending(new LongAdder(), retentionOf(period), period.label()))
+                    .amount().add(amount);
         }
     }
+
+    private void putBack(CounterIncrement increment) {
+        pending.computeIfAbsent(increment.key(), ignored -> new Pending(new LongAdder(), increment.retentionNanos(),
+                        periods().hour().label()))
+                .amount().add(increment.amount());
+    }
+
+    private long retentionOf(Period period) {
+        return (period.granularity() == Period.Granularity.HOUR ? HOURLY_RETENTION : settings.retention()).toNanos();
+    }
+
 }

@@ -71,6 +71,9 @@ public interface SluiceConfig {
     /** Retries of upstream calls that failed in a way worth another attempt. */
     Retry retry();
 
+    /** What the metrics at /q/metrics label. */
+    Metrics metrics();
+
     /**
      * Completion tokens reserved for a request that sets neither max_completion_tokens nor max_tokens
      * (per choice); the real usage settles the difference afterwards.
@@ -327,5 +330,19 @@ public interface SluiceConfig {
         /** How long the store keeps each day's usage counters. */
         @WithDefault("90d")
         Duration retention();
+    }
+
+    interface Metrics {
+
+        /** Distinct model names that get a label of their own (the first seen); later ones are "other". 0 to 1000. */
+        @WithDefault("20")
+        int maxModels();
+
+        /** Whether request and refusal metrics carry the caller's plan (a label per plan). */
+        @WithDefault("false")
+        boolean planLabel();
+
+        /** How often the metrics are also written as CloudWatch Embedded Metric Format lines; unset: never. */
+        Optional<Duration> emfInterval();
     }
 }

@@ -45,7 +45,16 @@ public record SluiceSettings(
         Optional<ClientIpLimit> clientIp,
         long defaultMaxTokens,
         Usage usage,
-        Resilience resilience) {
+        Resilience resilience,
+        Metrics metrics) {
+
+    /**
+     * @param maxModels distinct model names that get their own metric label; later ones are {@code other}
+     * @param planLabel   whether request metrics carry the caller's plan
+     * @param emfInterval how often metrics are written as CloudWatch EMF lines; empty: never
+     */
+    public record Metrics(int maxModels, boolean planLabel, Optional<Duration> emfInterval) {
+    }
 
     /**
      * @param connectTimeout longest wait for an upstream connection
@@ -200,6 +209,9 @@ public record SluiceSettings(
 
         problems.positive("sluice.usage.flush-interval", config.usage().flushInterval());
         problems.positive("sluice.usage.retention", config.usage().retention());
+        problems.between("sluice.metrics.max-models", config.metrics().maxModels(), 0, 1000);
+        config.metrics().emfInterval().ifPresent(interval ->
+                problems.between("sluice.metrics.emf-interval", interval, Duration.ofSeconds(1), Duration.ofHours(1)));
         problems.throwIfAny();
         return new SluiceSettings(upstreams, plans,
                 new Callers(config.acceptAnyKey(), staticKeys, adminToken, config.keySyncInterval()), config.maxWait(), maxBodyBytes,
@@ -210,7 +222,8 @@ public record SluiceSettings(
                 new Usage(config.usage().flushInterval(), config.usage().retention(), quotaZone),
                 new Resilience(new Retry(retry.maxAttempts(), retry.maxTotal(), retry.baseDelay(), retry.maxDelay(),
                         new RetryBudget(retry.budget(), retry.budgetMinRetries(), retry.budgetWindow())),
-                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay()), upstream.maxConcurrent()));
+                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay()), upstream.maxConcurrent()),
+                new Metrics(config.metrics().maxModels(), config.metrics().planLabel(), config.metrics().emfInterval()));
     }
 
     /** {@code sluice.caller.rate} → {@code SLUICE_CALLER_RATE}. */

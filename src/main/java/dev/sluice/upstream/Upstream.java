@@ -3,6 +3,7 @@ package dev.sluice.upstream;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
 import dev.sluice.limit.TimeSource;
+import dev.sluice.openai.Operation;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
@@ -10,6 +11,8 @@ import jakarta.enterprise.util.TypeLiteral;
 import org.jboss.logging.Logger;
 
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -27,6 +30,7 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
 
     private final UpstreamSettings settings;
     private final UpstreamCaller caller;
+    private final AttemptListener attempts;
     private final Guard guard;
     private final UpstreamOutlook outlook = new UpstreamOutlook();
     /** For the log: a breaker that opens again after a failed probe is not news. */
@@ -39,8 +43,15 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
      */
     public Upstream(UpstreamSettings settings, SluiceSettings.Resilience resilience, UpstreamCaller caller,
             TimeSource clock) {
+        this(settings, resilience, caller, clock, AttemptListener.NONE);
+    }
+
+    /** @param attempts hears each attempt made through this upstream */
+    public Upstream(UpstreamSettings settings, SluiceSettings.Resilience resilience, UpstreamCaller caller,
+            TimeSource clock, AttemptListener attempts) {
         this.settings = settings;
         this.caller = caller;
+        this.attempts = attempts;
         this.guard = caller == null ? null : guard(resilience, clock);
     }
 
@@ -99,10 +110,24 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 : new UpstreamRequest(request.operation(), request.body(), request.stream(),
                         request.headers().withKey(settings.apiKey().get().value()));
         try {
-            return guard.call(() -> attempt.apply(caller.send(sent)), REPLY);
+            return guard.call(() -> attempt.apply(heard(caller.send(sent), request.operation())), REPLY);
         } catch (Exception e) { // the guard throws only for a synchronous failure of the callable
             return Uni.createFrom().failure(e);
         }
+    }
+
+    /** The attempt, timed from its subscription (monotonic clock) to its answer's head or its failure. */
+    private Uni<UpstreamReply> heard(Uni<UpstreamReply> call, Operation operation) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return call.onItemOrFailure().invoke((reply, failure) -> attempts.attempted(this, operation,
+                    reply == null ? OptionalInt.empty() : OptionalInt.of(reply.status()), System.nanoTime() - start));
+        });
+    }
+
+    /** Its circuit breaker's state, as metrics name it: {@code closed}, {@code half_open} or {@code open}. */
+    public String breakerState() {
+        return breakerState.get().name().toLowerCase(Locale.ROOT);
     }
 
     /** A call outside the limits and retries (GET /v1/models), with this upstream's key in managed mode. */

@@ -25,10 +25,11 @@ public class UpstreamPool {
 
     @Inject
     /** @param clock the limiter's, so that the upstreams' outlooks keep time with the buckets (and a test clock moves both) */
-    public UpstreamPool(SluiceSettings settings, Vertx vertx, TimeSource clock) {
+    public UpstreamPool(SluiceSettings settings, Vertx vertx, TimeSource clock, AttemptListener attempts) {
         List<Upstream> built = new ArrayList<>();
         for (UpstreamSettings upstream : settings.upstreams()) {
-            built.add(new Upstream(upstream, settings.resilience(), new UpstreamCaller(upstream, settings, vertx), clock));
+            built.add(new Upstream(upstream, settings.resilience(), new UpstreamCaller(upstream, settings, vertx), clock,
+                    attempts));
         }
         this.upstreams = List.copyOf(built);
         this.allServeEveryModel = upstreams.stream().allMatch(upstream -> upstream.settings().models().isEmpty());

@@ -75,6 +75,13 @@ class DeployManifestsTest {
                     }
                 });
             }
+            case "monitoring.coreos.com/v1 PrometheusRule" -> {
+                assertThat(document.at("/spec/groups").size()).as(where + " spec.groups").isPositive();
+                document.at("/spec/groups").forEach(group -> group.path("rules").forEach(rule -> {
+                    assertThat(rule.path("alert").asText()).as(where + " rules[].alert").isNotEmpty();
+                    assertThat(rule.path("expr").asText()).as(where + " rules[].expr").isNotEmpty();
+                }));
+            }
             case "infinispan.org/v2alpha1 Cache" -> {
                 assertThat(document.at("/spec/clusterName").asText()).as(where + " spec.clusterName").isNotEmpty();
                 assertThat(document.at("/spec/template").asText()).as(where + " spec.template").isNotEmpty();

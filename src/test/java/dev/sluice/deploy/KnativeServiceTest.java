@@ -106,6 +106,16 @@ class KnativeServiceTest {
         assertThat(Integer.parseInt(annotations.path("autoscaling.knative.dev/max-scale").asText())).isPositive();
     }
 
+    @Test
+    void prometheusScrapesTheMetricsOnTheContainersPort() {
+        JsonNode annotations = service.at("/spec/template/metadata/annotations");
+
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/q/metrics");
+        assertThat(annotations.path("prometheus.io/port").asText())
+                .isEqualTo(service.at("/spec/template/spec/containers/0/ports/0/containerPort").asText());
+    }
+
     /**
      * The first byte can take the longest hold, every retry and one last attempt; a stream may then
      * fall silent for the upstream timeout. Knative's timeoutSeconds bounds a whole request and is
