@@ -57,17 +57,18 @@ for variant in keys any-token; do
   if [ "$variant" = keys ]; then
     # The usage ledger against what the upstream counted: the same requests and tokens, exactly.
     sleep 2 # a flush (every second here) after the last answer
-    ledger=$(curl -s -H "Authorization: Bearer $admin_token" "${SLUICE_URL%/v1}/admin/v1/usage")
-    upstream_stats=$(curl -s "http://127.0.0.1:$SIMULATOR_PORT/stats")
+    curl -s -H "Authorization: Bearer $admin_token" "${SLUICE_URL%/v1}/admin/v1/usage" > "$BENCH_OUT/keys-ledger.json"
+    curl -s "http://127.0.0.1:$SIMULATOR_PORT/stats" > "$BENCH_OUT/keys-upstream.json"
     exact=$(python3 -c '
 import json, sys
-ledger, stats = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ledger, stats = (json.load(open(path)) for path in sys.argv[1:3])
 key = next(iter(stats["keys"].values()))
 upstream = {"requests": key["ok"] + key["rate_limited"] + key["server_errors"] + key["faults"],
             "prompt_tokens": key["prompt_tokens"], "completion_tokens": key["completion_tokens"]}
 totals = ledger["totals"]
 print(json.dumps({"ledger": totals, "upstream": upstream, "rows": len(ledger["data"]),
-                  "exact": all(totals[field] == upstream[field] for field in upstream)}))' "$ledger" "$upstream_stats")
+                  "exact": all(totals[field] == upstream[field] for field in upstream)}))' \
+      "$BENCH_OUT/keys-ledger.json" "$BENCH_OUT/keys-upstream.json")
     log "usage ledger against the upstream: $exact"
     result="${result%\}},\"usage_ledger\":$exact}"
   fi
