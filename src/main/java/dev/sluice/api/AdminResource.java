@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.config.UpstreamSettings;
 import dev.sluice.keys.KeyAdmin;
 import dev.sluice.keys.KeyRecord;
 import dev.sluice.keys.KeyRecordCodec;
 import dev.sluice.keys.KeyRegistry;
 import dev.sluice.limit.TimeSource;
+import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamPool;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -57,11 +60,13 @@ public class AdminResource {
     private final TimeSource clock;
     private final AdminToken token;
     private final UsageViews usage;
+    private final UpstreamPool pool;
 
     @Inject
     public AdminResource(SluiceSettings settings, AdminToken token, KeyRegistry registry, ObjectMapper mapper, TimeSource clock,
-            UsageViews usage) {
+            UsageViews usage, UpstreamPool pool) {
         this.usage = usage;
+        this.pool = pool;
         this.settings = settings;
         this.clock = clock;
         this.admin = new KeyAdmin(registry, new SecureRandom(), this::now);
@@ -211,6 +216,29 @@ public class AdminResource {
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("granularity") String granularity) {
         authorize(headers);
         return usage.usage(headers, key, upstream, from, to, granularity);
+    }
+
+    /** Each upstream as this instance sees it now: its breaker, its paused models, what its shared buckets had left. */
+    @GET
+    @Path("/upstreams")
+    public JsonNode upstreams(HttpHeaders headers) {
+        authorize(headers);
+        long now = clock.nowNanos();
+        ObjectNode list = mapper.createObjectNode().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        for (Upstream upstream : pool.all()) {
+            UpstreamSettings configured = upstream.settings();
+            ObjectNode node = data.addObject().put("name", upstream.name()).put("object", "upstream")
+                    .put("url", UpstreamSettings.withoutUserInfo(configured.url()))
+                    .put("breaker", upstream.breakerState())
+                    .put("requests_share_left", upstream.outlook().requestsShareLeft())
+                    .put("tokens_share_left", upstream.outlook().tokensShareLeft());
+            configured.requests().ifPresent(requests -> node.put("requests_rate", requests.refillRate().toString()));
+            configured.tokens().ifPresent(tokens -> node.put("tokens_rate", tokens.refillRate().toString()));
+            ObjectNode cooling = node.putObject("cooling_seconds");
+            upstream.outlook().coolingModels(now).forEach((model, nanos) -> cooling.put(model, Math.ceil(nanos / 1e9)));
+        }
+        return list;
     }
 
     @GET

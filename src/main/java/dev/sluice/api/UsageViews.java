@@ -86,7 +86,7 @@ public class UsageViews {
                     return read(report.detailKeys(seen)).thenApply(values -> report.rows(seen, values, query.upstream().isEmpty()));
                 }))
                 .map(rows -> csv ? RestResponse.ResponseBuilder.ok(csv(rows), CSV).build()
-                        : RestResponse.ResponseBuilder.ok(json(rows), MediaType.APPLICATION_JSON).build());
+                        : RestResponse.ResponseBuilder.ok(json(query, rows), MediaType.APPLICATION_JSON).build());
     }
 
     /** The caller's own key: its plan, what is left in each of its limits now, and its usage today and this month. */
@@ -154,8 +154,9 @@ public class UsageViews {
         return values;
     }
 
-    private String json(List<UsageRow> rows) {
-        ObjectNode list = mapper.createObjectNode().put("object", "list");
+    private String json(UsageQuery query, List<UsageRow> rows) {
+        ObjectNode list = mapper.createObjectNode().put("object", "list").put("from", query.from().toString())
+                .put("to", query.to().toString()).put("granularity", query.granularity().name().toLowerCase(java.util.Locale.ROOT));
         ArrayNode data = list.putArray("data");
         for (UsageRow row : rows) {
             ObjectNode node = data.addObject().put("period", row.period()).put("key", row.key())

@@ -82,7 +82,7 @@ public record UpstreamSettings(String name, URI url, Optional<Secret> apiKey, Op
     }
 
     /** A URL as it may be logged: credentials in it, if any, left out. */
-    static String withoutUserInfo(URI url) {
+    public static String withoutUserInfo(URI url) {
         if (url.getRawUserInfo() == null) {
             return url.toString();
         }

@@ -1,5 +1,7 @@
 package dev.sluice.upstream;
 
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -47,6 +49,27 @@ public final class UpstreamOutlook {
     public void refusedUntil(long untilNanos) {
         requestsLeft = 0;
         refusedUntilNanos = untilNanos;
+    }
+
+    /** The models it has paused now, with how long each pause has left, in nanoseconds. */
+    public Map<String, Long> coolingModels(long nowNanos) {
+        Map<String, Long> cooling = new TreeMap<>();
+        coolingUntilNanos.forEach((model, until) -> {
+            if (until > nowNanos) {
+                cooling.put(model, until - nowNanos);
+            }
+        });
+        return cooling;
+    }
+
+    /** The share of its requests bucket left after the last admission here, in [0, 1]. */
+    public double requestsShareLeft() {
+        return requestsLeft;
+    }
+
+    /** The share of its tokens bucket left after the last admission here, in [0, 1]. */
+    public double tokensShareLeft() {
+        return tokensLeft;
     }
 
     /** The upstream paused {@code model} until {@code untilNanos} (a 429, here or on another instance). */

@@ -17,6 +17,11 @@ class AdminApiOffTest {
                 .when().post("/admin/v1/keys").then().statusCode(404);
         given().when().get("/admin/v1/plans").then().statusCode(404);
         given().when().get("/admin/v1/openapi").then().statusCode(404);
+        given().when().get("/admin/v1/usage").then().statusCode(404);
+        given().when().get("/admin/v1/upstreams").then().statusCode(404);
+        given().redirects().follow(false).when().get("/admin").then().statusCode(404);
+        given().when().get("/admin/").then().statusCode(404);
+        given().when().get("/admin/dashboard.js").then().statusCode(404);
         given().when().get("/q/openapi").then().statusCode(404); // the description lives under the admin API only
     }
 }

@@ -245,6 +245,20 @@ class AdminApiTest {
     }
 
     @Test
+    void theDashboardPageItsChartsAndTheUpstreamsAreServed() {
+        given().redirects().follow(false).when().get("/admin").then().statusCode(302).header("Location", org.hamcrest.Matchers.endsWith("/admin/"));
+        given().when().get("/admin/").then().statusCode(200).contentType("text/html")
+                .body(org.hamcrest.Matchers.containsString("/webjars/echarts/5.3.1/dist/echarts.min.js"));
+        given().when().get("/webjars/echarts/5.3.1/dist/echarts.min.js").then().statusCode(200);
+        admin().when().get("/admin/v1/upstreams").then().statusCode(200)
+                .body("data[0].name", equalTo("default"))
+                .body("data[0].breaker", equalTo("closed"))
+                .body("data[0].url", org.hamcrest.Matchers.startsWith("http://127.0.0.1"))
+                .body("data[0].cooling_seconds", equalTo(Map.of()));
+        given().when().get("/admin/v1/upstreams").then().statusCode(401);
+    }
+
+    @Test
     void theOpenApiDescriptionIsServedToTheAdminAndCoversEveryEndpoint() throws Exception {
         given().when().get("/admin/v1/openapi").then().statusCode(401);
         String spec = admin().accept("application/yaml").when().get("/admin/v1/openapi").then().statusCode(200).extract().asString();
