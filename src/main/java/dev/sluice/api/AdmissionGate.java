@@ -25,6 +25,9 @@ import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
 import dev.sluice.usage.AttemptCost;
 import dev.sluice.usage.TokenAccounting;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -69,14 +72,17 @@ public class AdmissionGate {
     private final UsageCounters usage;
     private final Vertx vertx;
     private final SluiceMetrics metrics;
+    private final Tracer tracer;
     /** The slots this instance's requests in flight hold. */
     private final HeldSlots slots = new HeldSlots();
     /** Each upstream's limits, by name. */
     private final Map<String, UpstreamLimits> limits;
 
     @Inject
-    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx, SluiceMetrics metrics) {
+    public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx, SluiceMetrics metrics,
+            Tracer tracer) {
         this.limiter = limiter;
+        this.tracer = tracer;
         this.metrics = metrics;
         this.settings = settings;
         this.usage = usage;
@@ -257,8 +263,13 @@ public class AdmissionGate {
      */
     private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
         long start = System.nanoTime();
+        Span span = tracer.spanBuilder("sluice settle").setAttribute("sluice.adjustments", adjustments.size()).startSpan();
         limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
             metrics.storeCall("settle", System.nanoTime() - start, failure == null);
+            if (failure != null) {
+                span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+            }
+            span.end();
             if (failure != null) {
                 LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
             }
@@ -272,8 +283,17 @@ public class AdmissionGate {
      */
     private Uni<Admission> decide(Supplier<CompletionStage<Admission>> call) {
         long start = System.nanoTime();
+        Span span = tracer.spanBuilder("sluice admit").startSpan();
         CompletableFuture<Admission> decision = call.get().toCompletableFuture()
-                .whenComplete((admission, failure) -> metrics.storeCall("admit", System.nanoTime() - start, failure == null));
+                .whenComplete((admission, failure) -> {
+                    metrics.storeCall("admit", System.nanoTime() - start, failure == null);
+                    if (failure != null) {
+                        span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+                    } else {
+                        span.setAttribute("sluice.admitted", admission instanceof Admission.Admitted);
+                    }
+                    span.end();
+                });
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             return Uni.createFrom().item(decision.join());
         }

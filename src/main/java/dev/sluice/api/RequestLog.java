@@ -3,6 +3,8 @@ package dev.sluice.api;
 import dev.sluice.admission.LimitScope;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.openai.Operation;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -20,6 +22,8 @@ public final class RequestLog {
     private static final Logger LOG = Logger.getLogger("dev.sluice.request");
 
     private final long startNanos = System.nanoTime();
+    /** The request's trace, when traces are on ({@link dev.sluice.config.TracingSwitch}); null otherwise. */
+    private final String traceId = traceId();
     private final String method;
     private final String path;
     private String caller = "-";
@@ -101,6 +105,9 @@ public final class RequestLog {
         fields.put("upstream_status", upstreamStatus < 0 ? "-" : upstreamStatus);
         fields.put("status", status);
         fields.put("latency_ms", latencyMillis);
+        if (traceId != null) {
+            fields.put("trace_id", traceId);
+        }
         fields.forEach(MDC::put);
         try {
             StringBuilder line = new StringBuilder(160).append(method).append(' ').append(path).append(' ')
@@ -108,6 +115,9 @@ public final class RequestLog {
                     .append(" model=").append(model).append(" stream=").append(stream).append(' ').append(outcome)
                     .append(" upstream=").append(upstreamStatus < 0 ? "-" : Integer.toString(upstreamStatus))
                     .append(" via=").append(upstream);
+            if (traceId != null) {
+                line.append(" trace=").append(traceId);
+            }
             if (detail != null) {
                 line.append(" (").append(detail).append(')');
             }
@@ -115,6 +125,12 @@ public final class RequestLog {
         } finally {
             fields.keySet().forEach(MDC::remove);
         }
+    }
+
+    /** The trace of the span current where the request arrives (the HTTP server's), when one is recorded. */
+    private static String traceId() {
+        SpanContext span = Span.current().getSpanContext();
+        return span.isValid() ? span.getTraceId() : null;
     }
 
     /** The outcome as metrics count it: {@code admitted}, {@code refused}, {@code rejected} or {@code failed}. */
