@@ -111,12 +111,19 @@ class UpstreamPoolTest {
         assertThat(first.requests()).allSatisfy(r -> assertThat(r.headers().get("Authorization")).isEqualTo("Bearer sk-a"));
     }
 
+    private static String metrics() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
     @Test
     void aFailedAttemptMovesToTheOtherUpstream() {
         first.enqueue(OVERLOADED);
         second.enqueue(OVERLOADED);
+        double failoversBefore = MetricsTest.sample(metrics(), "sluice_failovers_total");
 
         chat("sk-failover", "gpt-test").statusCode(200);
+        // the first retry went to the other upstream; the second to either (both had failed once)
+        assertThat(MetricsTest.sample(metrics(), "sluice_failovers_total") - failoversBefore).isBetween(1.0, 2.0);
 
         // two 503s, one on each upstream, then a success: the retry after the first 503 went to the
         // other upstream, not back to the one that had just failed
@@ -161,6 +168,8 @@ class UpstreamPoolTest {
             chat("sk-breaker", "gpt-test").statusCode(200);
         }
         assertThat(first.requests()).as("nothing reaches a while its breaker is open").hasSize(2);
+        assertThat(MetricsTest.sample(metrics(), "sluice_upstream_breaker_state", "sluice_upstream=\"a\"", "state=\"open\""))
+                .as("the metrics show a's breaker open").isEqualTo(1);
 
         // after the breaker's delay a probe goes to a, succeeds, and a takes traffic again
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
