@@ -42,24 +42,19 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
     public static AdmissionPlan of(SluiceSettings settings, Plan callerPlan, String callerId, String clientAddress,
             TokenEstimate estimate, String model, long nowNanos) {
         List<ScopedCharge> rates = new ArrayList<>(4);
-        rates.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), callerPlan.requests(), 1)));
-        callerPlan.concurrency().ifPresent(concurrency -> rates.add(new ScopedCharge(LimitScope.CALLER_CONCURRENCY,
-                new BucketCharge(StoreKeys.callerConcurrency(callerId), concurrency, 1))));
+        rates.add(requestsOf(callerPlan, callerId));
+        concurrencyOf(callerPlan, callerId).ifPresent(rates::add);
         settings.clientIp().ifPresent(limit -> rates.add(
                 new ScopedCharge(LimitScope.CLIENT_IP, new BucketCharge(StoreKeys.clientIp(clientAddress), limit.requests(), 1))));
         if (estimate.reservedTokens() > 0) {
-            callerPlan.tokens().ifPresent(tokens -> rates.add(new ScopedCharge(LimitScope.CALLER_TOKENS,
-                    new BucketCharge(StoreKeys.callerTokens(callerId), tokens, estimate.reservedTokens()))));
+            tokensOf(callerPlan, callerId, estimate.reservedTokens()).ifPresent(rates::add);
         }
         List<ScopedCharge> quotas = new ArrayList<>(callerPlan.quotas().size());
         for (Plan.Quota quota : callerPlan.quotas()) {
             if (quota.countsTokens() && estimate.reservedTokens() == 0) {
                 continue; // nothing counts this request's tokens
             }
-            CalendarQuota.Window window = quota.quota().windowAt(nowNanos);
-            String key = StoreKeys.callerQuota(callerId, quota.countsTokens(), window.keySuffix());
-            quotas.add(new ScopedCharge(scopeOf(quota),
-                    new BucketCharge(key, window.policy(), quota.countsTokens() ? estimate.reservedTokens() : 1)));
+            quotas.add(quotaOf(quota, callerId, nowNanos, quota.countsTokens() ? estimate.reservedTokens() : 1));
         }
         return new AdmissionPlan(rates, quotas, estimate, model);
     }
@@ -70,17 +65,34 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
      */
     public static List<ScopedCharge> callerLimits(Plan callerPlan, String callerId, long nowNanos) {
         List<ScopedCharge> limits = new ArrayList<>();
-        limits.add(new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), callerPlan.requests(), 1)));
-        callerPlan.concurrency().ifPresent(concurrency -> limits.add(new ScopedCharge(LimitScope.CALLER_CONCURRENCY,
-                new BucketCharge(StoreKeys.callerConcurrency(callerId), concurrency, 1))));
-        callerPlan.tokens().ifPresent(tokens -> limits.add(new ScopedCharge(LimitScope.CALLER_TOKENS,
-                new BucketCharge(StoreKeys.callerTokens(callerId), tokens, 1))));
+        limits.add(requestsOf(callerPlan, callerId));
+        concurrencyOf(callerPlan, callerId).ifPresent(limits::add);
+        tokensOf(callerPlan, callerId, 1).ifPresent(limits::add);
         for (Plan.Quota quota : callerPlan.quotas()) {
-            CalendarQuota.Window window = quota.quota().windowAt(nowNanos);
-            limits.add(new ScopedCharge(scopeOf(quota), new BucketCharge(
-                    StoreKeys.callerQuota(callerId, quota.countsTokens(), window.keySuffix()), window.policy(), 1)));
+            limits.add(quotaOf(quota, callerId, nowNanos, 1));
         }
         return limits;
+    }
+
+    private static ScopedCharge requestsOf(Plan plan, String callerId) {
+        return new ScopedCharge(LimitScope.CALLER, new BucketCharge(StoreKeys.caller(callerId), plan.requests(), 1));
+    }
+
+    private static Optional<ScopedCharge> concurrencyOf(Plan plan, String callerId) {
+        return plan.concurrency().map(concurrency -> new ScopedCharge(LimitScope.CALLER_CONCURRENCY,
+                new BucketCharge(StoreKeys.callerConcurrency(callerId), concurrency, 1)));
+    }
+
+    private static Optional<ScopedCharge> tokensOf(Plan plan, String callerId, long tokens) {
+        return plan.tokens().map(policy -> new ScopedCharge(LimitScope.CALLER_TOKENS,
+                new BucketCharge(StoreKeys.callerTokens(callerId), policy, tokens)));
+    }
+
+    /** A quota's charge in the calendar window {@code nowNanos} falls in. */
+    private static ScopedCharge quotaOf(Plan.Quota quota, String callerId, long nowNanos, long amount) {
+        CalendarQuota.Window window = quota.quota().windowAt(nowNanos);
+        return new ScopedCharge(scopeOf(quota), new BucketCharge(
+                StoreKeys.callerQuota(callerId, quota.countsTokens(), window.keySuffix()), window.policy(), amount));
     }
 
     /** The first attempt on an upstream: the caller's limits and the upstream's, in refusal order. */

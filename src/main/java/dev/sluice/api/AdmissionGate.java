@@ -262,17 +262,23 @@ public class AdmissionGate {
      * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
      */
     private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
-        long start = System.nanoTime();
         Span span = tracer.spanBuilder("sluice settle").setAttribute("sluice.adjustments", adjustments.size()).startSpan();
-        limiter.settle(adjustments, List.of()).whenComplete((ignored, failure) -> {
-            metrics.storeCall("settle", System.nanoTime() - start, failure == null);
+        observed("settle", span, () -> limiter.settle(adjustments, List.of())).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
+            }
+        });
+    }
+
+    /** A store call, timed for the metrics, and its span ended (marked failed when the call failed). */
+    private <T> CompletableFuture<T> observed(String operation, Span span, Supplier<? extends CompletionStage<T>> call) {
+        long start = System.nanoTime();
+        return call.get().toCompletableFuture().whenComplete((result, failure) -> {
+            metrics.storeCall(operation, System.nanoTime() - start, failure == null);
             if (failure != null) {
                 span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
             }
             span.end();
-            if (failure != null) {
-                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
-            }
         });
     }
 
@@ -282,18 +288,11 @@ public class AdmissionGate {
      * Vert.x would hop to anyway.
      */
     private Uni<Admission> decide(Supplier<CompletionStage<Admission>> call) {
-        long start = System.nanoTime();
         Span span = tracer.spanBuilder("sluice admit").startSpan();
-        CompletableFuture<Admission> decision = call.get().toCompletableFuture()
-                .whenComplete((admission, failure) -> {
-                    metrics.storeCall("admit", System.nanoTime() - start, failure == null);
-                    if (failure != null) {
-                        span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
-                    } else {
-                        span.setAttribute("sluice.admitted", admission instanceof Admission.Admitted);
-                    }
-                    span.end();
-                });
+        CompletableFuture<Admission> decision = observed("admit", span, () -> call.get().thenApply(admission -> {
+            span.setAttribute("sluice.admitted", admission instanceof Admission.Admitted);
+            return admission;
+        }));
         if (decision.isDone() && !decision.isCompletedExceptionally()) {
             return Uni.createFrom().item(decision.join());
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Usage per caller and per upstream per day (requests admitted, requests refused, prompt and
@@ -100,11 +101,7 @@ public class UsageCounters {
     /** Refused by Sluice's limit {@code scope} (its id, as the 429 names it). */
     public void refused(String callerId, String scope) {
         add(key("caller:" + callerId, today(), "refusals"), 1);
-        Periods periods = periods();
-        for (Period period : List.of(periods.day(), periods.hour())) {
-            add(LedgerKeys.refused(callerId, period, scope), 1, period);
-            add(LedgerKeys.seen(callerId, period), 1, period);
-        }
+        ledger(callerId, period -> LedgerKeys.refused(callerId, period, scope), 1);
     }
 
     public void tokens(String callerId, String upstream, long promptTokens, long completionTokens) {
@@ -119,12 +116,17 @@ public class UsageCounters {
 
     /** The ledger's counters of what a key sent to an upstream, this day and this hour. */
     private void sent(String keyId, String upstream, String field, long amount) {
+        ledger(keyId, period -> LedgerKeys.sent(keyId, upstream, period, field), amount);
+    }
+
+    /** Adds {@code amount} to a ledger counter of the key's, this day and this hour, and marks the key seen in both. */
+    private void ledger(String keyId, Function<Period, String> counter, long amount) {
         if (amount <= 0) {
             return;
         }
         Periods periods = periods();
         for (Period period : List.of(periods.day(), periods.hour())) {
-            add(LedgerKeys.sent(keyId, upstream, period, field), amount, period);
+            add(counter.apply(period), amount, period);
             add(LedgerKeys.seen(keyId, period), 1, period);
         }
     }

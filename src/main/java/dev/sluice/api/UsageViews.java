@@ -98,9 +98,9 @@ public class UsageViews {
         List<Period> month = Period.between(today.withDayOfMonth(1), today, Period.Granularity.DAY);
         UsageReport report = new UsageReport(List.of(caller.id()), month, new ArrayList<>(upstreamNames()), scopes());
         List<String> limitKeys = limits.stream().map(limit -> limit.charge().key()).toList();
-        return AdminResource.stored(read(limitKeys).thenCombine(read(report.detailKeys(
-                month.stream().map(day -> new UsageReport.Seen(caller.id(), day)).toList())), (states, values) -> {
-            List<UsageRow> rows = report.rows(month.stream().map(day -> new UsageReport.Seen(caller.id(), day)).toList(), values, true);
+        List<UsageReport.Seen> days = month.stream().map(day -> new UsageReport.Seen(caller.id(), day)).toList();
+        return AdminResource.stored(read(limitKeys).thenCombine(read(report.detailKeys(days)), (states, values) -> {
+            List<UsageRow> rows = report.rows(days, values, true);
             ObjectNode view = mapper.createObjectNode().put("object", "usage").put("key", caller.id()).put("plan", caller.plan().name());
             ArrayNode left = view.putArray("limits");
             for (ScopedCharge limit : limits) {

@@ -246,7 +246,8 @@ public class SluiceMetrics implements AttemptListener {
     }
 
     private static List<String> key(String name, String... tags) {
-        String[] key = Arrays.copyOf(new String[] {name}, tags.length + 1);
+        String[] key = new String[tags.length + 1];
+        key[0] = name;
         System.arraycopy(tags, 0, key, 1, tags.length);
         return List.of(key);
     }
