@@ -31,7 +31,7 @@ public final class OutlookNotes {
         }
         long until = Saturating.add(nowNanos, refused.refusal().retryAfterNanos());
         if (refused.by().scope() == LimitScope.UPSTREAM_COOLDOWN) {
-            outlook.coolingUntil(model, until);
+            outlook.coolingUntil(model, nowNanos, until);
         } else {
             outlook.refusedUntil(until);
         }

@@ -21,6 +21,8 @@ import dev.sluice.limit.Saturating;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.upstream.Randomness;
+import dev.sluice.upstream.RetryAdvice;
+import dev.sluice.upstream.Throttle;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
 import dev.sluice.usage.AttemptCost;
@@ -39,7 +41,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -200,18 +201,39 @@ public class AdmissionGate {
     }
 
     /**
-     * Pauses an upstream for {@code model} for the whole fleet, as a 429 asked: until then requests
-     * for it go to other upstreams, wait (within the max wait) or are refused with the pause's end as
-     * their retry-after, and no instance calls it before then. Sent without waiting for the store.
+     * An attempt's 429, by whom it concerns ({@link Throttle}): a key used up pauses the upstream for
+     * {@code model}, for the whole fleet, as asked but never longer than {@code SLUICE_UPSTREAM_MAX_COOLDOWN}
+     * (until then requests for it go to other upstreams, wait within the max wait or are refused with
+     * the pause's end as their retry-after); a request too large, or larger than what is left, pauses
+     * nobody. Either way the shared buckets take the reply's word on what is left. Sent without waiting.
+     *
+     * @param lease the attempt's: its upstream, and when it was sent (the pause's start, for {@link #learn})
      */
-    public void coolDown(Upstream upstream, String model, long pauseMillis) {
-        if (pauseMillis <= 0) {
+    public void throttled(Lease lease, String model, Throttle throttle, Map<String, List<String>> headers) {
+        learn(lease, headers);
+        if (!(throttle instanceof Throttle.Exhausted exhausted)) {
             return;
         }
-        upstream.outlook().coolingUntil(model, limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+        Upstream upstream = lease.upstream();
+        long pauseMillis = exhausted.pauseMillis(settings.resilience().maxCooldown().toMillis());
+        upstream.outlook().coolingUntil(model, lease.sendAtNanos(), limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
         metrics.cooledDown(upstream.name());
         settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE,
                 pauseMillis)), "a cooldown");
+    }
+
+    /**
+     * An attempt's reply was served with capacity left on the key ({@link RetryAdvice#capacityLeft}):
+     * a pause of {@code model} this instance knows of that began before the attempt was sent is over,
+     * for the whole fleet. Replies to attempts sent before the pause lift nothing: they tell of the key
+     * before the 429. Sent without waiting; costs a store call only when a pause is lifted.
+     */
+    public void resumeIfServed(Lease lease, String model, Map<String, List<String>> headers) {
+        Upstream upstream = lease.upstream();
+        if (RetryAdvice.capacityLeft(headers) && upstream.outlook().resumedBy(model, lease.sendAtNanos(), limiter.nowNanos())) {
+            settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE, -1)),
+                    "the end of a cooldown");
+        }
     }
 
     /**
@@ -221,17 +243,13 @@ public class AdmissionGate {
      * {@code x-ratelimit-limit-*} below the configured limit replaces it ({@link UpstreamLimits#learn}).
      * Costs a store round trip only when a bucket is lowered; sent without waiting.
      *
-     * @param remainingRequests the upstream's remaining requests, when it said
-     * @param remainingTokens   the upstream's remaining tokens, when it said
-     * @param limitRequests     its requests per minute, when it said
-     * @param limitTokens       its tokens per minute, when it said
+     * @param headers the reply's, names in lower case
      */
-    public void learn(Lease lease, OptionalLong remainingRequests, OptionalLong remainingTokens, OptionalLong limitRequests,
-            OptionalLong limitTokens) {
+    public void learn(Lease lease, Map<String, List<String>> headers) {
         UpstreamLimits limits = limitsOf(lease.upstream());
-        limits.learn(limitRequests, limitTokens);
+        limits.learn(RetryAdvice.limit(headers, "requests"), RetryAdvice.limit(headers, "tokens"));
         Settlements.Caps caps = Settlements.caps(limits, new Settlements.Left(lease.requestsLeft(), lease.tokensLeft()),
-                remainingRequests, remainingTokens);
+                RetryAdvice.remaining(headers, "requests"), RetryAdvice.remaining(headers, "tokens"));
         if (!caps.adjustments().isEmpty()) {
             OutlookNotes.capped(lease.upstream().outlook(), caps);
             settleWithoutWaiting(caps.adjustments(), "the upstream's remaining limits");

@@ -13,6 +13,7 @@ import dev.sluice.openai.Operation;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
 import dev.sluice.upstream.ResilientUpstream;
+import dev.sluice.upstream.Throttle;
 import dev.sluice.upstream.RetryAdvice;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamFailure;
@@ -131,8 +132,8 @@ public class RequestRelay {
                             }
 
                             @Override
-                            public void rateLimited(Upstream upstream, long pauseMillis) {
-                                gate.coolDown(upstream, model, pauseMillis);
+                            public void throttled(Upstream upstream, Throttle throttle, Map<String, List<String>> replyHeaders) {
+                                gate.throttled(lease.get(), model, throttle, replyHeaders);
                             }
 
                             @Override
@@ -142,7 +143,7 @@ public class RequestRelay {
                         })
                         .map(reply -> {
                             log.upstream(lease.get().upstream().name());
-                            return releasedWhenDone(settledWhenDone(reply, operation, ticket, lease.get(), stripUsageChunk), ticket);
+                            return releasedWhenDone(settledWhenDone(reply, operation, model, ticket, lease.get(), stripUsageChunk), ticket);
                         })
                         .onFailure().invoke(failure -> {
                             log.upstream(lease.get().upstream().name());
@@ -184,17 +185,18 @@ public class RequestRelay {
     /**
      * Settles the ticket by what the reply cost: at once for a whole body, when the stream ends for a
      * stream. An error reply used nothing; a stream that ended without its usage (cut short, the caller
-     * gone) cost an unknown amount, which keeps the reservations.
+     * gone) cost an unknown amount, which keeps the reservations. A reply served with capacity to spare
+     * may end a pause of the model early.
      */
-    private UpstreamReply settledWhenDone(UpstreamReply reply, Operation operation, Ticket ticket, Lease lease,
+    private UpstreamReply settledWhenDone(UpstreamReply reply, Operation operation, String model, Ticket ticket, Lease lease,
             boolean stripUsageChunk) {
-        gate.learn(lease, RetryAdvice.remaining(reply.headers(), "requests"), RetryAdvice.remaining(reply.headers(), "tokens"),
-                RetryAdvice.limit(reply.headers(), "requests"), RetryAdvice.limit(reply.headers(), "tokens"));
+        gate.learn(lease, reply.headers());
         boolean accepted = reply.status() >= 200 && reply.status() < 300;
         if (!accepted) {
             gate.settle(ticket, lease, AttemptCost.FAILED);
             return reply;
         }
+        gate.resumeIfServed(lease, model, reply.headers());
         if (!reply.isStream()) {
             settle(operation, ticket, lease, UsageReader.fromBody(reply.body()).orElse(null));
             return reply;

@@ -179,6 +179,13 @@ public interface SluiceConfig {
         @WithDefault("5s")
         Duration breakerDelay();
 
+        /**
+         * The longest pause of an upstream (for a model) that one 429 may impose on the fleet, whatever
+         * its retry-after asks; should the key still be used up after it, the next 429 pauses it again.
+         */
+        @WithDefault("30s")
+        Duration maxCooldown();
+
         /** Calls waiting for the upstream's reply head at once (bulkhead); as many more may queue, beyond that 503. */
         @WithDefault("256")
         int maxConcurrent();

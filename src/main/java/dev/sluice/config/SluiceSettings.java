@@ -68,8 +68,9 @@ public record SluiceSettings(
      * @param retry          when a failed attempt is tried again
      * @param breaker        when an upstream is left alone
      * @param maxConcurrent  calls awaiting an upstream at once (and as many queued)
+     * @param maxCooldown    the longest pause of an upstream one 429 imposes on the fleet
      */
-    public record Resilience(Retry retry, Breaker breaker, int maxConcurrent) {
+    public record Resilience(Retry retry, Breaker breaker, int maxConcurrent, Duration maxCooldown) {
     }
 
     /**
@@ -179,6 +180,7 @@ public record SluiceSettings(
         problems.atLeast("sluice.upstream.breaker-failures", upstream.breakerFailures(), 1);
         problems.positive("sluice.upstream.breaker-delay", upstream.breakerDelay());
         problems.atLeast("sluice.upstream.max-concurrent", upstream.maxConcurrent(), 1);
+        problems.between("sluice.upstream.max-cooldown", upstream.maxCooldown(), Duration.ofSeconds(1), Duration.ofHours(1));
 
         if (!(config.storeFallbackShare() > 0 && config.storeFallbackShare() <= 1)) {
             problems.add("sluice.store-fallback-share", "must be above 0 and at most 1, got " + config.storeFallbackShare());
@@ -222,7 +224,8 @@ public record SluiceSettings(
                 new Usage(config.usage().flushInterval(), config.usage().retention(), quotaZone),
                 new Resilience(new Retry(retry.maxAttempts(), retry.maxTotal(), retry.baseDelay(), retry.maxDelay(),
                         new RetryBudget(retry.budget(), retry.budgetMinRetries(), retry.budgetWindow())),
-                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay()), upstream.maxConcurrent()),
+                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay()), upstream.maxConcurrent(),
+                        upstream.maxCooldown()),
                 new Metrics(config.metrics().maxModels(), config.metrics().planLabel(), config.metrics().emfInterval()));
     }
 

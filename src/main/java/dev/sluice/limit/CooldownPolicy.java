@@ -3,8 +3,9 @@ package dev.sluice.limit;
 /**
  * A pause the upstream asked for: nothing passes until the stored moment (wall-clock epoch nanos).
  * Charging it takes nothing; it only makes a request wait, or be refused, until the pause is over.
- * A settlement starts or extends it: {@code deltaTokens} is then the pause's length in milliseconds,
- * and the pause ends at the later of the stored end and now plus that (never sooner than asked).
+ * A settlement with a positive {@code deltaTokens} starts or extends it: that is the pause's length in
+ * milliseconds, and the pause ends at the later of the stored end and now plus that (never sooner than
+ * asked). One with a negative delta lifts it: it ends now (the upstream has shown capacity again).
  */
 public record CooldownPolicy() implements LimitPolicy {
 
@@ -28,8 +29,8 @@ public record CooldownPolicy() implements LimitPolicy {
 
     @Override
     public long settledState(long state, long deltaTokens, long nowNanos) {
-        if (deltaTokens <= 0) {
-            return state;
+        if (deltaTokens < 0) {
+            return state == MISSING ? MISSING : Math.min(state, nowNanos);
         }
         long end = Saturating.add(nowNanos, Math.min(deltaTokens, Long.MAX_VALUE / NANOS_PER_MILLI) * NANOS_PER_MILLI);
         return state == MISSING ? end : Math.max(state, end);

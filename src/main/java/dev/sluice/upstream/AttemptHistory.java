@@ -32,11 +32,12 @@ record AttemptHistory(long firstAttemptNanos, List<Failed> failed) {
      * @param upstream          where it went
      * @param reply             what the upstream answered (429, 500, 502, 503, 504); empty when it did not
      * @param failure           why there was no answer; empty when there was one
+     * @param tooLarge          the upstream said the request is larger than its limit: no wait helps there
      * @param advisedMillis     the wait the upstream advised, 0 when none
      * @param alternativeReady  another upstream could take the next attempt now
      * @param alternativeExists another candidate upstream exists at all, ready now or later
      */
-    record Failed(String upstream, Optional<UpstreamReply> reply, Optional<UpstreamFailure> failure, long advisedMillis,
+    record Failed(String upstream, Optional<UpstreamReply> reply, Optional<UpstreamFailure> failure, boolean tooLarge, long advisedMillis,
             boolean alternativeReady, boolean alternativeExists) {
 
         Failed {

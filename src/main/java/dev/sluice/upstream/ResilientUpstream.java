@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * when one can take it now, at once; otherwise the same one after an exponential backoff with full
  * jitter that is never shorter than what the upstream advised ({@link RetryAdvice}). Every retry is a
  * new request to an upstream, so it is admitted against that upstream's buckets first, never against
- * the caller's; every 429 is reported too, so that the whole fleet pauses as the upstream asked. When
- * no retry follows, the caller gets the last reply as it was, or the last failure.
+ * the caller's; every 429 is reported too, so that the whole fleet pauses when the upstream's key is used
+ * up ({@link Throttle}). A request the upstream calls too large for its limit is only tried on another
+ * upstream. When no retry follows, the caller gets the last reply as it was, or the last failure.
  */
 @ApplicationScoped
 public class ResilientUpstream {
@@ -58,8 +61,11 @@ public class ResilientUpstream {
         /** Whether the request has a candidate upstream other than those failed, ready now or not. */
         boolean anotherCandidate(Set<String> failed);
 
-        /** The upstream answered 429 and asked for this pause (milliseconds): every instance should keep it. */
-        void rateLimited(Upstream upstream, long pauseMillis);
+        /**
+         * The upstream answered 429: when its key is used up ({@link Throttle.Exhausted}) every instance
+         * should pause it as asked; whatever the 429 concerns, its headers say what is left on the key.
+         */
+        void throttled(Upstream upstream, Throttle throttle, Map<String, List<String>> headers);
 
         /**
          * Right before the attempt admitted last goes out: holds it when it is late for its admission,
@@ -67,9 +73,6 @@ public class ResilientUpstream {
          */
         Uni<Void> beforeSend();
     }
-
-    /** The pause kept after a 429 that advised none. */
-    static final long DEFAULT_PAUSE_MILLIS = 1000;
 
     /** Larger error bodies are cut: only a streamed error status is read whole, and those are small. */
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -133,9 +136,7 @@ public class ResilientUpstream {
                     .transform(failure -> RetryableAttempt.of(notCalled(failure, upstream)))
                     .onFailure(RetryableAttempt.class).transform(failure -> {
                         RetryableAttempt failed = (RetryableAttempt) failure;
-                        if (failed.rateLimited()) {
-                            pacing.rateLimited(upstream, failed.advisedMillis() > 0 ? failed.advisedMillis() : DEFAULT_PAUSE_MILLIS);
-                        }
+                        failed.throttle().ifPresent(throttle -> pacing.throttled(upstream, throttle, failed.reply().orElseThrow().headers()));
                         Set<String> failedOn = new HashSet<>(before.failedUpstreams());
                         failedOn.add(upstream.name());
                         AttemptHistory after = before.with(failed.on(upstream.name(), pacing.anotherAvailable(failedOn),
@@ -181,6 +182,9 @@ public class ResilientUpstream {
         AttemptHistory.Failed last = failed.history.last();
         if (!last.called()) {
             return last.alternativeExists();
+        }
+        if (last.tooLarge() && !last.alternativeExists()) {
+            return false; // no wait makes it fit: the caller hears the upstream's own words at once
         }
         long now = clock.nowNanos();
         if (!last.alternativeReady()

@@ -72,6 +72,17 @@ public final class RetryAdvice {
         return value.isPresent() && value.getAsLong() >= 0 ? value : OptionalLong.empty();
     }
 
+    /**
+     * Whether the upstream says its key has capacity left: it sent {@code x-ratelimit-remaining-requests}
+     * or {@code -tokens}, and none it sent is zero.
+     */
+    public static boolean capacityLeft(Map<String, List<String>> headers) {
+        OptionalLong requests = remaining(headers, "requests");
+        OptionalLong tokens = remaining(headers, "tokens");
+        return (requests.isPresent() || tokens.isPresent())
+                && (requests.isEmpty() || requests.getAsLong() > 0) && (tokens.isEmpty() || tokens.getAsLong() > 0);
+    }
+
     /** {@code 6m0s} → 360000; {@code 20ms} → 20; {@code 1.5s} → 1500; rounded up to the millisecond. */
     public static OptionalLong goDurationMillis(String text) {
         if (text == null || text.isBlank()) {

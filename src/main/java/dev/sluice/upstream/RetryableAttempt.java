@@ -3,7 +3,6 @@ package dev.sluice.upstream;
 import dev.sluice.limit.TimeSource;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,22 +14,31 @@ import java.util.concurrent.TimeUnit;
 final class RetryableAttempt extends RuntimeException {
 
     private final UpstreamReply reply;
+    private final Throttle throttle;
     private final long advisedMillis;
 
-    private RetryableAttempt(UpstreamReply reply, UpstreamFailure failure, long advisedMillis) {
+    private RetryableAttempt(UpstreamReply reply, UpstreamFailure failure, Throttle throttle, long advisedMillis) {
         super(reply != null ? "upstream answered " + reply.status() : failure.getMessage(), failure, false, false);
         this.reply = reply;
+        this.throttle = throttle;
         this.advisedMillis = advisedMillis;
     }
 
-    /** A reply worth another attempt; a Retry-After date is read against the limiter's (wall-clock) time. */
+    /**
+     * A reply worth another attempt (read whole); a Retry-After date is read against the limiter's
+     * (wall-clock) time, and a 429 is told apart by whom it concerns ({@link Throttle}).
+     */
     static RetryableAttempt of(UpstreamReply reply, TimeSource clock) {
-        OptionalLong advised = RetryAdvice.advisedWaitMillis(reply.headers(), TimeUnit.NANOSECONDS.toMillis(clock.nowNanos()));
-        return new RetryableAttempt(reply, null, advised.orElse(0));
+        long advised = RetryAdvice.advisedWaitMillis(reply.headers(), TimeUnit.NANOSECONDS.toMillis(clock.nowNanos())).orElse(0);
+        if (reply.status() != 429) {
+            return new RetryableAttempt(reply, null, null, advised);
+        }
+        Throttle throttle = Throttle.of(reply.headers(), reply.body(), advised);
+        return new RetryableAttempt(reply, null, throttle, throttle.advisedMillis());
     }
 
     static RetryableAttempt of(UpstreamFailure failure) {
-        return new RetryableAttempt(null, failure, 0);
+        return new RetryableAttempt(null, failure, null, 0);
     }
 
     /** Statuses worth another attempt: the upstream's limit, and its transient failures. */
@@ -43,8 +51,14 @@ final class RetryableAttempt extends RuntimeException {
         return reply == null || reply.status() != 429;
     }
 
-    boolean rateLimited() {
-        return reply != null && reply.status() == 429;
+    /** What its 429 says about whom it concerns; empty for any other attempt. */
+    Optional<Throttle> throttle() {
+        return Optional.ofNullable(throttle);
+    }
+
+    /** Its headers, when the upstream answered. */
+    Optional<UpstreamReply> reply() {
+        return Optional.ofNullable(reply);
     }
 
     long advisedMillis() {
@@ -54,6 +68,6 @@ final class RetryableAttempt extends RuntimeException {
     /** The attempt in a request's history: where it went and what else could take the next one. */
     AttemptHistory.Failed on(String upstream, boolean alternativeReady, boolean alternativeExists) {
         return new AttemptHistory.Failed(upstream, Optional.ofNullable(reply), Optional.ofNullable((UpstreamFailure) getCause()),
-                advisedMillis, alternativeReady, alternativeExists);
+                throttle instanceof Throttle.RequestTooLarge, advisedMillis, alternativeReady, alternativeExists);
     }
 }

@@ -26,7 +26,14 @@ public final class UpstreamOutlook {
     private volatile boolean breakerHalfOpen;
     /** In half-open, the one request that probes; the breaker refuses the others (success threshold 1). */
     private final AtomicBoolean probeClaimed = new AtomicBoolean();
-    private final ConcurrentHashMap<String, Long> coolingUntilNanos = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Pause> pauses = new ConcurrentHashMap<>();
+
+    /** A model paused from {@code sinceNanos} (the refused attempt's sending, or when this instance heard) until {@code untilNanos}. */
+    private record Pause(long sinceNanos, long untilNanos) {
+        Pause longest(Pause other) {
+            return other.untilNanos > untilNanos ? other : this;
+        }
+    }
 
     /**
      * An admission against its buckets succeeded and left this much.
@@ -54,9 +61,9 @@ public final class UpstreamOutlook {
     /** The models it has paused now, with how long each pause has left, in nanoseconds. */
     public Map<String, Long> coolingModels(long nowNanos) {
         Map<String, Long> cooling = new TreeMap<>();
-        coolingUntilNanos.forEach((model, until) -> {
-            if (until > nowNanos) {
-                cooling.put(model, until - nowNanos);
+        pauses.forEach((model, pause) -> {
+            if (pause.untilNanos > nowNanos) {
+                cooling.put(model, pause.untilNanos - nowNanos);
             }
         });
         return cooling;
@@ -72,12 +79,28 @@ public final class UpstreamOutlook {
         return tokensLeft;
     }
 
-    /** The upstream paused {@code model} until {@code untilNanos} (a 429, here or on another instance). */
-    public void coolingUntil(String model, long untilNanos) {
-        if (coolingUntilNanos.size() >= MAX_COOLING_MODELS) {
-            coolingUntilNanos.clear();
+    /**
+     * The upstream paused {@code model} until {@code untilNanos} (a 429, here or on another instance).
+     *
+     * @param sinceNanos when the attempt it refused was sent, or when this instance heard of the pause
+     */
+    public void coolingUntil(String model, long sinceNanos, long untilNanos) {
+        if (pauses.size() >= MAX_COOLING_MODELS) {
+            pauses.clear();
         }
-        coolingUntilNanos.merge(model, untilNanos, Math::max);
+        pauses.merge(model, new Pause(sinceNanos, untilNanos), Pause::longest);
+    }
+
+    /**
+     * An attempt sent at {@code sentAtNanos} was served with capacity to spare: a pause of
+     * {@code model} known here that began before it was sent is over early. Replies to attempts sent
+     * before the pause say nothing of the key since, so they lift nothing.
+     *
+     * @return whether a pause was lifted (the fleet should hear of it)
+     */
+    public boolean resumedBy(String model, long sentAtNanos, long nowNanos) {
+        Pause pause = pauses.get(model);
+        return pause != null && pause.untilNanos > nowNanos && pause.sinceNanos < sentAtNanos && pauses.remove(model, pause);
     }
 
     /**
@@ -133,12 +156,12 @@ public final class UpstreamOutlook {
     /** When it can next be expected to take a request for {@code model}; at or before {@code nowNanos} means now. */
     public long availableAtNanos(String model, long nowNanos) {
         long at = Math.max(refusedUntilNanos, breakerOpenUntilNanos);
-        Long cooling = coolingUntilNanos.get(model);
-        if (cooling != null) {
-            if (cooling <= nowNanos) {
-                coolingUntilNanos.remove(model, cooling);
+        Pause pause = pauses.get(model);
+        if (pause != null) {
+            if (pause.untilNanos <= nowNanos) {
+                pauses.remove(model, pause);
             } else {
-                at = Math.max(at, cooling);
+                at = Math.max(at, pause.untilNanos);
             }
         }
         return at;

@@ -68,11 +68,25 @@ class UpstreamRetryTest {
 
     /** Whether the shared store holds a pause of the upstream for gpt-test: its 429 has come back and been stored. */
     private boolean gptTestIsPaused() throws Exception {
+        return gptTestPauseLeftSeconds() > 0;
+    }
+
+    /** What is left of the stored pause of the upstream for gpt-test, in whole seconds rounded up; 0 when none. */
+    private long gptTestPauseLeftSeconds() throws Exception {
         String pause = new UpstreamLimits(settings.upstreams().get(0)).cooldownKey("gpt-test");
         Admission probe = limiter.tryAcquire(List.of(new BucketCharge(pause, CooldownPolicy.INSTANCE, 1)), 0)
                 .toCompletableFuture().get(5, TimeUnit.SECONDS); // charging a pause takes nothing
-        return probe instanceof Admission.Refused;
+        return probe instanceof Admission.Refused refused ? (refused.retryAfterNanos() + 999_999_999) / 1_000_000_000 : 0;
     }
+
+    /** OpenAI's words for a request larger than the key's TPM (enricoros/big-AGI#636): never fits, whatever the wait. */
+    static final String TOO_LARGE = "{\"error\":{\"message\":\"Request too large for gpt-test in organization org-x on tokens "
+            + "per min (TPM): Limit 30000, Requested 35064. The input or output tokens must be reduced in order to run "
+            + "successfully.\",\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
+    /** A key over its TPM: the limit is used up until it refills. */
+    static final String TPM_REACHED = "{\"error\":{\"message\":\"Rate limit reached for gpt-test in organization org-x on tokens "
+            + "per min (TPM): Limit 30000, Used 28943, Requested 4096. Please try again in 2.1s.\",\"type\":\"tokens\","
+            + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
 
     private static ValidatableResponse chat(String token, String body) {
         return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(body)
@@ -181,5 +195,68 @@ class UpstreamRetryTest {
         TestClock.CLOCK.advanceSeconds(60);
         chat("sk-lower-4", CallerLimitTest.BODY).statusCode(200);
         chat("sk-lower-5", CallerLimitTest.BODY).statusCode(200);
+    }
+
+    @Test
+    void aRequestTooLargeForTheKeyIsItsCallersOwnErrorAndPausesNobody() throws Exception {
+        upstream.enqueue(Reply.json(429, TOO_LARGE, Map.of("retry-after", "40", "x-ratelimit-remaining-tokens", "30000")));
+
+        chat("sk-huge", CallerLimitTest.BODY).statusCode(429)
+                .body("error.message", org.hamcrest.Matchers.startsWith("Request too large"));
+
+        assertThat(upstream.requests()).as("no wait makes it fit: not retried").hasSize(1);
+        assertThat(gptTestIsPaused()).as("nobody else is paused").isFalse();
+        chat("sk-small", CallerLimitTest.BODY).statusCode(200);
+    }
+
+    @Test
+    void aRequestLargerThanWhatIsLeftWaitsAloneAndPausesNobody() throws Exception {
+        // the key has requests and tokens left, only not 4096 tokens: the next small request fits
+        upstream.enqueue(Reply.json(429, TPM_REACHED, Map.of("retry-after", "40", "x-ratelimit-remaining-requests", "499",
+                "x-ratelimit-remaining-tokens", "1057")));
+
+        // its own wait (40 s) is past the retry time: it hears the upstream's answer at once
+        chat("sk-big", CallerLimitTest.BODY).statusCode(429).body("error.message", org.hamcrest.Matchers.startsWith("Rate limit reached"));
+
+        assertThat(gptTestIsPaused()).as("nobody else is paused").isFalse();
+        chat("sk-next", CallerLimitTest.BODY).statusCode(200);
+    }
+
+    @Test
+    void aPauseOfTheWholeFleetIsCappedBySluiceUpstreamMaxCooldown() throws Exception {
+        // used up, and asking for an hour: the fleet pauses 30 s at most (the default)
+        upstream.enqueue(Reply.json(429, TPM_REACHED, Map.of("retry-after", "3600", "x-ratelimit-remaining-tokens", "0")));
+
+        chat("sk-used-up", CallerLimitTest.BODY).statusCode(429);
+
+        assertThat(gptTestPauseLeftSeconds()).isEqualTo(30);
+        chat("sk-after-used-up", CallerLimitTest.BODY).statusCode(429)
+                .header(RateLimitedException.SCOPE_HEADER, "upstream-cooldown")
+                .header("retry-after", "30");
+    }
+
+    @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
+    void aReplySentAfterThePauseBeganWithCapacityLeftLiftsIt() throws Exception {
+        CompletableFuture<Void> refuseFirst = new CompletableFuture<>();
+        CompletableFuture<Void> serveSecond = new CompletableFuture<>();
+        upstream.enqueue(Reply.after(refuseFirst, Reply.json(429, TPM_REACHED, Map.of("retry-after", "30",
+                        "x-ratelimit-remaining-tokens", "0"))),
+                Reply.after(serveSecond, Reply.json(200, TestUpstream.COMPLETION, Map.of("x-ratelimit-remaining-requests", "5",
+                        "x-ratelimit-remaining-tokens", "20000"))));
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> chat("sk-lift-1", CallerLimitTest.BODY).extract().statusCode());
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.requests().size() == 1);
+        TestClock.CLOCK.advanceMillis(1); // the second is sent after the first
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> chat("sk-lift-2", CallerLimitTest.BODY).extract().statusCode());
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.requests().size() == 2);
+
+        refuseFirst.complete(null);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(429); // its own 30 s wait is past the retry time
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(this::gptTestIsPaused);
+
+        // the second was served after the 429 with capacity to spare: the key was not used up for long
+        serveSecond.complete(null);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> !gptTestIsPaused());
     }
 }

@@ -285,6 +285,21 @@ public abstract class BucketStoreContractTest {
     }
 
     @Test
+    void aCooldownIsLiftedByANegativeSettlementAndALiftWithoutOneIsNothing() {
+        BucketCharge cooldown = charge("cooldown", CooldownPolicy.INSTANCE, 1);
+        settle(List.of(adjust(cooldown, -1)), List.of()); // nothing to lift: no pause appears
+        assertThat(admitted(cooldown)).isTrue();
+
+        settle(List.of(adjust(cooldown, 30_000)), List.of());
+        assertThat(admitted(cooldown)).isFalse();
+        settle(List.of(adjust(cooldown, -1)), List.of()); // the upstream showed capacity again
+        assertThat(admitted(cooldown)).isTrue();
+
+        settle(List.of(adjust(cooldown, 5_000)), List.of()); // a new pause after the lift holds again
+        assertThat(admitted(cooldown)).isFalse();
+    }
+
+    @Test
     void aConcurrencyLimitAdmitsItsSlotsAtOnceWithoutHoldingAndGetsThemBackOnRelease() {
         ConcurrencyPolicy policy = new ConcurrencyPolicy(2, 10_000 * MS);
         BucketCharge slot = charge("inflight", policy, 1);

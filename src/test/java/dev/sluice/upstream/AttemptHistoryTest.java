@@ -15,7 +15,7 @@ class AttemptHistoryTest {
     private static final UpstreamReply LIMITED = UpstreamReply.whole(429, Map.of(), Buffer.buffer("{}"));
 
     private static AttemptHistory.Failed replied(String upstream) {
-        return new AttemptHistory.Failed(upstream, Optional.of(LIMITED), Optional.empty(), 1000, false, true);
+        return new AttemptHistory.Failed(upstream, Optional.of(LIMITED), Optional.empty(), false, 1000, false, true);
     }
 
     private static AttemptHistory.Failed notAnswered(String upstream, UpstreamFailure.Kind kind) {
@@ -23,7 +23,7 @@ class AttemptHistoryTest {
             case CIRCUIT_OPEN, BUSY -> UpstreamFailure.notCalled(kind, "not called", null, 0);
             case TIMEOUT, UNREACHABLE -> new UpstreamFailure(kind, "no answer", null, true);
         };
-        return new AttemptHistory.Failed(upstream, Optional.empty(), Optional.of(failure), 0, true, true);
+        return new AttemptHistory.Failed(upstream, Optional.empty(), Optional.of(failure), false, 0, true, true);
     }
 
     @Test
@@ -62,10 +62,10 @@ class AttemptHistoryTest {
 
     @Test
     void anAttemptHasAReplyOrAFailureNeverBothOrNone() {
-        assertThatThrownBy(() -> new AttemptHistory.Failed("a", Optional.empty(), Optional.empty(), 0, false, false))
+        assertThatThrownBy(() -> new AttemptHistory.Failed("a", Optional.empty(), Optional.empty(), false, 0, false, false))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new AttemptHistory.Failed("a", Optional.of(LIMITED),
-                Optional.of(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "x", null, true)), 0, false, false))
+                Optional.of(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "x", null, true)), false, 0, false, false))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -43,7 +43,7 @@ class UpstreamChoiceTest {
         Fake refused = new Fake("refused", 1);
         Fake broken = new Fake("broken", 1);
         Fake low = new Fake("low", 1);
-        cooling.outlook().coolingUntil("gpt-4o", NOW + 3_000);
+        cooling.outlook().coolingUntil("gpt-4o", NOW, NOW + 3_000);
         refused.outlook().refusedUntil(NOW + 1_000);
         broken.outlook().breakerOpenUntil(NOW + 2_000, 2_000);
         low.outlook().admitted(0.05, 1.0);
@@ -82,7 +82,7 @@ class UpstreamChoiceTest {
     void aPauseIsPerModelAndEndsOnItsOwn() {
         Fake a = new Fake("a", 1);
         Fake b = new Fake("b", 1);
-        a.outlook().coolingUntil("gpt-4o", NOW + 1_000);
+        a.outlook().coolingUntil("gpt-4o", NOW, NOW + 1_000);
         b.outlook().admitted(0.5, 0.5);
 
         assertThat(UpstreamChoice.order(List.of(a, b), "gpt-4o-mini", Set.of(), NOW, () -> 0.5)).containsExactly(a, b);
