@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.sluice.openai.Operation;
+import dev.sluice.tokens.CountParameter;
 
 import java.io.IOException;
 
@@ -41,6 +42,7 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
             case EMBEDDINGS -> requirePresent(root, "input");
             case MODELS -> throw new IllegalArgumentException("GET /v1/models has no body");
         }
+        CountParameter.of(endpoint).forEach(parameter -> requireInRange(root, parameter));
         return new ProxiedRequest(endpoint, model, stream, body, root);
     }
 
@@ -124,6 +126,24 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
         JsonNode value = root.get(field);
         if (value == null || value.isNull()) {
             throw missing(field);
+        }
+    }
+
+    /** OpenAI's words and codes for a bad integer parameter (e.g. OpenBMB/ChatDev#446: {@code integer_below_min_value}). */
+    private static void requireInRange(JsonNode root, CountParameter parameter) {
+        String param = parameter.name();
+        CountParameter.Reading reading = parameter.read(root);
+        if (reading instanceof CountParameter.NotAnInteger notOne) {
+            throw GatewayException.invalidRequest(400, "Invalid type for '" + param + "': expected an integer, but got "
+                    + notOne.got() + " instead.", param, "invalid_type");
+        }
+        if (reading instanceof CountParameter.OutOfRange out) {
+            throw GatewayException.invalidRequest(400, out.below()
+                    ? "Invalid '" + param + "': integer below minimum value. Expected a value >= " + parameter.min() + ", but got "
+                            + out.value() + " instead."
+                    : "Invalid '" + param + "': integer above maximum value. Expected a value <= " + parameter.max() + ", but got "
+                            + out.value() + " instead.",
+                    param, out.below() ? "integer_below_min_value" : "integer_above_max_value");
         }
     }
 

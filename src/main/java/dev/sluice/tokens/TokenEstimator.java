@@ -31,11 +31,12 @@ import java.util.Map;
  * once per request, and adds images and token ids as above: what OpenAI's rate-limit guide calls "the
  * estimated number of tokens based on the character count of your request".
  *
- * <p>The output budget is the first positive integer among the operation's budget fields
+ * <p>The output budget is the first of the operation's budget fields that is set
  * ({@code max_completion_tokens}, then {@code max_tokens} for chat; {@code max_tokens} for
- * completions), else the operation's default. {@code max_completion_tokens}, {@code max_tokens},
- * {@code n} and {@code best_of} count only when they are positive integers: anything else is left for
- * the upstream to refuse, and counts as absent.
+ * completions), else the operation's default. The request path refuses a body whose
+ * {@code max_completion_tokens}, {@code max_tokens}, {@code n} or {@code best_of} is not an integer in
+ * its {@link CountParameter} range before it estimates anything; should such a body reach the estimate
+ * anyway, that field counts as absent.
  *
  * <p>Thread-safe and meant to be created once per application: the constructor loads the encodings.
  */
@@ -44,7 +45,7 @@ public final class TokenEstimator {
     /** OpenAI's default {@code max_tokens} for {@code /v1/completions}. */
     static final long COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
     /** The most choices ({@code n}, {@code best_of}) one prompt is charged for; OpenAI allows 128. */
-    static final long MAX_CHOICES_PER_PROMPT = 128;
+    static final long MAX_CHOICES_PER_PROMPT = CountParameter.N.max();
     /** Each message is rendered as {@code <|start|>{role}<|message|>{content}<|end|>}. */
     static final int TOKENS_PER_MESSAGE = 3;
     static final int TOKENS_PER_NAME = 1;
@@ -61,8 +62,8 @@ public final class TokenEstimator {
     static final int CHARACTERS_PER_TOKEN = 4;
 
     /** Chat's output budget fields, the first one set wins. */
-    static final List<String> CHAT_BUDGET_FIELDS = List.of("max_completion_tokens", "max_tokens");
-    static final List<String> COMPLETIONS_BUDGET_FIELDS = List.of("max_tokens");
+    static final List<CountParameter> CHAT_BUDGET_FIELDS = List.of(CountParameter.MAX_COMPLETION_TOKENS, CountParameter.MAX_TOKENS);
+    static final List<CountParameter> COMPLETIONS_BUDGET_FIELDS = List.of(CountParameter.MAX_TOKENS);
     private static final List<String> CHAT_JSON_FIELDS = List.of("tools", "functions", "response_format");
 
     private final ModelEncodings encodings = new ModelEncodings();
@@ -99,7 +100,7 @@ public final class TokenEstimator {
             input.value(body.path(field));
         }
         long maxCompletionTokens = outputBudget(body, CHAT_BUDGET_FIELDS, defaultMaxTokens);
-        long choices = Math.max(1, positiveInteger(body.get("n"), MAX_CHOICES_PER_PROMPT));
+        long choices = CountParameter.N.valueOr(body, 1);
         return new TokenEstimate(input.tokens, input.tokensFromCharacters(), maxCompletionTokens, (int) choices);
     }
 
@@ -109,9 +110,8 @@ public final class TokenEstimator {
         input.prompt(prompt);
         input.value(body.path("suffix"));
         long maxTokens = outputBudget(body, COMPLETIONS_BUDGET_FIELDS, COMPLETIONS_DEFAULT_MAX_TOKENS);
-        long choicesPerPrompt = Math.max(1, Math.max(
-                positiveInteger(body.get("n"), MAX_CHOICES_PER_PROMPT),
-                positiveInteger(body.get("best_of"), MAX_CHOICES_PER_PROMPT))); // best_of are all generated and billed
+        // best_of are all generated and billed
+        long choicesPerPrompt = Math.max(CountParameter.N.valueOr(body, 1), CountParameter.BEST_OF.valueOr(body, 1));
         // A batch (an array of strings or of token-id arrays) is several prompts; a flat id array is one.
         long prompts = prompt.isArray() && !prompt.isEmpty() && !prompt.get(0).isNumber() ? prompt.size() : 1;
         long choices = Math.min(Integer.MAX_VALUE, choicesPerPrompt * prompts); // ≤ 128 × 2^31: no overflow
@@ -119,13 +119,12 @@ public final class TokenEstimator {
     }
 
     /**
-     * The most one choice may generate: the first of {@code fields} that holds a positive integer
-     * (capped at {@link TokenEstimate#MAX_COMPLETION_TOKENS}), else {@code whenAbsent}. Each operation
-     * names its own fields, e.g. the Responses API's {@code max_output_tokens}.
+     * The most one choice may generate: the first of {@code fields} that holds a valid value, else
+     * {@code whenAbsent}. Each operation names its own fields, e.g. the Responses API's {@code max_output_tokens}.
      */
-    static long outputBudget(JsonNode body, List<String> fields, long whenAbsent) {
-        for (String field : fields) {
-            long budget = positiveInteger(body.get(field), TokenEstimate.MAX_COMPLETION_TOKENS);
+    static long outputBudget(JsonNode body, List<CountParameter> fields, long whenAbsent) {
+        for (CountParameter field : fields) {
+            long budget = field.valueOr(body, 0);
             if (budget > 0) {
                 return budget;
             }
@@ -135,17 +134,6 @@ public final class TokenEstimator {
 
     private Encoding encoding(JsonNode body) {
         return encodings.forModel(body.path("model").asText(""));
-    }
-
-    /** The value as an integer from 1 to {@code cap}, capped; 0 when it is not a positive integer. */
-    private static long positiveInteger(JsonNode value, long cap) {
-        if (value == null || !value.isIntegralNumber()) {
-            return 0;
-        }
-        if (!value.canConvertToLong()) {
-            return value.bigIntegerValue().signum() > 0 ? cap : 0;
-        }
-        return value.longValue() < 1 ? 0 : Math.min(value.longValue(), cap);
     }
 
     /**

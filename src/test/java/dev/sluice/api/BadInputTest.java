@@ -44,6 +44,15 @@ class BadInputTest {
             "message without role         | {\"model\":\"m\",\"messages\":[{\"content\":\"hi\"}]}       | missing_required_parameter | messages[0].role",
             "role not a string            | {\"model\":\"m\",\"messages\":[{\"role\":1}]}               | invalid_type               | messages[0].role",
             "stream not a boolean         | {\"model\":\"m\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\"}]} | invalid_type | stream",
+            "max_tokens a huge float      | {\"model\":\"m\",\"max_tokens\":1e308,\"messages\":[{\"role\":\"user\"}]} | integer_above_max_value | max_tokens",
+            "max_tokens negative          | {\"model\":\"m\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\"}]} | integer_below_min_value | max_tokens",
+            "max_tokens zero              | {\"model\":\"m\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\"}]} | integer_below_min_value | max_tokens",
+            "max_tokens a string          | {\"model\":\"m\",\"max_tokens\":\"100\",\"messages\":[{\"role\":\"user\"}]} | invalid_type | max_tokens",
+            "max_tokens with a fraction   | {\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\"}]} | invalid_type | max_tokens",
+            "max_tokens past any model    | {\"model\":\"m\",\"max_tokens\":99999999999,\"messages\":[{\"role\":\"user\"}]} | integer_above_max_value | max_tokens",
+            "max_completion_tokens bool   | {\"model\":\"m\",\"max_completion_tokens\":true,\"messages\":[{\"role\":\"user\"}]} | invalid_type | max_completion_tokens",
+            "n above 128                  | {\"model\":\"m\",\"n\":129,\"messages\":[{\"role\":\"user\"}]} | integer_above_max_value | n",
+            "n beyond a long              | {\"model\":\"m\",\"n\":1000000000000000000000000,\"messages\":[{\"role\":\"user\"}]} | integer_above_max_value | n",
     })
     void rejectsABadChatBodyNamingTheParameter(String description, String body, String code, String param) {
         given().header("Authorization", "Bearer sk-clumsy").contentType(ContentType.JSON).body(body.strip())

@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 
@@ -56,6 +57,8 @@ class TokenEstimatorProperties {
         long expectedBudget = positiveInteger(maxCompletionTokens) > 0 ? positiveInteger(maxCompletionTokens)
                 : positiveInteger(maxTokens) > 0 ? positiveInteger(maxTokens) : DEFAULT_MAX_TOKENS;
         assertThat(estimate.maxCompletionTokens()).isEqualTo(expectedBudget); // never below what the body asks for
+        long choices = positiveInteger(n);
+        assertThat(estimate.choices()).isEqualTo(choices >= 1 && choices <= 128 ? choices : 1);
     }
 
     @Property(tries = 200)
@@ -109,15 +112,21 @@ class TokenEstimatorProperties {
         return characters;
     }
 
-    private static long positiveInteger(JsonNode value) {
-        if (!value.isIntegralNumber()) {
+    /**
+     * What a budget field asks for, by JSON Schema's reading of an integer (a zero fraction is one):
+     * the value when it is one from 1 to the cap, else 0 (the request path refuses such a body; the
+     * estimate reads it as absent).
+     */
+    static long positiveInteger(JsonNode value) {
+        if (!value.isNumber() || (value.isFloatingPointNumber() && !value.isBigDecimal() && !Double.isFinite(value.doubleValue()))) {
             return 0;
         }
-        BigInteger big = value.bigIntegerValue();
-        if (big.signum() <= 0) {
+        BigDecimal number = new BigDecimal(value.asText());
+        if (number.signum() <= 0 || number.stripTrailingZeros().scale() > 0
+                || number.compareTo(BigDecimal.valueOf(TokenEstimate.MAX_COMPLETION_TOKENS)) > 0) {
             return 0;
         }
-        return big.min(BigInteger.valueOf(TokenEstimate.MAX_COMPLETION_TOKENS)).longValue();
+        return number.longValueExact();
     }
 
     @Provide
@@ -156,6 +165,7 @@ class TokenEstimatorProperties {
                 Arbitraries.longs().map(NODES::numberNode),
                 Arbitraries.integers().between(-5, 5000).map(NODES::numberNode),
                 Arbitraries.doubles().map(NODES::numberNode),
+                Arbitraries.integers().between(-3, 5000).map(i -> NODES.numberNode(i.doubleValue())), // 100.0 is 100
                 Arbitraries.bigIntegers().between(BigInteger.TWO.pow(63), BigInteger.TWO.pow(200)).map(NODES::numberNode),
                 Arbitraries.of(NODES.textNode("100"), NODES.booleanNode(true), NODES.nullNode(), NODES.numberNode(1e308),
                         NODES.objectNode(), NODES.arrayNode().add(3)));

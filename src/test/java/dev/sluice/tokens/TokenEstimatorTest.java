@@ -170,9 +170,7 @@ class TokenEstimatorTest {
             "\"max_tokens\":100                                    | 100      | 1",
             "\"max_completion_tokens\":50,\"max_tokens\":100,\"n\":3 | 50       | 3",
             "\"max_completion_tokens\":50                          | 50       | 1",
-            "\"max_tokens\":99999999999                            | 10000000 | 1",  // capped
-            "\"max_tokens\":1000000000000000000000000000000        | 10000000 | 1",  // beyond long: capped
-            "\"n\":1000                                            | 1000     | 128",
+            "\"max_tokens\":10000000,\"n\":128                     | 10000000 | 128", // the most each may be
     })
     void takesTheCompletionBudgetAndChoicesFromTheBody(String fields, long maxCompletionTokens, int choices) {
         String extra = fields == null ? "" : "," + fields;
@@ -186,14 +184,24 @@ class TokenEstimatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "-5", "1.5", "100.0", "\"100\"", "true", "null", "{}", "[3]"})
-    void treatsAnythingButAPositiveIntegerAsAbsent(String value) {
+    @ValueSource(strings = {"0", "-5", "1.5", "1e308", "10000001", "1000000000000000000000000000000", "\"100\"", "true", "null",
+            "{}", "[3]"})
+    void treatsAnythingTheRequestPathWouldRefuseAsAbsent(String value) {
         TokenEstimate estimate = estimate(CHAT_COMPLETIONS, """
                 {"model":"gpt-4","messages":[{"role":"user","content":"hello world"}],
                  "max_completion_tokens":%1$s,"max_tokens":%1$s,"n":%1$s}
                 """.formatted(value));
 
         assertThat(estimate).isEqualTo(new TokenEstimate(9, 4, DEFAULT_MAX_TOKENS, 1));
+    }
+
+    @Test
+    void readsANumberWithAZeroFractionAsItsInteger() {
+        TokenEstimate estimate = estimate(CHAT_COMPLETIONS, """
+                {"model":"gpt-4","messages":[{"role":"user","content":"hello world"}],"max_tokens":100.0,"n":2.00}
+                """);
+
+        assertThat(estimate).isEqualTo(new TokenEstimate(9, 4, 100, 2));
     }
 
     @Test
@@ -286,7 +294,8 @@ class TokenEstimatorTest {
         var body = JSON.readTree("{\"max_output_tokens\":300,\"max_tokens\":0,\"max_completion_tokens\":\"x\"}");
 
         assertThat(TokenEstimator.outputBudget(body, TokenEstimator.CHAT_BUDGET_FIELDS, 77)).isEqualTo(77);
-        assertThat(TokenEstimator.outputBudget(body, java.util.List.of("max_output_tokens"), 77)).isEqualTo(300);
+        assertThat(TokenEstimator.outputBudget(body,
+                java.util.List.of(new CountParameter("max_output_tokens", 1, TokenEstimate.MAX_COMPLETION_TOKENS)), 77)).isEqualTo(300);
     }
 
     @Test
