@@ -38,7 +38,7 @@ public class LimiterProducer {
     @Singleton
     @Startup
     SluiceSettings settings(SluiceConfig config) {
-        SluiceSettings settings = SluiceSettings.from(config, System.getenv(),
+        SluiceSettings settings = SluiceSettings.from(config,
                 ConfigProvider.getConfig().getOptionalValue(SluiceSettings.INFINISPAN_HOSTS, String.class));
         // what requests will be sent to, once, so an operator can check it (never a key or a password)
         settings.upstreams().forEach(upstream -> LOG_CONFIG.infof("Sluice sends requests to %s", upstream));

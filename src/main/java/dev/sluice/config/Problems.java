@@ -1,7 +1,5 @@
 package dev.sluice.config;
 
-import io.quarkus.runtime.configuration.ConfigurationException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +27,6 @@ final class Problems {
 
     void add(String property, String what) {
         found.add(describe(property, what));
-    }
-
-    /** A problem whose message already names its variable. */
-    void addDescribed(String problem) {
-        found.add(problem);
     }
 
     /**
@@ -124,10 +117,10 @@ final class Problems {
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
-    /** @throws ConfigurationException listing every problem, when there is one */
+    /** @throws InvalidConfigurationException listing every problem, when there is one */
     void throwIfAny() {
         if (!found.isEmpty()) {
-            throw new ConfigurationException("Invalid Sluice configuration:\n  - " + String.join("\n  - ", found));
+            throw new InvalidConfigurationException(found);
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * {@link Duration}s, rates as {@link Rate}s and buckets. Every problem is reported at once, each naming
  * its environment variable ({@link Problems}), so a bad deployment fails at start-up with one clear
  * message instead of at the first request. Defaults are {@link SluiceConfig}'s; each bound is written
- * once, in {@link #from(SluiceConfig, Map, Optional)}. Keys and passwords are {@link Secret}s, so the
+ * once, in {@link #from(SluiceConfig, Optional)}. Keys and passwords are {@link Secret}s, so the
  * records print whole.
  *
  * @param upstreams      the upstreams, in configured order (by name), at least one
@@ -156,19 +156,22 @@ public record SluiceSettings(
         return from(config, Map.of());
     }
 
-    /** @param environment the process's environment variables, for {@code SLUICE_UPSTREAMS_*} that configure nothing */
+    /** @param environment the process's environment variables, for {@value #INFINISPAN_HOSTS} */
     public static SluiceSettings from(SluiceConfig config, Map<String, String> environment) {
-        return from(config, environment, Optional.ofNullable(environment.get(envName(INFINISPAN_HOSTS))));
+        return from(config, Optional.ofNullable(environment.get(envName(INFINISPAN_HOSTS))));
     }
 
-    /** @param infinispanHosts {@value #INFINISPAN_HOSTS} as configured, from whichever source */
-    public static SluiceSettings from(SluiceConfig config, Map<String, String> environment, Optional<String> infinispanHosts) {
+    /**
+     * @param infinispanHosts {@value #INFINISPAN_HOSTS} as configured, from whichever source
+     * @throws InvalidConfigurationException listing every problem found
+     */
+    public static SluiceSettings from(SluiceConfig config, Optional<String> infinispanHosts) {
         Problems problems = new Problems();
         if (config.store() == StoreKind.INFINISPAN && infinispanHosts.map(String::isBlank).orElse(true)) {
             problems.add(INFINISPAN_HOSTS, "SLUICE_STORE=infinispan needs the Infinispan servers to connect to: "
                     + "host:port[;host:port...], e.g. 127.0.0.1:11222");
         }
-        List<UpstreamSettings> upstreams = Upstreams.from(problems, config, environment);
+        List<UpstreamSettings> upstreams = Upstreams.from(problems, config);
         problems.between("sluice.max-wait", config.maxWait(), Duration.ZERO, MAX_WAIT_LIMIT);
         long maxBodyBytes = config.maxBody().asLongValue();
         problems.between("sluice.max-body", maxBodyBytes, 1, Integer.MAX_VALUE);

@@ -7,17 +7,13 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The upstreams of a {@link SluiceConfig}, checked: the named ones, or the one the
@@ -27,25 +23,16 @@ final class Upstreams {
 
     private static final String DEFAULT_URL = "https://api.openai.com/v1";
     private static final int MAX_WEIGHT = 1000;
-    /** The settings of one named upstream, as their variables spell them. */
-    private static final List<String> NAMED_SETTINGS = List.of("URL", "API_KEY", "RPM", "BURST", "TPM", "TOKEN_BURST",
-            "TOKEN_ACCOUNTING", "MODELS", "WEIGHT", "PROXY");
-    private static final Pattern NAMED_VARIABLE = Pattern.compile(
-            "SLUICE_UPSTREAMS_([A-Z0-9]+)_(" + String.join("|", NAMED_SETTINGS) + "|CALLERS)"); // CALLERS: reported on its own
 
     private Upstreams() {
     }
 
     /**
      * Either all upstreams have a key (managed) or none has: a caller's own key is not sent to some
-     * upstreams and replaced for others.
-     *
-     * @param environment the process's environment variables: a {@code SLUICE_UPSTREAMS_*} variable
-     *                    that configures nothing (a misspelt setting, a name with an underscore) is
-     *                    reported rather than ignored
+     * upstreams and replaced for others. (A {@code SLUICE_UPSTREAMS_*} variable that configures nothing is
+     * refused by {@link ConfigurationCheck}, as every unknown {@code SLUICE_*} variable is.)
      */
-    static List<UpstreamSettings> from(Problems problems, SluiceConfig config, Map<String, String> environment) {
-        checkNamedVariables(problems, environment, config.upstreams().keySet());
+    static List<UpstreamSettings> from(Problems problems, SluiceConfig config) {
         SluiceConfig.Upstream shorthand = config.upstream();
         if (config.upstreams().isEmpty()) {
             return List.of(upstream(problems, UpstreamSettings.DEFAULT_NAME, "sluice.upstream.", shorthand,
@@ -86,22 +73,6 @@ final class Upstreams {
                     + "(pass-through mode); " + managed + " of " + upstreams.size() + " have one");
         }
         return List.copyOf(upstreams);
-    }
-
-    private static void checkNamedVariables(Problems problems, Map<String, String> environment, Set<String> names) {
-        Set<String> known = new HashSet<>();
-        names.forEach(name -> known.add(name.toUpperCase(Locale.ROOT)));
-        environment.keySet().stream().filter(variable -> variable.startsWith("SLUICE_UPSTREAMS_")).sorted().forEach(variable -> {
-            Matcher matcher = NAMED_VARIABLE.matcher(variable);
-            if (matcher.matches() && matcher.group(2).equals("CALLERS")) {
-                problems.addDescribed(variable + ": callers are no longer pinned to upstreams by token hash: give them keys "
-                        + "on a plan that lists its upstreams (SLUICE_PLANS_<PLAN>_UPSTREAMS=" + matcher.group(1).toLowerCase(Locale.ROOT)
-                        + ")");
-            } else if (!matcher.matches() || !known.contains(matcher.group(1))) {
-                problems.addDescribed(variable + ": not understood; an upstream's name is letters and digits (SLUICE_UPSTREAMS_"
-                        + "<NAME>_URL), and its settings are " + String.join(", ", NAMED_SETTINGS));
-            }
-        });
     }
 
     /** @param url the endpoint's URL, its default applied */

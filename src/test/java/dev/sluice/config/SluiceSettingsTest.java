@@ -128,9 +128,13 @@ public class SluiceSettingsTest {
                 .hasMessageContaining("SLUICE_CALLER_DAILY_TOKENS (sluice.caller.daily-tokens): must be at least 1");
     }
 
-    /** The same, fed by environment variables, as a deployment sets them (also checks deploy/ manifests). */
+    /**
+     * The same, fed by environment variables, as a deployment sets them (also checks deploy/ manifests), with
+     * the sources Quarkus discovers too: the start-up check ({@link ConfigurationCheck}) runs before the mapping.
+     */
     public static SluiceSettings fromEnvironment(Map<String, String> variables) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDiscoveredSources()
                 .withMapping(SluiceConfig.class)
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withConverter(Duration.class, 100, new DurationConverter())
@@ -146,8 +150,9 @@ public class SluiceSettingsTest {
                 "SLUICE_UPSTREAMS_PRIMARY_URL", "https://api.openai.com/v1",
                 "SLUICE_UPSTREAMS_PRIMARY_RPN", "600")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("SLUICE_UPSTREAMS_AZURE_EAST_URL: not understood; an upstream's name is letters and digits")
-                .hasMessageContaining("SLUICE_UPSTREAMS_PRIMARY_RPN: not understood");
+                .hasMessageContaining("SLUICE_UPSTREAMS_AZURE_EAST_URL: not understood; <NAME> in SLUICE_UPSTREAMS_<NAME>_URL is "
+                        + "letters and digits")
+                .hasMessageContaining("SLUICE_UPSTREAMS_PRIMARY_RPN: not a Sluice setting; did you mean SLUICE_UPSTREAMS_PRIMARY_RPM?");
     }
 
     @Test

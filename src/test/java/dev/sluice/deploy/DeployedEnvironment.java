@@ -1,8 +1,8 @@
 package dev.sluice.deploy;
 
-import dev.sluice.config.ConfigurationDocsTest;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.SluiceSettingsTest;
+import dev.sluice.config.SluiceVariables;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -28,9 +27,6 @@ final class DeployedEnvironment {
 
     /** Each SLUICE_* name is a setting of SluiceConfig; anything else is a documented Quarkus setting. */
     static void assertEveryVariableIsARealSetting(Collection<String> names) {
-        List<Pattern> sluice = ConfigurationDocsTest.variables().stream()
-                .map(variable -> Pattern.compile(Pattern.quote(variable).replace("<NAME>", "\\E[A-Z0-9]+\\Q")))
-                .toList();
         String reference;
         try {
             reference = Files.readString(Path.of("docs/configuration.md"));
@@ -39,7 +35,7 @@ final class DeployedEnvironment {
         }
         assertThat(names).isNotEmpty().allSatisfy(name -> {
             if (name.startsWith("SLUICE_")) {
-                assertThat(sluice).as(name).anyMatch(pattern -> pattern.matcher(name).matches());
+                assertThat(SluiceVariables.mapped().isSetting(name)).as(name).isTrue();
             } else {
                 assertThat(name).as("a Quarkus setting").startsWith("QUARKUS_");
                 assertThat(reference).as(name + " is documented in docs/configuration.md").contains("`" + name + "`");
