@@ -100,7 +100,7 @@ public class RequestRelay {
                 }
             }
             UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(),
-                    upstreamHeaders(caller, headers));
+                    upstreamHeaders(caller, headers), caller.id());
             boolean stripUsageChunk = sent.usageChunkAdded();
             String model = request.model();
             List<Upstream> candidates = upstreams.candidates(caller.plan(), model);
@@ -245,7 +245,7 @@ public class RequestRelay {
             }
             Upstream upstream = open.get(0);
             log.upstream(upstream.name());
-            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers)))
+            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers), caller.id()))
                     .map(reply -> onlyThePlansModels(reply, caller));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }

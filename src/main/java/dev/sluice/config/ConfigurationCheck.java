@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -59,11 +60,26 @@ public final class ConfigurationCheck implements ConfigSourceFactory {
         names.removeIf(name -> name.startsWith("sluice.") && names.contains(Problems.envName(name)));
         Map<String, String> values = new TreeMap<>();
         for (String name : names) {
-            SluiceVariables.mapped().resolve(name).ifPresent(setting ->
-                    Optional.ofNullable(context.getValue(setting.property())).map(ConfigValue::getValue)
-                            .ifPresent(value -> values.put(setting.property(), value)));
+            Optional<SluiceVariables.Resolved> setting = SluiceVariables.mapped().resolve(name);
+            if (setting.isEmpty()) {
+                continue;
+            }
+            ConfigValue value;
+            try {
+                value = context.getValue(setting.get().property());
+            } catch (NoSuchElementException unresolved) {
+                return List.of(); // an expression not resolvable yet (see below)
+            }
+            if (value != null && value.getValue() == null && value.getRawValue() != null) {
+                return List.of();
+            }
+            Optional.ofNullable(value).map(ConfigValue::getValue).ifPresent(text -> values.put(setting.get().property(), text));
         }
         ConfigValue hosts = context.getValue(SluiceSettings.INFINISPAN_HOSTS);
+        // Quarkus also builds a configuration while it augments the application (for a @QuarkusTest, before
+        // its test resources have started): a value that refers to one of theirs, ${test.second-upstream.url},
+        // cannot be resolved then. That configuration is not the one Sluice runs with; the runtime one,
+        // where every expression resolves, is checked whole.
         List<String> problems = problems(names, values, Optional.ofNullable(hosts).map(ConfigValue::getValue));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);

@@ -175,6 +175,14 @@ public interface SluiceConfig {
         @WithDefault("5")
         int breakerFailures();
 
+        /**
+         * Distinct callers whose failed attempts of the last minute it takes before any counts toward
+         * the breaker: one caller whose requests make the upstream fail cannot open it for everyone.
+         * 1 counts every failure.
+         */
+        @WithDefault("2")
+        int breakerCallers();
+
         /** How long an open breaker refuses calls before one probe is let through. */
         @WithDefault("5s")
         Duration breakerDelay();

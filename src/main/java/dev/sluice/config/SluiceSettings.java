@@ -94,8 +94,9 @@ public record SluiceSettings(
     /**
      * @param failures consecutive failed attempts that open the breaker
      * @param delay    how long an open breaker refuses calls
+     * @param callers  distinct callers whose recent failures it takes before any counts
      */
-    public record Breaker(int failures, Duration delay) {
+    public record Breaker(int failures, Duration delay, int callers) {
     }
 
     /**
@@ -182,6 +183,7 @@ public record SluiceSettings(
         problems.atLeast("sluice.upstream.max-connections", upstream.maxConnections(), 1);
         problems.atLeast("sluice.upstream.breaker-failures", upstream.breakerFailures(), 1);
         problems.positive("sluice.upstream.breaker-delay", upstream.breakerDelay());
+        problems.between("sluice.upstream.breaker-callers", upstream.breakerCallers(), 1, 100);
         problems.atLeast("sluice.upstream.max-concurrent", upstream.maxConcurrent(), 1);
         problems.between("sluice.upstream.max-cooldown", upstream.maxCooldown(), Duration.ofSeconds(1), Duration.ofHours(1));
 
@@ -227,7 +229,7 @@ public record SluiceSettings(
                 new Usage(config.usage().flushInterval(), config.usage().retention(), quotaZone),
                 new Resilience(new Retry(retry.maxAttempts(), retry.maxTotal(), retry.baseDelay(), retry.maxDelay(),
                         new RetryBudget(retry.budget(), retry.budgetMinRetries(), retry.budgetWindow())),
-                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay()), upstream.maxConcurrent(),
+                        new Breaker(upstream.breakerFailures(), upstream.breakerDelay(), upstream.breakerCallers()), upstream.maxConcurrent(),
                         upstream.maxCooldown()),
                 new Metrics(config.metrics().maxModels(), config.metrics().planLabel(), config.metrics().emfInterval()));
     }

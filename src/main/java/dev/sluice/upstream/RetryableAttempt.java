@@ -16,12 +16,15 @@ final class RetryableAttempt extends RuntimeException {
     private final UpstreamReply reply;
     private final Throttle throttle;
     private final long advisedMillis;
+    private final boolean countsForBreaker;
 
-    private RetryableAttempt(UpstreamReply reply, UpstreamFailure failure, Throttle throttle, long advisedMillis) {
+    private RetryableAttempt(UpstreamReply reply, UpstreamFailure failure, Throttle throttle, long advisedMillis,
+            boolean countsForBreaker) {
         super(reply != null ? "upstream answered " + reply.status() : failure.getMessage(), failure, false, false);
         this.reply = reply;
         this.throttle = throttle;
         this.advisedMillis = advisedMillis;
+        this.countsForBreaker = countsForBreaker;
     }
 
     /**
@@ -31,14 +34,24 @@ final class RetryableAttempt extends RuntimeException {
     static RetryableAttempt of(UpstreamReply reply, TimeSource clock) {
         long advised = RetryAdvice.advisedWaitMillis(reply.headers(), TimeUnit.NANOSECONDS.toMillis(clock.nowNanos())).orElse(0);
         if (reply.status() != 429) {
-            return new RetryableAttempt(reply, null, null, advised);
+            return new RetryableAttempt(reply, null, null, advised, false);
         }
         Throttle throttle = Throttle.of(reply.headers(), reply.body(), advised);
-        return new RetryableAttempt(reply, null, throttle, throttle.advisedMillis());
+        return new RetryableAttempt(reply, null, throttle, throttle.advisedMillis(), false);
     }
 
     static RetryableAttempt of(UpstreamFailure failure) {
-        return new RetryableAttempt(null, failure, null, 0);
+        return new RetryableAttempt(null, failure, null, 0, false);
+    }
+
+    /** The same attempt, judged by its upstream: whether its breaker counts it ({@link FailureWitnesses}). */
+    RetryableAttempt countedForBreaker(boolean counts) {
+        return new RetryableAttempt(reply, (UpstreamFailure) getCause(), throttle, advisedMillis, counts);
+    }
+
+    /** Whether its upstream's breaker counts it as a failure; until judged, it does not. */
+    boolean countsForBreaker() {
+        return countsForBreaker;
     }
 
     /** Statuses worth another attempt: the upstream's limit, and its transient failures. */
@@ -46,7 +59,7 @@ final class RetryableAttempt extends RuntimeException {
         return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
-    /** A failure of the upstream itself, for its circuit breaker: anything but its rate limit (429). */
+    /** A failure of the upstream itself, which its circuit breaker may count: anything but its rate limit (429). */
     boolean countsAsUpstreamFailure() {
         return reply == null || reply.status() != 429;
     }

@@ -33,6 +33,8 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
     private final AttemptListener attempts;
     private final Guard guard;
     private final UpstreamOutlook outlook = new UpstreamOutlook();
+    private final FailureWitnesses witnesses;
+    private final TimeSource clock;
     /** For the log: a breaker that opens again after a failed probe is not news. */
     private final AtomicReference<CircuitBreakerState> breakerState = new AtomicReference<>(CircuitBreakerState.CLOSED);
 
@@ -52,6 +54,8 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
         this.settings = settings;
         this.caller = caller;
         this.attempts = attempts;
+        this.clock = clock;
+        this.witnesses = new FailureWitnesses(resilience.breaker().callers());
         this.guard = caller == null ? null : guard(resilience, clock);
     }
 
@@ -63,23 +67,24 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
                 .withDescription("upstream " + settings.name())
                 // the call is a non-blocking Uni already on its event loop: no thread to offload to
                 .withThreadOffload(false)
-                // consecutive failures (not 429s, which are the upstream's limit, not its health)
-                // open it, and one probe after the delay closes it
+                // consecutive failures (not 429s, which are the upstream's limit, not its health) open it
+                // once they come from enough callers (FailureWitnesses), and one probe after the delay closes it
                 .withCircuitBreaker()
                 .requestVolumeThreshold(resilience.breaker().failures())
                 .failureRatio(1.0)
                 .delay(breakerDelayMillis, ChronoUnit.MILLIS)
                 .successThreshold(1)
-                .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsAsUpstreamFailure())
+                .when(failure -> failure instanceof RetryableAttempt attempt && attempt.countsForBreaker())
                 .onStateChange(state -> {
                     CircuitBreakerState before = breakerState.getAndSet(state);
                     switch (state) {
                         case OPEN -> {
                             outlook.breakerOpenUntil(clock.nowNanos() + breakerDelayNanos, breakerDelayNanos);
                             if (before == CircuitBreakerState.CLOSED) {
-                                LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row; its "
-                                        + "requests go to other upstreams, and one probe every %d ms until one succeeds",
-                                        settings.name(), resilience.breaker().failures(), breakerDelayMillis);
+                                LOG.warnf("Upstream %s: circuit breaker open after %d failed attempts in a row (of "
+                                        + "at least %d callers); its requests go to other upstreams, and one probe every %d ms "
+                                        + "until one succeeds", settings.name(), resilience.breaker().failures(),
+                                        resilience.breaker().callers(), breakerDelayMillis);
                             } else {
                                 LOG.debugf("Upstream %s: the probe failed, circuit breaker open again", settings.name());
                             }
@@ -108,12 +113,18 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
     Uni<UpstreamReply> send(UpstreamRequest request, Function<Uni<UpstreamReply>, Uni<UpstreamReply>> attempt) {
         UpstreamRequest sent = settings.apiKey().isEmpty() ? request
                 : new UpstreamRequest(request.operation(), request.body(), request.stream(),
-                        request.headers().withKey(settings.apiKey().get().value()));
+                        request.headers().withKey(settings.apiKey().get().value()), request.callerId());
         try {
-            return guard.call(() -> attempt.apply(heard(caller.send(sent), request.operation())), REPLY);
+            return guard.call(() -> attempt.apply(heard(caller.send(sent), request.operation()))
+                    .onFailure(RetryableAttempt.class).transform(failure -> witnessed((RetryableAttempt) failure, request.callerId())), REPLY);
         } catch (Exception e) { // the guard throws only for a synchronous failure of the callable
             return Uni.createFrom().failure(e);
         }
+    }
+
+    /** A failed attempt, judged by whether it counts toward the breaker; a 429 never does (the upstream's limit, not its health). */
+    private RetryableAttempt witnessed(RetryableAttempt failed, String callerId) {
+        return failed.countsAsUpstreamFailure() ? failed.countedForBreaker(witnesses.counts(callerId, clock.nowNanos())) : failed;
     }
 
     /** The attempt, timed from its subscription (monotonic clock) to its answer's head or its failure. */

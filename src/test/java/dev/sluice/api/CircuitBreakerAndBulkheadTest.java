@@ -58,10 +58,10 @@ class CircuitBreakerAndBulkheadTest {
         upstream.reset();
     }
 
-    /** Requests until one succeeds (an open breaker answers 503 without calling the upstream), for at most 5 s. */
+    /** Requests until one succeeds (an open breaker answers 503 without calling the upstream), for at most 15 s. */
     private static boolean awaitSuccess() {
         try {
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> chat().statusCode() == 200);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> chat().statusCode() == 200);
             return true;
         } catch (ConditionTimeoutException e) {
             return false;
@@ -74,25 +74,48 @@ class CircuitBreakerAndBulkheadTest {
     }
 
     private static Response chat() {
-        return given().header("Authorization", "Bearer sk-guarded").contentType(ContentType.JSON).body(CallerLimitTest.BODY)
+        return chat("sk-guarded");
+    }
+
+    /** Pass-through mode: each token is a caller of its own. */
+    private static Response chat(String token) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(CallerLimitTest.BODY)
                 .when().post("/v1/chat/completions");
     }
 
     @Test
-    void consecutiveFailuresOpenTheBreakerAndAProbeClosesIt() {
-        upstream.enqueue(BROKEN, BROKEN, BROKEN);
-        for (int i = 0; i < 3; i++) {
+    void consecutiveFailuresOfTwoCallersOpenTheBreakerAndAProbeClosesIt() {
+        upstream.enqueue(BROKEN, BROKEN, BROKEN, BROKEN);
+        // The breaker counts failures once two callers have failed within a minute (the default
+        // SLUICE_UPSTREAM_BREAKER_CALLERS): the other caller's failure counts only if a test before left a
+        // caller's failure of its own, so the breaker opens after three or four failures.
+        assertThat(chat("sk-guarded-other").statusCode()).isEqualTo(500);
+        for (int i = 0; i < 2; i++) {
             assertThat(chat().statusCode()).isEqualTo(500);
         }
+        assertThat(chat().statusCode()).isIn(500, 503);
+        int called = upstream.requests().size();
+        assertThat(called).isIn(3, 4);
 
         Response refused = chat();
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.jsonPath().getString("error.code")).isEqualTo("upstream_unavailable");
         assertThat(refused.header("retry-after")).as("until the breaker lets a probe through: its 1 s delay").isEqualTo("1");
-        assertThat(upstream.requests()).as("an open breaker does not call the upstream").hasSize(3);
+        assertThat(upstream.requests()).as("an open breaker does not call the upstream").hasSize(called);
 
         assertThat(awaitSuccess()).as("after its delay, the probe succeeds").isTrue();
         assertThat(chat().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void oneCallerWhoseRequestsMakeTheUpstreamFailCannotCutOthersOff() {
+        upstream.enqueue(BROKEN, BROKEN, BROKEN, BROKEN, BROKEN, BROKEN);
+        for (int i = 0; i < 6; i++) {
+            assertThat(chat("sk-poison").statusCode()).as("its own failures come back to it").isEqualTo(500);
+        }
+
+        assertThat(chat("sk-bystander").statusCode()).as("the breaker stayed closed for everyone else").isEqualTo(200);
+        assertThat(upstream.requests()).hasSize(7);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -86,12 +87,15 @@ class MisconfiguredStoreTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> chat().statusCode(200));
             given().when().get("/q/health/ready").then().statusCode(200);
 
-            assertThat(log.lines()).filteredOn(line -> line.startsWith("dev.sluice.store"))
-                    .hasSize(3)
-                    .anySatisfy(line -> assertThat(line).contains("has no cache 'sluice-buckets'")
-                            .contains("sluice-infinispan-task.jar").contains("store_misconfigured"))
-                    .anySatisfy(line -> assertThat(line).contains("has no server task 'sluice-admit'"))
-                    .anySatisfy(line -> assertThat(line).contains("available again"));
+            List<String> store = log.lines().stream().filter(line -> line.startsWith("dev.sluice.store")).toList();
+            // each state is said once, however many requests met it
+            assertThat(store).filteredOn(line -> line.contains("has no cache 'sluice-buckets'")).singleElement()
+                    .satisfies(line -> assertThat(line).contains("sluice-infinispan-task.jar").contains("store_misconfigured"));
+            assertThat(store).filteredOn(line -> line.contains("has no server task 'sluice-admit'")).hasSize(1);
+            assertThat(store).anySatisfy(line -> assertThat(line).contains("available again"));
+            // on a loaded machine a node starting up may also time a call out once: that is said too, and nothing else
+            assertThat(store).allSatisfy(line -> assertThat(line).containsAnyOf("has no cache", "has no server task",
+                    "is unavailable", "available again"));
         }
     }
 }

@@ -59,6 +59,8 @@ class UpstreamPoolTest {
                     Map.entry("sluice.upstreams.viaproxy.models", "proxied-model"),
                     Map.entry("sluice.upstreams.viaproxy.proxy", "http://egress:s3cret@127.0.0.1:${test.proxy.port}"),
                     Map.entry("sluice.upstream.breaker-failures", "2"),
+                    // the failures below are one caller's: every one counts (CircuitBreakerAndBulkheadTest has the default)
+                    Map.entry("sluice.upstream.breaker-callers", "1"),
                     // long enough that the open phase below ends well within it, even on a slow, busy box
                     Map.entry("sluice.upstream.breaker-delay", "3s"),
                     Map.entry("sluice.retry.budget-min-retries", "1000"),
