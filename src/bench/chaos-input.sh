@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# chaos-input: hostile input. About 1,100 generated requests (fixed seed) over the body, headers, paths,
+# methods, sizes and raw HTTP framing (smuggling, bad chunk sizes, lying Content-Length), written as raw
+# bytes to one Sluice instance in front of the simulator (dev.sluice.bench.HostileInput). Goals: no 5xx
+# from Sluice itself, no error that is not OpenAI's JSON, no answer cut short, the process alive and
+# serving after, and its heap after a full GC back to what it was before. Appends one line to
+# docs/benchmarks/results.jsonl; every failing case's reproducer goes to target/bench/chaos-input-failures.txt.
+#
+#   src/bench/chaos-input.sh                 # seed 17, about 1 min
+#   SEED=18 src/bench/chaos-input.sh         # another set of cases
+#   SLUICE_MAX_BODY=64K src/bench/chaos-input.sh   # any SLUICE_* reaches the instance
+source "$(dirname "$0")/chaos-lib.sh"
+
+SEED=${SEED:-17}
+MAX_BODY_BYTES=$(numfmt --from=iec "${SLUICE_MAX_BODY:-4M}")
+bench_build
+
+start_simulator --seed="$SEED"
+start_sluice 0
+sluice_pid=$SLUICE_PID
+warm_up 200 "$SLUICE_URL"
+heap_before=$(heap_kb "$sluice_pid")
+rss_before=$(rss_kb "$sluice_pid")
+log "chaos-input: seed $SEED; Sluice heap after GC ${heap_before} KiB, RSS ${rss_before} KiB"
+
+failures="$BENCH_OUT/chaos-input-failures.txt"
+result=$(chaos_java HostileInput --port="$((SLUICE_BASE_PORT))" --seed="$SEED" --max-body="$MAX_BODY_BYTES" \
+  --reproducers="$failures") || result='{"driver_failed":true}'
+
+# after the storm: alive, serving, and memory back
+alive_after=$(alive "$sluice_pid")
+served=0 heap_after=-1 rss_after=-1
+if [ "$alive_after" = true ]; then
+  served=$(serves 50 "$SLUICE_URL")
+  warm_up 200 "$SLUICE_URL" # the same load as before the baseline, so that both are measured alike
+  heap_after=$(heap_kb "$sluice_pid")
+  rss_after=$(rss_kb "$sluice_pid")
+fi
+error_lines=$(grep -c '"level":"ERROR"' "$BENCH_OUT/sluice-0.log" || true)
+result=$(with_fields "$result" alive_after="$alive_after" served_after_of_50="$served" heap_kb_before="$heap_before" \
+  heap_kb_after="$heap_after" rss_kb_before="$rss_before" rss_kb_after="$rss_after" sluice_error_log_lines="$error_lines")
+echo "$result"
+log "heap after GC ${heap_before} -> ${heap_after} KiB, RSS ${rss_before} -> ${rss_after} KiB; reproducers in $failures"
+record chaos-input "seed-$SEED" "$result"
