@@ -25,6 +25,7 @@ for shutdown in $SHUTDOWN_TIMEOUTS; do
   start_simulator --latency-ms=300 --chunks=10 --chunk-interval-ms=200 --seed=7
   start_sluice 0 "${shutdown_env[@]}"
   sluice_pid=$SLUICE_PID
+  warm_up 20 "$SLUICE_URL"
   result=$(chaos_java ChaosLoad --label="sigterm-$shutdown" --port="$SLUICE_BASE_PORT" \
     --simulator="http://127.0.0.1:$SIMULATOR_PORT" --clients="$CLIENTS" --duration=15s --stream-share=0.5 \
     --request-timeout=40s --sigterm-pid="$sluice_pid" --sigterm-after=6s) \

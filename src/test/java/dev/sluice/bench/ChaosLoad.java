@@ -43,6 +43,9 @@ public final class ChaosLoad {
     private final Map<String, Map<ChaosOutcome, LongAdder>> byPhase = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errorCodes = new ConcurrentHashMap<>();
     private final List<Long> okMillis = Collections.synchronizedList(new ArrayList<>());
+    /** Whole answers per second of the run (by when they ended), to show how long a fault kept clients from any. */
+    private final java.util.concurrent.atomic.AtomicLongArray okBySecond = new java.util.concurrent.atomic.AtomicLongArray(3600);
+    private final long startNanos = System.nanoTime();
 
     private ChaosLoad(Map<String, String> options) {
         this.options = options;
@@ -69,14 +72,13 @@ public final class ChaosLoad {
         if (simulator != null) {
             SimulatorStats.reset(http, simulator);
         }
-        long startNanos = System.nanoTime();
         int clients = Integer.parseInt(options.getOrDefault("clients", "20"));
         List<Thread> threads = new ArrayList<>();
         for (int client = 0; client < clients; client++) {
             int id = client;
             threads.add(daemon(() -> loop(id)));
         }
-        Long exitMillis = options.containsKey("sigterm-pid") ? signalAndWatch(startNanos) : null;
+        Long exitMillis = options.containsKey("sigterm-pid") ? signalAndWatch() : null;
         for (Thread thread : threads) {
             thread.join();
         }
@@ -102,6 +104,13 @@ public final class ChaosLoad {
             result.put("by_phase", phases);
             result.put("exit_ms_after_sigterm", exitMillis);
         }
+        int seconds = (int) Math.min(3600, LoadConfig.duration(options.getOrDefault("duration", "20s")).toSeconds());
+        List<Long> okPerSecond = new ArrayList<>();
+        for (int second = 0; second < seconds; second++) {
+            okPerSecond.add(okBySecond.get(second));
+        }
+        result.put("seconds_without_ok", okPerSecond.stream().filter(count -> count == 0).count());
+        result.put("ok_by_second", okPerSecond);
         result.put("error_codes", new TreeMap<>(Map.copyOf(errorCodes.entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum())))));
         List<Long> latencies;
@@ -139,6 +148,7 @@ public final class ChaosLoad {
             RawAnswer answer = exchange.first();
             if (outcome == ChaosOutcome.OK) {
                 okMillis.add((doneNanos - sentNanos) / 1_000_000);
+                okBySecond.incrementAndGet((int) Math.min(3599, (doneNanos - startNanos) / 1_000_000_000L));
             } else if (answer != null && answer.status() >= 400 && answer.complete()) {
                 String origin = outcome == ChaosOutcome.RELAYED_ERROR ? " (relayed)" : "";
                 errorCodes.computeIfAbsent(answer.status() + " " + AnswerCheck.errorCode(answer.body()) + origin,
@@ -151,7 +161,7 @@ public final class ChaosLoad {
     }
 
     /** Sends SIGTERM after --sigterm-after and returns how long the process took to exit (-1: not within a minute). */
-    private Long signalAndWatch(long startNanos) {
+    private Long signalAndWatch() {
         long pid = Long.parseLong(options.get("sigterm-pid"));
         long afterNanos = LoadConfig.duration(options.getOrDefault("sigterm-after", "8s")).toNanos();
         sleep((startNanos + afterNanos - System.nanoTime()) / 1_000_000);
