@@ -94,7 +94,7 @@ final class ApiHandler {
             }
         });
         int tokensPerChoice = (int) Math.min(config.completionTokens(), api.maxTokens());
-        Fault fault = dice.draw(api.stream());
+        Fault fault = dice.draw(api.stream(), nowNanos);
         switch (fault) {
             case NONE -> counters.recordOk(nowNanos, second, api.promptTokens(), (long) tokensPerChoice * api.choices());
             case SERVER_ERROR -> counters.serverErrors.increment();

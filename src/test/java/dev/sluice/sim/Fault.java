@@ -8,8 +8,8 @@ enum Fault {
     NONE, SERVER_ERROR, RESET, HANG, ABORT;
 
     /**
-     * Draws faults with the configured rates, each an independent chance tried in order (error,
-     * reset, hang, then abort for streams). {@link Random} is thread-safe, and seeded it makes a
+     * Draws faults: every request in a 5xx burst, otherwise the configured rates, each an independent
+     * chance tried in order (error, reset, hang, then abort for streams). {@link Random} is thread-safe, and seeded it makes a
      * sequential run repeatable.
      */
     static final class Dice {
@@ -19,6 +19,9 @@ enum Fault {
         private final double hangRate;
         private final double abortRate;
         private final long jitterMillis;
+        private final long burstNanos;
+        private final long burstEveryNanos;
+        private final long originNanos;
         private final AtomicLong serverErrors = new AtomicLong();
 
         Dice(SimulatorConfig config) {
@@ -28,9 +31,16 @@ enum Fault {
             hangRate = config.hangRate();
             abortRate = config.abortRate();
             jitterMillis = config.jitterMillis();
+            burstNanos = config.errorBurstMillis() * 1_000_000;
+            burstEveryNanos = config.errorBurstEveryMillis() * 1_000_000;
+            originNanos = config.nanoTime().getAsLong();
         }
 
-        Fault draw(boolean stream) {
+        /** @param nowNanos the request's arrival on the config's clock, to place it in or out of a 5xx burst */
+        Fault draw(boolean stream, long nowNanos) {
+            if (burstNanos > 0 && Math.floorMod(nowNanos - originNanos, burstEveryNanos) < burstNanos) {
+                return SERVER_ERROR;
+            }
             if (happens(errorRate)) {
                 return SERVER_ERROR;
             }

@@ -11,7 +11,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Each fault at rate 1.0, so that every request gets it. */
+/** Each fault at rate 1.0, so that every request gets it; and 5xx bursts on a clock moved by hand. */
 class FaultTest {
 
     private OpenAiSimulator simulator;
@@ -72,6 +72,23 @@ class FaultTest {
         assertThat(raw.split("chat\\.completion\\.chunk", -1)).hasSize(1 + 4);
         assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(200); // only streams abort
         assertThat(client.stats().at("/keys/sk-sim-1/faults").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aBurstAnswersEveryRequest5xxForItsLengthThenLetsThemThrough() {
+        TestNanoClock clock = new TestNanoClock();
+        simulator = OpenAiSimulator.start(SimulatorConfig.defaults().withNanoTime(clock)
+                .withArgs("--error-burst-ms=200", "--error-burst-every-ms=1000"));
+        client = new SimulatorClient(simulator);
+
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(500); // t=0: in the burst
+        clock.advanceMillis(199); // t=199
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(503);
+        clock.advanceMillis(1); // t=200: the burst is over
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(200);
+        clock.advanceMillis(800); // t=1000: the next one
+        assertThat(client.chat(SimulatorClient.SMALL_CHAT).statusCode()).isEqualTo(500);
+        assertThat(client.stats().at("/keys/sk-sim-1/server_errors").asLong()).isEqualTo(3);
     }
 
     @Test

@@ -32,6 +32,10 @@ import java.util.function.LongSupplier;
  * @param resetRate           share whose connection is closed without an answer ({@code --reset-rate})
  * @param hangRate            share never answered; the connection is closed after 10 minutes ({@code --hang-rate})
  * @param abortRate           share of streams cut after about half their chunks ({@code --abort-rate})
+ * @param errorBurstMillis    5xx bursts: for this long at the start of every {@code errorBurstEveryMillis}
+ *                            (counted from the simulator's start), every admitted request is answered 500
+ *                            or 503; 0 = no bursts ({@code --error-burst-ms})
+ * @param errorBurstEveryMillis the period of those bursts ({@code --error-burst-every-ms})
  * @param seed                seed of the random faults and jitter ({@code --seed})
  * @param nanoTime            monotonic clock of the buckets and the stats, in nanoseconds; tests move it by hand
  */
@@ -39,7 +43,8 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
                               double requestBucketSeconds, double tokenBucketSeconds, TokenAccounting tokenAccounting,
                               long latencyMillis, long jitterMillis, int chunks,
                               long chunkIntervalMillis, int completionTokens, int defaultMaxTokens,
-                              double errorRate, double resetRate, double hangRate, double abortRate, long seed,
+                              double errorRate, double resetRate, double hangRate, double abortRate,
+                              long errorBurstMillis, long errorBurstEveryMillis, long seed,
                               LongSupplier nanoTime) {
 
     /** The port {@link OpenAiSimulator#main} listens on when none is given. */
@@ -59,7 +64,9 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
               --rpm-bucket-seconds=1 --tpm-bucket-seconds=60 --token-accounting=request|usage
               --latency-ms=0 --jitter-ms=0 --chunks=8 --chunk-interval-ms=0
               --completion-tokens=16 --default-max-tokens=16
-              --error-rate=0 --reset-rate=0 --hang-rate=0 --abort-rate=0 (each in [0,1]) --seed=1""";
+              --error-rate=0 --reset-rate=0 --hang-rate=0 --abort-rate=0 (each in [0,1]) --seed=1
+              --error-burst-ms=0 --error-burst-every-ms=10000 (every admitted request 5xx for the first
+                error-burst-ms of each period)""";
 
     public SimulatorConfig {
         check(port >= 0 && port <= 65535, "port must be in 0..65535 (0 = a free port), got %d", port);
@@ -88,13 +95,16 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
         checkRate("reset-rate", resetRate);
         checkRate("hang-rate", hangRate);
         checkRate("abort-rate", abortRate);
+        check(errorBurstMillis >= 0 && errorBurstEveryMillis > 0 && errorBurstMillis <= errorBurstEveryMillis,
+                "error-burst-ms must be in 0..error-burst-every-ms, and error-burst-every-ms > 0; got %d and %d",
+                errorBurstMillis, errorBurstEveryMillis);
         Objects.requireNonNull(nanoTime, "nanoTime");
     }
 
     /** Free port, key {@code sk-sim-1}, no limits, no latency, no faults. */
     public static SimulatorConfig defaults() {
         return new SimulatorConfig(0, List.of("sk-sim-1"), 0, 0, 1.0, 60.0, TokenAccounting.REQUEST, 0, 0, 8, 0, 16, 16,
-                0, 0, 0, 0, 1, System::nanoTime);
+                0, 0, 0, 0, 0, 10_000, 1, System::nanoTime);
     }
 
     /** The command line of {@link OpenAiSimulator#main}: the defaults on port 9000, then {@code args}. */
@@ -123,6 +133,8 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
                 given.decimal("reset-rate", resetRate),
                 given.decimal("hang-rate", hangRate),
                 given.decimal("abort-rate", abortRate),
+                given.whole("error-burst-ms", errorBurstMillis),
+                given.whole("error-burst-every-ms", errorBurstEveryMillis),
                 given.whole("seed", seed),
                 nanoTime);
         given.requireAllRead();
@@ -133,14 +145,14 @@ public record SimulatorConfig(int port, List<String> keys, long requestsPerMinut
         return new SimulatorConfig(newPort, keys, requestsPerMinute, tokensPerMinute, requestBucketSeconds,
                 tokenBucketSeconds, tokenAccounting, latencyMillis,
                 jitterMillis, chunks, chunkIntervalMillis, completionTokens, defaultMaxTokens, errorRate, resetRate,
-                hangRate, abortRate, seed, nanoTime);
+                hangRate, abortRate, errorBurstMillis, errorBurstEveryMillis, seed, nanoTime);
     }
 
     public SimulatorConfig withNanoTime(LongSupplier newNanoTime) {
         return new SimulatorConfig(port, keys, requestsPerMinute, tokensPerMinute, requestBucketSeconds,
                 tokenBucketSeconds, tokenAccounting, latencyMillis,
                 jitterMillis, chunks, chunkIntervalMillis, completionTokens, defaultMaxTokens, errorRate, resetRate,
-                hangRate, abortRate, seed, newNanoTime);
+                hangRate, abortRate, errorBurstMillis, errorBurstEveryMillis, seed, newNanoTime);
     }
 
     private static TokenAccounting accounting(String text) {
