@@ -21,6 +21,9 @@ import java.io.IOException;
  */
 public record ProxiedRequest(Operation endpoint, String model, boolean stream, byte[] body, JsonNode json) {
 
+    /** Longer than any model or deployment name (OpenAI's fine-tuned names are under 100 characters). */
+    static final int MAX_MODEL_CHARS = 256;
+
     /** A reader for {@link #parse}: it also refuses trailing garbage after the JSON object. */
     public static ObjectReader strictReader(ObjectMapper mapper) {
         return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -79,6 +82,12 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
         }
         if (model.asText().isBlank()) {
             throw GatewayException.invalidRequest(400, "'model' must not be empty.", "model", "invalid_value");
+        }
+        if (model.asText().length() > MAX_MODEL_CHARS) {
+            // a model's name goes into the request log, metric labels and usage rows: a caller must not
+            // be able to write megabytes there (issue 17's chaos suite found 1 MB names kept as labels)
+            throw GatewayException.invalidRequest(400, "'model' is too long: at most " + MAX_MODEL_CHARS + " characters, got "
+                    + model.asText().length() + ".", "model", "string_above_max_length");
         }
         return model.asText();
     }

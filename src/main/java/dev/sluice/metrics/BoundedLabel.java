@@ -6,11 +6,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A label whose values callers choose (the model a request names): the first {@code most} distinct
  * values seen keep their name, every later one is {@value #OTHER}, so that no caller can grow the
- * number of series without bound.
+ * number of series without bound; a value longer than {@value #MAX_VALUE_CHARS} characters is
+ * {@value #OTHER} too, so that none can grow one series' size either.
  */
 public final class BoundedLabel {
 
     public static final String OTHER = "other";
+    /** Longer than any model name the request path lets through. */
+    public static final int MAX_VALUE_CHARS = 256;
 
     private final int most;
     private final Set<String> kept = ConcurrentHashMap.newKeySet();
@@ -24,7 +27,7 @@ public final class BoundedLabel {
     }
 
     public String of(String value) {
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.isEmpty() || value.length() > MAX_VALUE_CHARS) {
             return OTHER;
         }
         if (kept.contains(value)) {

@@ -62,18 +62,24 @@ final class StreamingUpstream {
         return client.request(options)
                 .flatMap(upstreamRequest -> upstreamRequest
                         .send(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(request.body())))
-                        .map(response -> toReply(upstreamRequest, response)))
+                        .map(response -> toReply(upstreamRequest, response, request)))
                 .ifNoItem().after(replyTimeout).fail()
                 .onFailure().transform(failure -> UpstreamCaller.classify(failure, request.operation()));
     }
 
-    private static UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response) {
+    private UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response, UpstreamRequest call) {
         response.pause(); // nothing flows until the caller's side subscribes and asks for it
         Map<String, List<String>> headers = RelayedHeaders.select(
                 sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
         Multi<Buffer> body = response.toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
-                .onCancellation().invoke(() -> request.getDelegate().reset());
+                .onCancellation().invoke(() -> request.getDelegate().reset())
+                // The request's idle timeout ends with the reply's head: a silence between two chunks is
+                // bounded here (the chaos suite saw 5 s silences pass a 1 s timeout). The failure cancels
+                // the upstream request above and ends the caller's stream with an error event.
+                .ifNoItem().after(replyTimeout).failWith(() -> new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
+                        "The upstream sent nothing for longer than its timeout in the middle of " + call.operation().publicPath()
+                                + ".", null, true));
         return UpstreamReply.streamed(response.statusCode(), headers, body);
     }
 

@@ -66,6 +66,17 @@ class BadInputTest {
     }
 
     @Test
+    void refusesAModelNameLongerThanAnyModelsBeforeItReachesLogsOrLabels() {
+        given().header("Authorization", "Bearer sk-clumsy").contentType(ContentType.JSON)
+                .body("{\"model\":\"" + "m".repeat(1 << 20) + "\",\"messages\":[{\"role\":\"user\"}]}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(400)
+                .body("error.code", equalTo("string_above_max_length"))
+                .body("error.param", equalTo("model"));
+        assertThat(upstream.requests()).isEmpty();
+    }
+
+    @Test
     void rejectsAnEmptyBody() {
         given().header("Authorization", "Bearer sk-clumsy").contentType(ContentType.JSON).body("")
                 .when().post("/v1/chat/completions")

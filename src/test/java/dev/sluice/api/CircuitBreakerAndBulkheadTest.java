@@ -119,6 +119,22 @@ class CircuitBreakerAndBulkheadTest {
     }
 
     @Test
+    void aStreamSilentForLongerThanTheTimeoutIsEndedWithAnErrorEvent() {
+        List<String> chunks = TestUpstream.streamChunks();
+        upstream.enqueue(Reply.stream(3000, chunks.toArray(String[]::new))); // 3 s between chunks, 2 s allowed
+
+        long started = System.nanoTime();
+        String relayed = given().header("Authorization", "Bearer sk-guarded").contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(200).extract().asString();
+
+        assertThat(relayed).startsWith(chunks.get(0)).endsWith(RequestRelay.STREAM_BROKE_OFF_EVENT);
+        assertThat(relayed).doesNotContain(chunks.get(1));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("cut after the 2 s silence, not at the end")
+                .isLessThan(5500);
+    }
+
+    @Test
     void theUpstreamsRateLimitDoesNotOpenTheBreaker() {
         upstream.enqueue(LIMITED, LIMITED, LIMITED, LIMITED);
         for (int i = 0; i < 4; i++) {

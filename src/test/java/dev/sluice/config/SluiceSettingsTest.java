@@ -70,7 +70,7 @@ public class SluiceSettingsTest {
         assertThat(settings.maxWait()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(settings.toString()).as("every setting is printed, the key not").doesNotContain("sk-managed")
-                .contains("replyTimeout=PT30S", "maxConnections=256", "breaker=Breaker[failures=5, delay=PT5S]");
+                .contains("replyTimeout=PT30S", "maxConnections=256", "breaker=Breaker[failures=5, delay=PT5S, callers=2]", "maxCooldown=PT30S");
     }
 
     @Test
