@@ -54,11 +54,16 @@ public class ShutdownRefusal {
                 delayNanos == 0 ? "from now" : "after " + Duration.ofNanos(delayNanos));
     }
 
+    /** Whether a new request now is refused: from the signal on, once the delay is over. */
+    boolean refusing() {
+        return time.nowNanos() >= refusingFromNanos;
+    }
+
     void register(@Observes Filters filters, EdgeErrors errors) {
         ErrorBody stopping = ErrorBody.of("This Sluice instance is shutting down; retry the request.",
                 GatewayException.SERVER_ERROR, null, "shutting_down");
         filters.register(context -> {
-            if (time.nowNanos() >= refusingFromNanos && !context.request().path().startsWith("/q/")) {
+            if (refusing() && !context.request().path().startsWith("/q/")) {
                 errors.refuse(context.request(), 503, stopping, Map.of("Retry-After", RETRY_AFTER_SECONDS));
                 return;
             }
