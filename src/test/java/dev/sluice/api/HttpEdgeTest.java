@@ -167,6 +167,28 @@ class HttpEdgeTest {
         assertThat(error.has("param")).isTrue();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /%zz", "POST /v1/chat/completions%zz"})
+    void aUriThatIsNotAUriIsRefusedByQuarkus(String request) throws IOException {
+        // Quarkus's outermost handler checks the URI with java.net.URI and answers 400 itself, before any
+        // filter or route, so this 400 is Quarkus's own, without a body (see docs/operations.md, Errors)
+        RawHttp.Response response = RawHttp.exchange(RestAssured.port,
+                ascii(request + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(upstream.requests()).isEmpty();
+    }
+
+    @Test
+    void http11WithoutAHostIsAnOpenAiError() throws IOException {
+        RawHttp.Response response = RawHttp.exchange(RestAssured.port,
+                ascii("GET /v1/models HTTP/1.1\r\nAuthorization: Bearer sk-edge\r\n\r\n"));
+
+        assertOpenAiError(response, 400, "malformed_request");
+        assertThat(upstream.requests()).isEmpty();
+        assertLoggedOnceAs("GET /v1/models 400");
+    }
+
     /** A chat request padded with spaces inside the JSON to {@code bytes} in all. */
     static byte[] chatBody(int bytes) {
         String start = "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
