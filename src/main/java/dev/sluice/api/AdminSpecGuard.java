@@ -1,8 +1,7 @@
 package dev.sluice.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -21,15 +20,15 @@ public class AdminSpecGuard {
     /** Before SmallRye OpenAPI's handler and RESTEasy. */
     private static final int PRIORITY = 90;
 
-    void register(@Observes Filters filters, AdminToken token, ObjectMapper mapper) throws JsonProcessingException {
-        String notFound = mapper.writeValueAsString(ErrorBody.unknownUrl("GET", PATH));
-        String unauthorized = mapper.writeValueAsString(AdminResource.unauthorized().body());
+    void register(@Observes Filters filters, AdminToken token, EdgeErrors errors) {
+        ErrorBody unauthorized = AdminResource.unauthorized().body();
         filters.register(context -> {
+            HttpServerRequest request = context.request();
             String path = context.request().path();
             if (path.equals(DASHBOARD) || path.startsWith(DASHBOARD + "/") && !path.startsWith("/admin/v1")) {
                 // the dashboard's page: no secret in it (its data needs the token), but absent with the admin API
                 if (!token.on()) {
-                    context.response().setStatusCode(404).putHeader("Content-Type", "application/json").end(notFound);
+                    errors.answer(request, 404, ErrorBody.unknownUrl(request.method().name(), path));
                 } else if (path.equals(DASHBOARD)) {
                     context.response().setStatusCode(302).putHeader("Location", DASHBOARD + "/").end();
                 } else {
@@ -42,9 +41,9 @@ public class AdminSpecGuard {
                 return;
             }
             if (!token.on()) {
-                context.response().setStatusCode(404).putHeader("Content-Type", "application/json").end(notFound);
-            } else if (!token.admits(context.request().getHeader("Authorization"))) {
-                context.response().setStatusCode(401).putHeader("Content-Type", "application/json").end(unauthorized);
+                errors.answer(request, 404, ErrorBody.unknownUrl(request.method().name(), path));
+            } else if (!token.admits(request.getHeader("Authorization"))) {
+                errors.answer(request, 401, unauthorized);
             } else {
                 context.next();
             }

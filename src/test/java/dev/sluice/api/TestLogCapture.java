@@ -3,6 +3,7 @@ package dev.sluice.api;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -13,6 +14,7 @@ import java.util.logging.Logger;
 public final class TestLogCapture extends Handler implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
 
     public static TestLogCapture install() {
         TestLogCapture capture = new TestLogCapture();
@@ -41,10 +43,18 @@ public final class TestLogCapture extends Handler implements AutoCloseable {
             line.append(" thrown=").append(thrown);
         }
         lines.add(line.toString());
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+            errors.add(line.toString());
+        }
     }
 
     public List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** The lines logged at ERROR (or above). */
+    public List<String> errors() {
+        return List.copyOf(errors);
     }
 
     @Override
