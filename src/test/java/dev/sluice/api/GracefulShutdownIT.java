@@ -45,7 +45,7 @@ class GracefulShutdownIT {
     @BeforeEach
     void start() throws Exception {
         upstream = TestUpstream.start();
-        sluice = SluiceProcess.start(Path.of(System.getProperty("sluice.jar", "target/quarkus-app/quarkus-run.jar")),
+        sluice = SluiceProcess.start(Path.of(System.getProperty("test.sluice-jar", "target/quarkus-app/quarkus-run.jar")),
                 Path.of("target", "graceful-shutdown-it", "sluice.log"),
                 Map.of("SLUICE_UPSTREAM_URL", upstream.baseUrl(), "QUARKUS_SHUTDOWN_TIMEOUT", "30s",
                         "SLUICE_UPSTREAM_TIMEOUT", "30s"));
