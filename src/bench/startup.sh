@@ -84,7 +84,7 @@ one_run() {
   port_free "$PORT"
   local start end rss
   start=$(date +%s%N)
-  (cd "$app" && exec env SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY" \
+  (cd "$app" && exec env SLUICE_ACCEPT_ANY_KEY=true SLUICE_UPSTREAM_URL="http://127.0.0.1:$SIMULATOR_PORT/v1" SLUICE_UPSTREAM_API_KEY="$SIM_KEY" \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" "$java" "$@" -jar quarkus-run.jar) \
       > "$BENCH_OUT/startup-sluice.log" 2>&1 &
   local pid=$!
