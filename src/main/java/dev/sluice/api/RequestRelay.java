@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -224,8 +225,8 @@ public class RequestRelay {
     }
 
     /**
-     * {@code GET /v1/models}: passed through for any authenticated caller, outside the request limits,
-     * to the first upstream the caller may use.
+     * {@code GET /v1/models}: for any authenticated caller, outside the request limits, asked of every
+     * upstream the caller may use at once, and answered with the union of their lists ({@link ModelLists}).
      */
     public Uni<UpstreamReply> models(HttpHeaders headers) {
         RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
@@ -243,38 +244,15 @@ public class RequestRelay {
                 return context == null ? Uni.createFrom().item(none)
                         : Uni.createFrom().emitter(emitter -> context.runOnContext(ignored -> emitter.complete(none)));
             }
-            Upstream upstream = open.get(0);
-            log.upstream(upstream.name());
-            return upstream.sendOnce(new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers), caller.id()))
-                    .map(reply -> onlyThePlansModels(reply, caller));
+            log.upstream(open.size() == 1 ? open.get(0).name() : "all");
+            UpstreamRequest call = new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers), caller.id());
+            List<Uni<ModelLists.Answer>> answers = open.stream().map(upstream -> upstream.sendOnce(call)
+                    .map(reply -> new ModelLists.Answer(upstream, Optional.of(reply), Optional.empty()))
+                    .onFailure().recoverWithItem(failure -> new ModelLists.Answer(upstream, Optional.empty(), Optional.of(failure))))
+                    .toList();
+            return Uni.join().all(answers).andFailFast()
+                    .flatMap(all -> ModelLists.union(all, caller.plan(), jsonReader));
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
-    }
-
-    /**
-     * The upstream's model list without the models the caller's plan does not allow, so that a client
-     * is not offered what it would get a 404 for; as it is when the plan allows every model, or when the
-     * reply is not a list Sluice can read.
-     */
-    private UpstreamReply onlyThePlansModels(UpstreamReply reply, CallerIdentity caller) {
-        if (caller.plan().models().isEmpty() || reply.isStream() || reply.status() != 200 || reply.body() == null) {
-            return reply;
-        }
-        try {
-            JsonNode list = jsonReader.readTree(reply.body().getBytes());
-            if (!(list.get("data") instanceof ArrayNode data)) {
-                return reply;
-            }
-            for (var models = data.elements(); models.hasNext(); ) {
-                if (!caller.plan().allowsModel(models.next().path("id").asText())) {
-                    models.remove();
-                }
-            }
-            Map<String, List<String>> replyHeaders = new LinkedHashMap<>(reply.headers());
-            replyHeaders.keySet().removeIf(name -> name.equalsIgnoreCase("content-length"));
-            return UpstreamReply.whole(200, replyHeaders, Buffer.buffer(list.toString()));
-        } catch (IOException e) {
-            return reply;
-        }
     }
 
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */

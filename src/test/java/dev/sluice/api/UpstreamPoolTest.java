@@ -99,6 +99,38 @@ class UpstreamPoolTest {
         return server.requests().stream().filter(r -> ("Bearer " + key).equals(r.headers().get("Authorization"))).count();
     }
 
+    private static String modelList(String... ids) {
+        StringBuilder data = new StringBuilder();
+        for (String id : ids) {
+            data.append(data.length() == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\",\"object\":\"model\"}");
+        }
+        return "{\"object\":\"list\",\"data\":[" + data + "]}";
+    }
+
+    @Test
+    void theModelListIsTheUnionOfWhatEachUpstreamOpenToTheCallerServes() {
+        // a and viaproxy both live on the first server, b on the second; each lists more than it is configured to serve
+        String firstServersList = modelList("gpt-test-a", "proxied-model", "gpt-unserved");
+        first.enqueue(Reply.json(200, firstServersList, Map.of()), Reply.json(200, firstServersList, Map.of()));
+        second.enqueue(Reply.json(200, modelList("gpt-test-b", "gpt-test-a"), Map.of()));
+
+        given().header("Authorization", "Bearer sk-lister").when().get("/v1/models").then().statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data.id", org.hamcrest.Matchers.containsInAnyOrder("gpt-test-a", "gpt-test-b", "proxied-model"));
+        assertThat(first.requests()).hasSize(2);
+        assertThat(second.requests()).hasSize(1);
+    }
+
+    @Test
+    void anUpstreamThatCannotListLeavesTheOthersList() {
+        String firstServersList = modelList("gpt-test-a", "proxied-model");
+        first.enqueue(Reply.json(200, firstServersList, Map.of()), Reply.json(200, firstServersList, Map.of()));
+        second.enqueue(OVERLOADED);
+
+        given().header("Authorization", "Bearer sk-lister").when().get("/v1/models").then().statusCode(200)
+                .body("data.id", org.hamcrest.Matchers.containsInAnyOrder("gpt-test-a", "proxied-model"));
+    }
+
     @Test
     void requestsSpreadOverTheUpstreamsEachWithItsOwnKey() {
         for (int i = 0; i < 30; i++) {
