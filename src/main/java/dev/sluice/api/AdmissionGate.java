@@ -7,6 +7,7 @@ import dev.sluice.admission.HeldSlots;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.LateSend;
 import dev.sluice.admission.OutlookNotes;
+import dev.sluice.admission.RetryPromises;
 import dev.sluice.admission.Settlements;
 import dev.sluice.admission.Ticket;
 import dev.sluice.admission.UpstreamLimits;
@@ -14,6 +15,7 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.limit.Admission;
 import dev.sluice.limit.BucketAdjustment;
 import dev.sluice.limit.BucketCharge;
+import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.CooldownPolicy;
 import dev.sluice.limit.RateLimiter;
@@ -76,6 +78,8 @@ public class AdmissionGate {
     private final Tracer tracer;
     /** The slots this instance's requests in flight hold. */
     private final HeldSlots slots = new HeldSlots();
+    /** The waits told to refused requests, staggered per bucket. */
+    private final RetryPromises promises = new RetryPromises();
     /** Each upstream's limits, by name. */
     private final Map<String, UpstreamLimits> limits;
 
@@ -119,7 +123,7 @@ public class AdmissionGate {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
                         usage.refused(caller.id(), refused.by().scope().id());
                         metrics.refused(refused.by().scope(), caller.plan().name());
-                        return Uni.createFrom().failure(refusal(refused));
+                        return Uni.createFrom().failure(refusal(refused, staggered(refused)));
                     }
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     usage.admitted(caller.id(), admitted.candidate().name());
@@ -328,8 +332,28 @@ public class AdmissionGate {
     }
 
     private static RateLimitedException refusal(Decision.Refused<Upstream> refused) {
+        return refusal(refused, refused.refusal());
+    }
+
+    private static RateLimitedException refusal(Decision.Refused<Upstream> refused, Admission.Refused told) {
         BucketCharge charge = refused.by().charge();
-        return RateLimitedException.of(refused.by().scope(), charge.policy(), charge.tokens(), refused.refusal());
+        return RateLimitedException.of(refused.by().scope(), charge.policy(), charge.tokens(), told);
+    }
+
+    /**
+     * A token bucket's refusal with the wait this request is told ({@link RetryPromises}): after the
+     * waits told to those refused before it, so that a refused burst comes back spread out. Other
+     * limits (quotas, pauses, requests in flight, a request too large) keep their own answer.
+     */
+    private Admission.Refused staggered(Decision.Refused<Upstream> refused) {
+        Admission.Refused refusal = refused.refusal();
+        BucketCharge charge = refused.by().charge();
+        if (!(charge.policy() instanceof BucketPolicy bucket) || refusal.neverAdmissible()) {
+            return refusal;
+        }
+        long spacing = Saturating.multiply(bucket.emissionIntervalNanos(), charge.tokens());
+        long told = promises.promise(charge.key(), refusal.retryAfterNanos(), spacing, limiter.nowNanos());
+        return new Admission.Refused(refusal.chargeIndex(), told, refusal.bucket());
     }
 
     /** The attempt's lease, and what the upstream's outlook learns from the admission. */

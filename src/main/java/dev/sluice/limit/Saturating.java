@@ -15,6 +15,13 @@ public final class Saturating {
         return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 
+    /** For factors at least 0, as durations and token counts are. */
+    public static long multiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long product = a * b;
+        return (high == 0 && product >= 0) || (high == -1 && product < 0) ? product : (a < 0 ^ b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
+    }
+
     static long subtract(long a, long b) {
         long difference = a - b;
         return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
