@@ -115,7 +115,7 @@ public class ResilientUpstream {
      */
     public Uni<UpstreamReply> send(UpstreamRequest request, Upstream first, Pacing pacing) {
         long firstAttemptNanos = clock.nowNanos();
-        budget.recordFirstAttempt(firstAttemptNanos);
+        budget.recordFirstAttempt(request.callerId(), firstAttemptNanos);
         // The request's one piece of state across its attempts (SmallRye asks the callable afresh for
         // each): every failed attempt replaces it with a history one attempt longer.
         AtomicReference<AttemptHistory> history = new AtomicReference<>(AttemptHistory.startingAt(firstAttemptNanos));
@@ -142,7 +142,7 @@ public class ResilientUpstream {
                         AttemptHistory after = before.with(failed.on(upstream.name(), pacing.anotherAvailable(failedOn),
                                 pacing.anotherCandidate(failedOn)));
                         history.set(after);
-                        return new AttemptsFailed(after);
+                        return new AttemptsFailed(after, request.callerId());
                     }));
         };
         Uni<UpstreamReply> guarded;
@@ -191,7 +191,7 @@ public class ResilientUpstream {
                 && failed.history.spentNanos(now) + TimeUnit.MILLISECONDS.toNanos(last.advisedMillis()) >= maxTotalNanos) {
             return false; // waiting as asked would end past the limit: relay the answer now instead
         }
-        return budget.tryRetry(now);
+        return budget.tryRetry(failed.callerId, now);
     }
 
     /** A streamed error reply read whole, so that it can be relayed after the last attempt. */
@@ -211,10 +211,13 @@ public class ResilientUpstream {
     /** The attempts so far failed, each worth another: what the retry predicate and the backoff read. */
     private static final class AttemptsFailed extends RuntimeException {
         final AttemptHistory history;
+        /** Whose request: its retries come from its own budget too. */
+        final String callerId;
 
-        AttemptsFailed(AttemptHistory history) {
+        AttemptsFailed(AttemptHistory history, String callerId) {
             super("attempt " + history.failed().size() + " failed", null, false, false);
             this.history = history;
+            this.callerId = callerId;
         }
     }
 

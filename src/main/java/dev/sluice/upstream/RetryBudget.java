@@ -5,11 +5,16 @@ package dev.sluice.upstream;
  * budget): when an upstream fails a lot, most failures are then relayed rather than multiplied, so
  * retries never turn an overloaded upstream's trouble into more load. A few retries per window are
  * always allowed ({@code minRetries}), so that a quiet service still retries its occasional failure.
- * Time is passed in.
+ *
+ * <p>Each caller also has a budget of its own, by the same ratio of its own first attempts, with half
+ * the floor: a caller whose requests keep failing (their content, their size) spends its own retries,
+ * never the others' (issue 17: no caller degrades service for the others). Callers are remembered
+ * while they have attempts in the window, {@value #MAX_CALLERS} at most. Time is passed in.
  */
 public final class RetryBudget {
 
     private static final int SLOTS = 10;
+    static final int MAX_CALLERS = 10_000;
 
     private final double ratio;
     private final long minRetries;
@@ -17,6 +22,19 @@ public final class RetryBudget {
     private final long[] slotStart = new long[SLOTS];
     private final long[] firstAttempts = new long[SLOTS];
     private final long[] retries = new long[SLOTS];
+    /** Per caller: its first attempts and retries in the window, slot by slot. */
+    private final java.util.HashMap<String, Counts> callers = new java.util.HashMap<>();
+
+    /** One window's counts, in the budget's ten slots. */
+    private static final class Counts {
+        final long[] slotStart = new long[SLOTS];
+        final long[] firstAttempts = new long[SLOTS];
+        final long[] retries = new long[SLOTS];
+
+        Counts() {
+            java.util.Arrays.fill(slotStart, Long.MIN_VALUE);
+        }
+    }
 
     /**
      * @param ratio       retries allowed per first attempt, e.g. 0.1
@@ -33,37 +51,74 @@ public final class RetryBudget {
         java.util.Arrays.fill(slotStart, Long.MIN_VALUE);
     }
 
-    /** A first attempt was made. */
-    public synchronized void recordFirstAttempt(long nowNanos) {
-        firstAttempts[slot(nowNanos)]++;
+    /** A first attempt was made, by {@code caller}. */
+    public synchronized void recordFirstAttempt(String caller, long nowNanos) {
+        firstAttempts[slot(slotStart, firstAttempts, retries, nowNanos)]++;
+        Counts own = callers.get(caller);
+        if (own == null) {
+            if (callers.size() >= MAX_CALLERS) {
+                callers.values().removeIf(counts -> !inWindow(counts.slotStart, nowNanos));
+                if (callers.size() >= MAX_CALLERS) {
+                    callers.clear(); // a flood of callers: their own budgets start afresh, the shared one holds
+                }
+            }
+            own = new Counts();
+            callers.put(caller, own);
+        }
+        own.firstAttempts[slot(own.slotStart, own.firstAttempts, own.retries, nowNanos)]++;
     }
 
-    /** Takes one retry from the budget if there is one. */
-    public synchronized boolean tryRetry(long nowNanos) {
-        int current = slot(nowNanos);
-        long windowAttempts = 0;
-        long windowRetries = 0;
-        for (int i = 0; i < SLOTS; i++) {
-            if (slotStart[i] != Long.MIN_VALUE && nowNanos - slotStart[i] < SLOTS * slotNanos) {
-                windowAttempts += firstAttempts[i];
-                windowRetries += retries[i];
-            }
-        }
-        if (windowRetries + 1 > Math.max(minRetries, (long) Math.floor(ratio * windowAttempts))) {
+    /** Takes one retry from {@code caller}'s budget and from the shared one, if both have one. */
+    public synchronized boolean tryRetry(String caller, long nowNanos) {
+        int current = slot(slotStart, firstAttempts, retries, nowNanos);
+        if (!fits(slotStart, firstAttempts, retries, minRetries, nowNanos)) {
             return false;
         }
+        Counts own = callers.get(caller);
+        int ownCurrent = -1;
+        if (own != null) {
+            ownCurrent = slot(own.slotStart, own.firstAttempts, own.retries, nowNanos);
+            if (!fits(own.slotStart, own.firstAttempts, own.retries, (minRetries + 1) / 2, nowNanos)) {
+                return false;
+            }
+        }
         retries[current]++;
+        if (own != null) {
+            own.retries[ownCurrent]++;
+        }
         return true;
     }
 
-    private int slot(long nowNanos) {
+    /** Whether one more retry keeps a window's retries within its ratio of first attempts, or its floor. */
+    private boolean fits(long[] starts, long[] attempts, long[] retried, long floor, long nowNanos) {
+        long windowAttempts = 0;
+        long windowRetries = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (starts[i] != Long.MIN_VALUE && nowNanos - starts[i] < SLOTS * slotNanos) {
+                windowAttempts += attempts[i];
+                windowRetries += retried[i];
+            }
+        }
+        return windowRetries + 1 <= Math.max(floor, (long) Math.floor(ratio * windowAttempts));
+    }
+
+    private boolean inWindow(long[] starts, long nowNanos) {
+        for (long start : starts) {
+            if (start != Long.MIN_VALUE && nowNanos - start < SLOTS * slotNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int slot(long[] starts, long[] attempts, long[] retried, long nowNanos) {
         long slotNumber = Math.floorDiv(nowNanos, slotNanos);
         int index = (int) Math.floorMod(slotNumber, SLOTS);
         long start = slotNumber * slotNanos;
-        if (slotStart[index] != start) { // a slot from an earlier turn of the window: start it afresh
-            slotStart[index] = start;
-            firstAttempts[index] = 0;
-            retries[index] = 0;
+        if (starts[index] != start) { // a slot from an earlier turn of the window: start it afresh
+            starts[index] = start;
+            attempts[index] = 0;
+            retried[index] = 0;
         }
         return index;
     }

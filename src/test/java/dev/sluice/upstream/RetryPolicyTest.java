@@ -61,29 +61,56 @@ class RetryPolicyTest {
         RetryBudget budget = new RetryBudget(0.1, 1, 10_000 * MS);
         long now = 100_000 * MS;
         for (int i = 0; i < 50; i++) {
-            budget.recordFirstAttempt(now);
+            budget.recordFirstAttempt("a", now);
         }
 
         int allowed = 0;
         for (int i = 0; i < 20; i++) {
-            allowed += budget.tryRetry(now) ? 1 : 0;
+            allowed += budget.tryRetry("a", now) ? 1 : 0;
         }
         assertThat(allowed).isEqualTo(5); // 10 % of 50
 
         // ten seconds on, the window has moved past those attempts and retries: the minimum, one, again
-        assertThat(budget.tryRetry(now + 10_000 * MS)).isTrue();
-        assertThat(budget.tryRetry(now + 10_000 * MS)).isFalse();
+        assertThat(budget.tryRetry("a", now + 10_000 * MS)).isTrue();
+        assertThat(budget.tryRetry("a", now + 10_000 * MS)).isFalse();
     }
 
     @Test
-    void aQuietServiceStillRetriesItsOccasionalFailures() {
-        RetryBudget budget = new RetryBudget(0.1, 3, 10_000 * MS);
-        budget.recordFirstAttempt(0);
+    void aQuietServiceStillRetriesItsOccasionalFailuresEachCallerUpToHalfTheFloor() {
+        RetryBudget budget = new RetryBudget(0.1, 4, 10_000 * MS);
+        budget.recordFirstAttempt("a", 0);
+        budget.recordFirstAttempt("b", 0);
 
-        assertThat(budget.tryRetry(0)).isTrue();
-        assertThat(budget.tryRetry(MS)).isTrue();
-        assertThat(budget.tryRetry(2 * MS)).isTrue();
-        assertThat(budget.tryRetry(3 * MS)).isFalse();
+        assertThat(budget.tryRetry("a", 0)).isTrue();
+        assertThat(budget.tryRetry("a", MS)).isTrue();
+        assertThat(budget.tryRetry("a", 2 * MS)).as("a's half of the floor is spent").isFalse();
+        assertThat(budget.tryRetry("b", 3 * MS)).isTrue();
+        assertThat(budget.tryRetry("b", 4 * MS)).isTrue();
+        assertThat(budget.tryRetry("b", 5 * MS)).isFalse();
+    }
+
+    @Test
+    void aCallerWhoseRequestsKeepFailingSpendsItsOwnRetriesNeverTheOthers() {
+        RetryBudget budget = new RetryBudget(0.1, 10, 10_000 * MS);
+        long now = 100_000 * MS;
+        for (int i = 0; i < 100; i++) {
+            budget.recordFirstAttempt("poison", now);
+            budget.recordFirstAttempt("bystander-" + (i % 10), now);
+        }
+        int poisonRetries = 0;
+        for (int i = 0; i < 100; i++) {
+            poisonRetries += budget.tryRetry("poison", now) ? 1 : 0;
+        }
+        assertThat(poisonRetries).as("10 % of its own 100 first attempts").isEqualTo(10);
+
+        // the bystanders' share of the window (10 % of their 100) is all still there
+        int bystanderRetries = 0;
+        for (int i = 0; i < 10; i++) {
+            for (int j = 0; j < 2; j++) {
+                bystanderRetries += budget.tryRetry("bystander-" + i, now) ? 1 : 0;
+            }
+        }
+        assertThat(bystanderRetries).isEqualTo(10);
     }
 
     @Test
