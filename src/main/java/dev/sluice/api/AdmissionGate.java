@@ -234,7 +234,9 @@ public class AdmissionGate {
      */
     public void resumeIfServed(Lease lease, String model, Map<String, List<String>> headers) {
         Upstream upstream = lease.upstream();
-        if (RetryAdvice.capacityLeft(headers) && upstream.outlook().resumedBy(model, lease.sendAtNanos(), limiter.nowNanos())) {
+        // every 2xx passes here: the headers are read only when a pause is known (rarely)
+        if (upstream.outlook().knowsPauseOf(model) && RetryAdvice.capacityLeft(headers)
+                && upstream.outlook().resumedBy(model, lease.sendAtNanos(), limiter.nowNanos())) {
             settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE, -1)),
                     "the end of a cooldown");
         }

@@ -143,8 +143,7 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
         String param = parameter.name();
         CountParameter.Reading reading = parameter.read(root);
         if (reading instanceof CountParameter.NotAnInteger notOne) {
-            throw GatewayException.invalidRequest(400, "Invalid type for '" + param + "': expected an integer, but got "
-                    + notOne.got() + " instead.", param, "invalid_type");
+            throw invalidType(param, "an integer", notOne.value());
         }
         if (reading instanceof CountParameter.OutOfRange out) {
             throw GatewayException.invalidRequest(400, out.below()
@@ -171,7 +170,7 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
             case ARRAY -> "an array";
             case OBJECT -> "an object";
             case STRING -> "a string";
-            case NUMBER -> "a number";
+            case NUMBER -> node.isFloatingPointNumber() ? "a decimal number" : "a number";
             case BOOLEAN -> "a boolean";
             case NULL -> "null";
             default -> "an unsupported value";

@@ -42,8 +42,8 @@ public record CountParameter(String name, long min, long max) {
     public record Valid(long value) implements Reading {
     }
 
-    /** Not an integer: a string, a boolean, an object, an array, a number with a fraction. */
-    public record NotAnInteger(String got) implements Reading {
+    /** Not an integer: a string, a boolean, an object, an array, a number with a fraction; {@code value} as the body has it. */
+    public record NotAnInteger(JsonNode value) implements Reading {
     }
 
     /** An integer outside {@code [min, max]}; {@code value} as the body wrote it. */
@@ -67,14 +67,14 @@ public record CountParameter(String name, long min, long max) {
             return ABSENT;
         }
         if (!value.isNumber()) {
-            return new NotAnInteger(describe(value));
+            return new NotAnInteger(value);
         }
         if (value.isFloatingPointNumber() && !value.isBigDecimal() && !Double.isFinite(value.doubleValue())) {
             return new OutOfRange(value.asText(), value.doubleValue() < 0); // 1e400 read as a double
         }
         BigDecimal number = value.decimalValue(); // exact for every finite JSON number Jackson reads
         if (number.signum() != 0 && number.stripTrailingZeros().scale() > 0) {
-            return new NotAnInteger("a decimal number");
+            return new NotAnInteger(value);
         }
         if (number.compareTo(BigDecimal.valueOf(min)) < 0) {
             return new OutOfRange(value.asText(), true);
@@ -88,15 +88,5 @@ public record CountParameter(String name, long min, long max) {
     /** The value when the body holds a valid one, else {@code whenNot}. */
     public long valueOr(JsonNode body, long whenNot) {
         return read(body) instanceof Valid valid ? valid.value() : whenNot;
-    }
-
-    private static String describe(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case STRING -> "a string";
-            case BOOLEAN -> "a boolean";
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            default -> "an unsupported value";
-        };
     }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.upstream;
 
+import java.util.Arrays;
+import java.util.HashMap;
+
 /**
  * Retries may add at most {@code ratio} of the first attempts over a sliding window (Finagle's retry
  * budget): when an upstream fails a lot, most failures are then relayed rather than multiplied, so
@@ -19,22 +22,10 @@ public final class RetryBudget {
     private final double ratio;
     private final long minRetries;
     private final long slotNanos;
-    private final long[] slotStart = new long[SLOTS];
-    private final long[] firstAttempts = new long[SLOTS];
-    private final long[] retries = new long[SLOTS];
-    /** Per caller: its first attempts and retries in the window, slot by slot. */
-    private final java.util.HashMap<String, Counts> callers = new java.util.HashMap<>();
-
-    /** One window's counts, in the budget's ten slots. */
-    private static final class Counts {
-        final long[] slotStart = new long[SLOTS];
-        final long[] firstAttempts = new long[SLOTS];
-        final long[] retries = new long[SLOTS];
-
-        Counts() {
-            java.util.Arrays.fill(slotStart, Long.MIN_VALUE);
-        }
-    }
+    /** Everyone's first attempts and retries in the window. */
+    private final Window shared = new Window();
+    /** Each caller's, while it has any in the window. */
+    private final HashMap<String, Window> callers = new HashMap<>();
 
     /**
      * @param ratio       retries allowed per first attempt, e.g. 0.1
@@ -48,78 +39,85 @@ public final class RetryBudget {
         this.ratio = ratio;
         this.minRetries = Math.max(0, minRetries);
         this.slotNanos = windowNanos / SLOTS;
-        java.util.Arrays.fill(slotStart, Long.MIN_VALUE);
     }
 
     /** A first attempt was made, by {@code caller}. */
     public synchronized void recordFirstAttempt(String caller, long nowNanos) {
-        firstAttempts[slot(slotStart, firstAttempts, retries, nowNanos)]++;
-        Counts own = callers.get(caller);
+        shared.firstAttempts[shared.slot(nowNanos)]++;
+        Window own = callers.get(caller);
         if (own == null) {
             if (callers.size() >= MAX_CALLERS) {
-                callers.values().removeIf(counts -> !inWindow(counts.slotStart, nowNanos));
+                callers.values().removeIf(window -> !window.holdsAny(nowNanos));
                 if (callers.size() >= MAX_CALLERS) {
                     callers.clear(); // a flood of callers: their own budgets start afresh, the shared one holds
                 }
             }
-            own = new Counts();
+            own = new Window();
             callers.put(caller, own);
         }
-        own.firstAttempts[slot(own.slotStart, own.firstAttempts, own.retries, nowNanos)]++;
+        own.firstAttempts[own.slot(nowNanos)]++;
     }
 
     /** Takes one retry from {@code caller}'s budget and from the shared one, if both have one. */
     public synchronized boolean tryRetry(String caller, long nowNanos) {
-        int current = slot(slotStart, firstAttempts, retries, nowNanos);
-        if (!fits(slotStart, firstAttempts, retries, minRetries, nowNanos)) {
+        Window own = callers.get(caller);
+        if (!shared.fits(minRetries, nowNanos) || (own != null && !own.fits((minRetries + 1) / 2, nowNanos))) {
             return false;
         }
-        Counts own = callers.get(caller);
-        int ownCurrent = -1;
+        shared.retries[shared.slot(nowNanos)]++;
         if (own != null) {
-            ownCurrent = slot(own.slotStart, own.firstAttempts, own.retries, nowNanos);
-            if (!fits(own.slotStart, own.firstAttempts, own.retries, (minRetries + 1) / 2, nowNanos)) {
-                return false;
-            }
-        }
-        retries[current]++;
-        if (own != null) {
-            own.retries[ownCurrent]++;
+            own.retries[own.slot(nowNanos)]++;
         }
         return true;
     }
 
-    /** Whether one more retry keeps a window's retries within its ratio of first attempts, or its floor. */
-    private boolean fits(long[] starts, long[] attempts, long[] retried, long floor, long nowNanos) {
-        long windowAttempts = 0;
-        long windowRetries = 0;
-        for (int i = 0; i < SLOTS; i++) {
-            if (starts[i] != Long.MIN_VALUE && nowNanos - starts[i] < SLOTS * slotNanos) {
-                windowAttempts += attempts[i];
-                windowRetries += retried[i];
-            }
-        }
-        return windowRetries + 1 <= Math.max(floor, (long) Math.floor(ratio * windowAttempts));
-    }
+    /** First attempts and retries over the sliding window, in ten slots. */
+    private final class Window {
+        final long[] slotStart = new long[SLOTS];
+        final long[] firstAttempts = new long[SLOTS];
+        final long[] retries = new long[SLOTS];
 
-    private boolean inWindow(long[] starts, long nowNanos) {
-        for (long start : starts) {
-            if (start != Long.MIN_VALUE && nowNanos - start < SLOTS * slotNanos) {
-                return true;
-            }
+        Window() {
+            Arrays.fill(slotStart, Long.MIN_VALUE);
         }
-        return false;
-    }
 
-    private int slot(long[] starts, long[] attempts, long[] retried, long nowNanos) {
-        long slotNumber = Math.floorDiv(nowNanos, slotNanos);
-        int index = (int) Math.floorMod(slotNumber, SLOTS);
-        long start = slotNumber * slotNanos;
-        if (starts[index] != start) { // a slot from an earlier turn of the window: start it afresh
-            starts[index] = start;
-            attempts[index] = 0;
-            retried[index] = 0;
+        /** Whether one more retry keeps its retries within the ratio of its first attempts, or within {@code floor}. */
+        boolean fits(long floor, long nowNanos) {
+            long windowAttempts = 0;
+            long windowRetries = 0;
+            for (int i = 0; i < SLOTS; i++) {
+                if (inWindow(i, nowNanos)) {
+                    windowAttempts += firstAttempts[i];
+                    windowRetries += retries[i];
+                }
+            }
+            return windowRetries + 1 <= Math.max(floor, (long) Math.floor(ratio * windowAttempts));
         }
-        return index;
+
+        boolean holdsAny(long nowNanos) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (inWindow(i, nowNanos)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean inWindow(int slot, long nowNanos) {
+            return slotStart[slot] != Long.MIN_VALUE && nowNanos - slotStart[slot] < SLOTS * slotNanos;
+        }
+
+        /** The slot of {@code nowNanos}, started afresh when it last held an earlier turn of the window. */
+        int slot(long nowNanos) {
+            long slotNumber = Math.floorDiv(nowNanos, slotNanos);
+            int index = (int) Math.floorMod(slotNumber, SLOTS);
+            long start = slotNumber * slotNanos;
+            if (slotStart[index] != start) {
+                slotStart[index] = start;
+                firstAttempts[index] = 0;
+                retries[index] = 0;
+            }
+            return index;
+        }
     }
 }

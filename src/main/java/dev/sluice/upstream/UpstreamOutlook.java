@@ -91,6 +91,11 @@ public final class UpstreamOutlook {
         pauses.merge(model, new Pause(sinceNanos, untilNanos), Pause::longest);
     }
 
+    /** Whether a pause of {@code model} is known here (ended or not): one map lookup, for every reply. */
+    public boolean knowsPauseOf(String model) {
+        return pauses.containsKey(model);
+    }
+
     /**
      * An attempt sent at {@code sentAtNanos} was served with capacity to spare: a pause of
      * {@code model} known here that began before it was sent is over early. Replies to attempts sent
