@@ -53,6 +53,14 @@ public class OpenAiResource {
         return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body, peerOf(request)), response);
     }
 
+    @POST
+    @Path(Paths.RESPONSES)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Void> responses(HttpHeaders headers, byte[] body, HttpServerRequest request,
+            HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.RESPONSES, headers, body, peerOf(request)), response);
+    }
+
     /** The connection's remote address; a per-IP limit may look further, through trusted proxies. */
     private static String peerOf(HttpServerRequest request) {
         return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();

@@ -43,6 +43,7 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
             case CHAT_COMPLETIONS -> requireMessages(root);
             case COMPLETIONS -> requirePresent(root, "prompt");
             case EMBEDDINGS -> requirePresent(root, "input");
+            case RESPONSES -> checkResponseInput(root);
             case MODELS -> throw new IllegalArgumentException("GET /v1/models has no body");
         }
         CountParameter.of(endpoint).forEach(parameter -> requireInRange(root, parameter));
@@ -128,6 +129,43 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
             if (!role.isTextual()) {
                 throw invalidType(param + ".role", "a string", role);
             }
+        }
+    }
+
+    /**
+     * The Responses API's {@code input} is optional (a request may go on from {@code previous_response_id}
+     * or a stored prompt), but when there it is text or a list of items, each an object; {@code instructions}
+     * is text. What an item holds beyond that is the upstream's to judge: its types grow with every release.
+     */
+    private static void checkResponseInput(JsonNode root) {
+        JsonNode input = root.get("input");
+        if (input != null && !input.isNull()) {
+            if (!input.isTextual() && !input.isArray()) {
+                throw invalidType("input", "a string or an array", input);
+            }
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode item = input.get(i);
+                if (!item.isObject()) {
+                    throw invalidType("input[" + i + "]", "an object", item);
+                }
+                JsonNode role = item.get("role");
+                if (role != null && !role.isNull() && !role.isTextual()) {
+                    throw invalidType("input[" + i + "].role", "a string", role);
+                }
+            }
+        }
+        requireTextIfPresent(root, "instructions");
+        requireTextIfPresent(root, "previous_response_id");
+        JsonNode tools = root.get("tools");
+        if (tools != null && !tools.isNull() && !tools.isArray()) {
+            throw invalidType("tools", "an array", tools);
+        }
+    }
+
+    private static void requireTextIfPresent(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value != null && !value.isNull() && !value.isTextual()) {
+            throw invalidType(field, "a string", value);
         }
     }
 

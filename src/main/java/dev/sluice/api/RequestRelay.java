@@ -95,8 +95,9 @@ public class RequestRelay {
             UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
             if (estimator != null) {
                 estimate = estimator.estimate(operation, request.json(), settings.defaultMaxTokens());
-                if (request.stream()) {
-                    // the real usage of a stream comes in its last chunk, only when asked for
+                if (request.stream() && operation != Operation.RESPONSES) {
+                    // the real usage of a chat or completions stream comes in its last chunk, only when asked
+                    // for; a Responses stream always ends with it (response.completed), and refuses the option
                     sent = requestUsage(request);
                 }
             }

@@ -91,7 +91,8 @@ public class SluiceMetrics implements AttemptListener {
     /** The GenAI convention's {@code gen_ai.operation.name}; empty for a call that is not a model operation. */
     static Optional<String> operationName(Operation operation) {
         return switch (operation) {
-            case CHAT_COMPLETIONS -> Optional.of("chat");
+            // the GenAI conventions have no name of their own for the Responses API: a response is a chat turn
+            case CHAT_COMPLETIONS, RESPONSES -> Optional.of("chat");
             case COMPLETIONS -> Optional.of("text_completion");
             case EMBEDDINGS -> Optional.of("embeddings");
             case MODELS -> Optional.empty();

@@ -9,6 +9,8 @@ public enum Operation {
     CHAT_COMPLETIONS(Paths.CHAT_COMPLETIONS),
     COMPLETIONS(Paths.COMPLETIONS),
     EMBEDDINGS(Paths.EMBEDDINGS),
+    /** The Responses API's create call; the calls on a response it created go by its id ({@code ObjectRoute}). */
+    RESPONSES(Paths.RESPONSES),
     MODELS(Paths.MODELS);
 
     /** The paths, as compile-time constants. */
@@ -18,6 +20,7 @@ public enum Operation {
         public static final String CHAT_COMPLETIONS = "/chat/completions";
         public static final String COMPLETIONS = "/completions";
         public static final String EMBEDDINGS = "/embeddings";
+        public static final String RESPONSES = "/responses";
         public static final String MODELS = "/models";
 
         private Paths() {

@@ -26,6 +26,12 @@ public record CountParameter(String name, long min, long max) {
     public static final CountParameter MAX_TOKENS = new CountParameter("max_tokens", 1, TokenEstimate.MAX_COMPLETION_TOKENS);
     public static final CountParameter MAX_COMPLETION_TOKENS = new CountParameter("max_completion_tokens", 1,
             TokenEstimate.MAX_COMPLETION_TOKENS);
+    /**
+     * The Responses API's budget, reasoning included: OpenAI refuses below 16 ("Invalid 'max_output_tokens': integer
+     * below minimum value. Expected a value >= 16", quoted in vectorize-io/hindsight#58).
+     */
+    public static final CountParameter MAX_OUTPUT_TOKENS = new CountParameter("max_output_tokens", 16,
+            TokenEstimate.MAX_COMPLETION_TOKENS);
     /** Choices per prompt: OpenAI allows 1 to 128. */
     public static final CountParameter N = new CountParameter("n", 1, 128);
     /** Completions generated server-side per prompt, all billed; kept to n's range so that the estimate covers it. */
@@ -57,6 +63,7 @@ public record CountParameter(String name, long min, long max) {
         return switch (operation) {
             case CHAT_COMPLETIONS -> List.of(MAX_COMPLETION_TOKENS, MAX_TOKENS, N);
             case COMPLETIONS -> List.of(MAX_TOKENS, N, BEST_OF);
+            case RESPONSES -> List.of(MAX_OUTPUT_TOKENS);
             case EMBEDDINGS, MODELS -> List.of();
         };
     }

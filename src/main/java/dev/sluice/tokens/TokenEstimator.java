@@ -24,6 +24,9 @@ import java.util.Map;
  *   <li><b>Completions:</b> the {@code prompt} (a string, strings, token ids or arrays of token ids:
  *       one token per id) and {@code suffix}. Every prompt of a batch gets its own choices.</li>
  *   <li><b>Embeddings:</b> the {@code input}, with the same shapes as a prompt; nothing is generated.</li>
+ *   <li><b>Responses:</b> {@code input} text as one message, or its items (messages as chat's, with
+ *       {@code input_text} and {@code input_image} parts; function calls and their outputs as text),
+ *       {@code instructions} as a message, {@code tools} and {@code text} as JSON ({@link #response}).</li>
  * </ul>
  *
  * The character estimate counts the same text (every string value, JSON structures as their compact
@@ -65,6 +68,8 @@ public final class TokenEstimator {
     static final List<CountParameter> CHAT_BUDGET_FIELDS = List.of(CountParameter.MAX_COMPLETION_TOKENS, CountParameter.MAX_TOKENS);
     static final List<CountParameter> COMPLETIONS_BUDGET_FIELDS = List.of(CountParameter.MAX_TOKENS);
     private static final List<String> CHAT_JSON_FIELDS = List.of("tools", "functions", "response_format");
+    static final List<CountParameter> RESPONSES_BUDGET_FIELDS = List.of(CountParameter.MAX_OUTPUT_TOKENS);
+    private static final List<String> RESPONSES_JSON_FIELDS = List.of("tools", "text");
 
     private final ModelEncodings encodings = new ModelEncodings();
 
@@ -86,8 +91,41 @@ public final class TokenEstimator {
                 input.prompt(body.path("input"));
                 yield new TokenEstimate(input.tokens, input.tokensFromCharacters(), 0, 1);
             }
+            case RESPONSES -> response(body, Math.min(defaultMaxTokens, TokenEstimate.MAX_COMPLETION_TOKENS));
             case MODELS -> TokenEstimate.NONE;
         };
+    }
+
+    /**
+     * The Responses API: {@code input} as text (one user message) or items, {@code instructions} as a
+     * system message, {@code tools} and the {@code text} format as their JSON; one output of at most
+     * {@code max_output_tokens}, else the same default as chat. A response that goes on from
+     * {@code previous_response_id} or a {@code conversation} is also charged, upstream, for what that holds,
+     * which the body does not show: the usage settles the caller's quotas, and the upstream's
+     * {@code x-ratelimit-remaining-tokens} corrects the shared bucket.
+     */
+    private TokenEstimate response(JsonNode body, long defaultMaxTokens) {
+        Input input = new Input(encoding(body));
+        input.tokens += REPLY_PRIMING_TOKENS;
+        JsonNode instructions = body.path("instructions");
+        if (instructions.isTextual()) {
+            input.tokens += TOKENS_PER_MESSAGE;
+            input.text(instructions.textValue());
+        }
+        JsonNode items = body.path("input");
+        if (items.isTextual()) {
+            input.tokens += TOKENS_PER_MESSAGE;
+            input.text(items.textValue());
+        } else {
+            for (JsonNode item : items) {
+                input.item(item);
+            }
+        }
+        for (String field : RESPONSES_JSON_FIELDS) {
+            input.value(body.path(field));
+        }
+        long maxOutputTokens = outputBudget(body, RESPONSES_BUDGET_FIELDS, defaultMaxTokens);
+        return new TokenEstimate(input.tokens, input.tokensFromCharacters(), maxOutputTokens, 1);
     }
 
     private TokenEstimate chat(JsonNode body, long defaultMaxTokens) {
@@ -209,13 +247,51 @@ public final class TokenEstimator {
             for (JsonNode part : content) {
                 String type = part.path("type").asText("");
                 JsonNode text = part.path("text");
-                if (type.equals("text") && text.isTextual()) {
+                if ((type.equals("text") || type.equals("input_text") || type.equals("output_text")) && text.isTextual()) {
                     text(text.textValue());
-                } else if (type.equals("image_url")) {
+                } else if (type.equals("image_url") || type.equals("input_image")) {
                     noText(IMAGE_TOKENS);
+                } else if (type.equals("input_file") || type.equals("file")) {
+                    file(part.has("file") ? part.path("file") : part);
                 } else {
                     json(part);
                 }
+            }
+        }
+
+        /**
+         * A file part: its inline bytes as one token per {@value #CHARACTERS_PER_TOKEN} bytes of content
+         * (base64 holds 3 bytes in 4 characters), else, given by id, priced as an image: tokenizing
+         * megabytes of base64 would cost more than the request, and the usage settles the difference.
+         */
+        private void file(JsonNode file) {
+            JsonNode data = file.path("file_data");
+            if (data.isTextual()) {
+                noText(Math.max(1, data.textValue().length() * 3L / 4 / CHARACTERS_PER_TOKEN));
+            } else {
+                noText(IMAGE_TOKENS);
+            }
+            value(file.path("filename"));
+        }
+
+        /**
+         * One item of a Responses {@code input}: a message (with a role) as chat counts one; a function
+         * call's name and arguments, or its output, as text; anything else (reasoning, references) as its JSON.
+         */
+        void item(JsonNode item) {
+            String type = item.path("type").asText("");
+            if (item.has("role") && (type.isEmpty() || type.equals("message"))) {
+                tokens += TOKENS_PER_MESSAGE;
+                value(item.path("role"));
+                content(item.path("content"));
+            } else if (type.equals("function_call_output")) {
+                tokens += TOKENS_PER_MESSAGE;
+                value(item.path("output"));
+            } else if (type.equals("function_call")) {
+                value(item.path("name"));
+                value(item.path("arguments"));
+            } else {
+                json(item);
             }
         }
 

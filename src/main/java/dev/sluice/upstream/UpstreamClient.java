@@ -32,6 +32,10 @@ public interface UpstreamClient {
     @Path(Paths.EMBEDDINGS)
     Uni<Response> embeddings(@BeanParam UpstreamHeaders headers, byte[] body);
 
+    @POST
+    @Path(Paths.RESPONSES)
+    Uni<Response> responses(@BeanParam UpstreamHeaders headers, byte[] body);
+
     @GET
     @Path(Paths.MODELS)
     Uni<Response> models(@BeanParam UpstreamHeaders headers);

@@ -11,8 +11,11 @@ import java.util.Optional;
 
 /**
  * Finds the upstream's {@code usage} object in a reply body (chat completions, completions,
- * embeddings) or in one streamed event, with Jackson's streaming parser: only the top level is
- * walked and everything else is skipped, so a large body (embeddings of a long batch) costs no tree.
+ * embeddings, responses) or in one streamed event, with Jackson's streaming parser: only the top level
+ * is walked and everything else is skipped, so a large body (embeddings of a long batch) costs no tree.
+ * The Responses API names its counts {@code input_tokens} and {@code output_tokens}, and its stream
+ * reports them in the {@code response} its last event carries ({@code response.completed},
+ * {@code response.incomplete}, {@code response.failed}), one level down.
  *
  * <p>Never throws on what the upstream sent: a relay must not fail because a body is odd, so garbage,
  * a missing or {@code null} usage, or counts that are not non-negative integers all read as "no usage".
@@ -89,6 +92,11 @@ public final class UsageReader {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             return EventUsage.NONE;
         }
+        return readFields(parser, wantChoices);
+    }
+
+    /** The parser is on an object's start; walks its fields as {@link #readTopLevel} says. */
+    private static EventUsage readFields(JsonParser parser, boolean wantChoices) throws IOException {
         TokenUsage usage = null;
         boolean choicesSeen = !wantChoices;
         boolean choicesEmpty = false;
@@ -97,6 +105,13 @@ public final class UsageReader {
             JsonToken value = parser.nextToken();
             if (usage == null && value == JsonToken.START_OBJECT && "usage".equals(name)) {
                 usage = readUsage(parser);
+            } else if (usage == null && wantChoices && value == JsonToken.START_OBJECT && "response".equals(name)) {
+                // a Responses event: the usage of the response it carries, if any; such an event has no
+                // choices, so it is never a chat usage chunk to strip
+                TokenUsage inner = readFields(parser, false).usage();
+                if (inner != null) {
+                    return new EventUsage(inner, false);
+                }
             } else if (wantChoices && !choicesSeen && value == JsonToken.START_ARRAY && "choices".equals(name)) {
                 choicesSeen = true;
                 choicesEmpty = parser.nextToken() == JsonToken.END_ARRAY;
@@ -134,8 +149,8 @@ public final class UsageReader {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             switch (name) {
-                case "prompt_tokens" -> prompt = count(parser, value);
-                case "completion_tokens" -> completion = count(parser, value);
+                case "prompt_tokens", "input_tokens" -> prompt = count(parser, value);
+                case "completion_tokens", "output_tokens" -> completion = count(parser, value);
                 case "total_tokens" -> total = count(parser, value);
                 default -> parser.skipChildren(); // *_tokens_details and whatever comes next
             }

@@ -129,6 +129,47 @@ class TokenEstimatorTest {
     }
 
     @Test
+    void countsAResponsesInputAsChatCountsTheSameMessages() {
+        TokenEstimate chat = estimate(CHAT_COMPLETIONS, """
+                {"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hello world"}],
+                 "max_completion_tokens":200}""");
+        TokenEstimate asItems = estimate(Operation.RESPONSES, """
+                {"model":"gpt-4o","instructions":"Be brief.","input":[{"role":"user","content":[{"type":"input_text","text":"hello world"}]}],
+                 "max_output_tokens":200}""");
+        TokenEstimate asText = estimate(Operation.RESPONSES, """
+                {"model":"gpt-4o","instructions":"Be brief.","input":"hello world","max_output_tokens":200}""");
+
+        // instructions count as the system message's content, without its role
+        assertThat(asItems.promptTokens()).isEqualTo(chat.promptTokens() - 1);
+        // a text input is the user's message without its role either
+        assertThat(asText.promptTokens()).isEqualTo(chat.promptTokens() - 2);
+        assertThat(asItems.maxCompletionTokens()).isEqualTo(200);
+        assertThat(asItems.choices()).isEqualTo(1);
+    }
+
+    @Test
+    void aResponseWithoutMaxOutputTokensGetsTheDefaultBudget() {
+        assertThat(estimate(Operation.RESPONSES, "{\"model\":\"gpt-4o\",\"input\":\"hi\"}").maxCompletionTokens())
+                .isEqualTo(DEFAULT_MAX_TOKENS);
+    }
+
+    @Test
+    void pricesResponsesImagesFilesAndFunctionOutputs() {
+        String fileData = "A".repeat(16_000); // 12,000 bytes in base64
+        TokenEstimate estimate = estimate(Operation.RESPONSES, """
+                {"model":"gpt-4o","input":[
+                  {"role":"user","content":[{"type":"input_image","image_url":"https://example.com/a.png"},
+                                            {"type":"input_file","file_data":"%s","filename":"a.pdf"}]},
+                  {"type":"function_call","call_id":"call_1","name":"weather","arguments":"{}"},
+                  {"type":"function_call_output","call_id":"call_1","output":"sunny"}],
+                 "tools":[{"type":"function","name":"weather","parameters":{}}]}""".formatted(fileData));
+
+        // an image at its fixed price, 3,000 for 12,000 bytes of file, and a little text around them
+        assertThat(estimate.promptTokens()).isBetween(765L + 3_000L, 765L + 3_000L + 100L);
+        assertThat(estimate.promptTokensFromCharacters()).isGreaterThan(765L + 3_000L);
+    }
+
+    @Test
     void countsTheResponseFormat() {
         // 3 + "user" 1 + "hi" 1, + 3, + {"type":"json_object"} 6
         assertThat(estimate(CHAT_COMPLETIONS, """

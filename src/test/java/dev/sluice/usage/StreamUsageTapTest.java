@@ -62,6 +62,29 @@ class StreamUsageTapTest {
     }
 
     @Test
+    void aResponsesStreamPassesWholeAndReportsTheUsageOfItsLastEvent() {
+        String stream = String.join("", ResponsesStream.EVENTS);
+        TestChunkSource source = TestChunkSource.completing(stream.substring(0, 100), stream.substring(100, 777), stream.substring(777));
+
+        AssertSubscriber<Buffer> caller = tap(false).watch(source.multi()).subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+
+        caller.assertCompleted();
+        assertThat(joined(caller.getItems())).isEqualTo(stream);
+        assertThat(endings).containsExactly(new Ending(ResponsesStream.REPORTED, Termination.COMPLETED));
+    }
+
+    @Test
+    void aResponsesStreamCutBeforeItsLastEventReportsNoUsage() {
+        TestChunkSource source = TestChunkSource.failingAfter(new IOException("reset"), ResponsesStream.CREATED,
+                ResponsesStream.DELTA_HI);
+
+        tap(false).watch(source.multi()).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+
+        assertThat(endings).containsExactly(new Ending(null, Termination.FAILED));
+    }
+
+    @Test
     void noUsageIsReportedAsNull() {
         TestChunkSource source = TestChunkSource.completing(ROLE, FINISH, DONE);
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +47,36 @@ class UsageReaderTest {
                  "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""");
 
         assertThat(UsageReader.fromBody(body)).contains(new TokenUsage(8, 0));
+    }
+
+    @Test
+    void readsAResponseOfTheResponsesApi() {
+        Buffer body = json("""
+                {"id":"resp_1","object":"response","status":"completed","model":"gpt-4.1",
+                 "output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hi","annotations":[]}]}],
+                 "usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":0},"output_tokens":87,
+                          "output_tokens_details":{"reasoning_tokens":0},"total_tokens":123}}""");
+
+        assertThat(UsageReader.fromBody(body)).contains(new TokenUsage(36, 87));
+    }
+
+    @Test
+    void aResponsesEventReportsTheUsageOfTheResponseItCarries() {
+        for (String event : List.of(ResponsesStream.CREATED, ResponsesStream.DELTA_HI)) {
+            byte[] data = dataOf(event);
+            assertThat(UsageReader.readEvent(data, 0, data.length).usage()).as(event).isNull();
+        }
+        byte[] completed = dataOf(ResponsesStream.COMPLETED);
+
+        UsageReader.EventUsage found = UsageReader.readEvent(completed, 0, completed.length);
+
+        assertThat(found.usage()).isEqualTo(ResponsesStream.REPORTED);
+        assertThat(found.choicesEmpty()).as("never a chat usage chunk to strip").isFalse();
+    }
+
+    private static byte[] dataOf(String event) {
+        String data = event.substring(event.indexOf("data: ") + 6).trim();
+        return data.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
