@@ -40,7 +40,7 @@ class ArchitectureTest {
             Map.entry("usage", Set.of()),
             Map.entry("openai", Set.of()),
             Map.entry("tokens", Set.of("openai")),
-            Map.entry("config", Set.of("limit", "limit.memory", "limit.infinispan", "net", "usage")),
+            Map.entry("config", Set.of("limit", "limit.memory", "limit.infinispan", "net", "openai", "usage")),
             // the upstreams keep time by the limiter's clock, and know nothing else of it
             Map.entry("upstream", Set.of("config", "usage", "openai", "limit.TimeSource")),
             // the request path's rules, planned and decided without HTTP or CDI
@@ -48,10 +48,13 @@ class ArchitectureTest {
             // caller keys: their records, this instance's copy, their stores
             Map.entry("keys", Set.of("config", "limit")),
             Map.entry("keys.infinispan", Set.of("keys")),
+            // who created which object through Sluice, by its id
+            Map.entry("owners", Set.of("limit.TimeSource")),
+            Map.entry("owners.infinispan", Set.of("owners")),
             Map.entry("metrics", Set.of("admission", "config", "limit", "openai", "upstream")),
             Map.entry("ledger", Set.of()),
             Map.entry("api", Set.of("admission", "config", "keys", "keys.infinispan", "ledger", "limit", "metrics", "net", "openai",
-                    "tokens", "upstream", "usage")));
+                    "owners", "owners.infinispan", "tokens", "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
     private static final Map<String, String> LIBRARIES = Map.ofEntries(
@@ -66,6 +69,8 @@ class ArchitectureTest {
             Map.entry("admission", "io\\.smallrye\\.mutiny\\."),
             Map.entry("keys", "com\\.fasterxml\\.jackson\\.databind\\."),
             Map.entry("keys.infinispan", "org\\.infinispan\\."),
+            Map.entry("owners", ""),
+            Map.entry("owners.infinispan", "org\\.infinispan\\."),
             Map.entry("tokens", "com\\.fasterxml\\.jackson\\.databind\\.|com\\.knuddels\\.jtokkit\\."));
 
     private static final Pattern SLUICE_NAME = Pattern.compile("\\bdev\\.sluice\\.([a-z]+(?:\\.[a-z]+)*)\\.([A-Z]\\w*)");

@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.openai.Operation;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,15 +24,28 @@ public class BodySizeLimit {
     void register(@Observes Filters filters, SluiceSettings settings, EdgeErrors errors) {
         long maxBodyBytes = settings.maxBodyBytes();
         ErrorBody tooLarge = tooLarge(maxBodyBytes);
+        ErrorBody uploadTooLarge = CountedStream.tooLarge(settings.maxUploadBytes()).body();
         filters.register(context -> {
             HttpServerRequest request = context.request();
             String contentLength = request.getHeader("Content-Length");
-            if (contentLength != null && declaredLength(contentLength) > maxBodyBytes) {
-                errors.refuse(request, 413, tooLarge, Map.of());
+            boolean streamed = streamsThrough(request);
+            if (contentLength != null && declaredLength(contentLength) > (streamed ? settings.maxUploadBytes() : maxBodyBytes)) {
+                errors.refuse(request, 413, streamed ? uploadTooLarge : tooLarge, Map.of());
                 return;
             }
             context.next();
         }, PRIORITY);
+    }
+
+    /**
+     * Whether the body streams through to the upstream unread ({@link PassThrough}): one that is not JSON, to
+     * a /v1 path that is none of the metered operations. {@code SLUICE_MAX_UPLOAD} bounds it instead.
+     */
+    static boolean streamsThrough(HttpServerRequest request) {
+        String path = request.path();
+        String type = request.getHeader("Content-Type");
+        return path != null && path.startsWith(Operation.Paths.VERSION + "/") && Operation.ofPublicPath(path).isEmpty()
+                && (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"));
     }
 
     static ErrorBody tooLarge(long maxBodyBytes) {

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -36,8 +37,8 @@ public class CountedBodyReader {
     }
 
     @ServerRequestFilter
-    public Uni<RestResponse<ErrorBody>> readBody(ContainerRequestContext context, HttpServerRequest request) {
-        if (request.isEnded()) {
+    public Uni<RestResponse<ErrorBody>> readBody(ContainerRequestContext context, HttpServerRequest request, ResourceInfo resource) {
+        if (request.isEnded() || resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(StreamedBody.class)) {
             return Uni.createFrom().nullItem();
         }
         return Uni.createFrom().emitter(emitter -> read(context, request, emitter));

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,6 +29,12 @@ public class OpenAiResource {
 
     @Inject
     RequestRelay relay;
+
+    @Inject
+    PassThrough passThrough;
+
+    /** Any other path below /v1: JAX-RS prefers every literal path above to it. */
+    private static final String OTHER = "{other: .+}";
 
     @POST
     @Path(Paths.CHAT_COMPLETIONS)
@@ -70,5 +77,35 @@ public class OpenAiResource {
     @Path(Paths.MODELS)
     public Uni<Void> models(HttpHeaders headers, HttpServerResponse response) {
         return ReplyWriter.write(relay.models(headers), response);
+    }
+
+    // Every other /v1 endpoint (files, batches, audio, ...), relayed as it came (PassThrough). A JSON body is read
+    // whole, to find the objects it refers to; any other (a multipart upload) streams through unread.
+
+    @GET
+    @Path(OTHER)
+    public Uni<Void> get(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
+        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+    }
+
+    @DELETE
+    @Path(OTHER)
+    public Uni<Void> delete(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
+        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+    }
+
+    @POST
+    @Path(OTHER)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Void> postJson(HttpHeaders headers, byte[] body, HttpServerRequest request, HttpServerResponse response) {
+        return ReplyWriter.write(passThrough.relay(request, headers, body, peerOf(request)), response);
+    }
+
+    @POST
+    @Path(OTHER)
+    @Consumes(MediaType.WILDCARD)
+    @StreamedBody
+    public Uni<Void> postStreamed(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
+        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
     }
 }

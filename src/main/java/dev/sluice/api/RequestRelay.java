@@ -10,6 +10,8 @@ import dev.sluice.config.SluiceSettings;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.openai.Operation;
+import dev.sluice.owners.ObjectOwners;
+import dev.sluice.owners.Owner;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
 import dev.sluice.upstream.ResilientUpstream;
@@ -62,11 +64,15 @@ public class RequestRelay {
     private final TokenEstimator estimator;
     private final StreamOptions streamOptions;
     private final SluiceMetrics metrics;
+    private final ObjectOwners owners;
+    private final CreatedResponses createdResponses;
 
     @Inject
     public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
-            UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics) {
+            UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics, ObjectOwners owners) {
         this.metrics = metrics;
+        this.owners = owners;
+        this.createdResponses = new CreatedResponses(owners);
         this.settings = settings;
         this.callers = callers;
         this.gate = gate;
@@ -89,6 +95,9 @@ public class RequestRelay {
         return Uni.createFrom().deferred(() -> {
             CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
+            if (!caller.plan().allowsPath(operation.publicPath())) {
+                throw PassThrough.notAllowed(operation.publicPath());
+            }
             ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
             log.request(request.model(), request.stream());
             TokenEstimate estimate = TokenEstimate.NONE;
@@ -105,12 +114,17 @@ public class RequestRelay {
                     upstreamHeaders(caller, headers), caller.id());
             boolean stripUsageChunk = sent.usageChunkAdded();
             String model = request.model();
-            List<Upstream> candidates = upstreams.candidates(caller.plan(), model);
-            if (candidates.isEmpty() || !caller.plan().allowsModel(model)) {
+            List<Upstream> serving = upstreams.candidates(caller.plan(), model);
+            if (serving.isEmpty() || !caller.plan().allowsModel(model)) {
                 throw GatewayException.invalidRequest(404, "The model `" + model + "` does not exist or you do not "
                         + "have access to it.", "model", "model_not_found");
             }
-            return gate.admit(caller, clientAddress(peer, headers), estimate, model, candidates).flatMap(ticket -> {
+            boolean recordsResponse = operation == Operation.RESPONSES && request.json().path("store").asBoolean(true);
+            TokenEstimate estimated = estimate;
+            // a previous_response_id, a conversation or a file the body names must be the caller's, and the
+            // request goes where they are
+            return ObjectAccess.upstreamsFor(owners, caller, List.copyOf(ObjectReferences.in(request.json())), serving)
+                    .flatMap(candidates -> gate.admit(caller, clientAddress(peer, headers), estimated, model, candidates)).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
                 AtomicReference<Lease> lease = new AtomicReference<>(ticket.lease());
                 return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
@@ -147,6 +161,8 @@ public class RequestRelay {
                             log.upstream(lease.get().upstream().name());
                             return releasedWhenDone(settledWhenDone(reply, operation, model, ticket, lease.get(), stripUsageChunk), ticket);
                         })
+                        .flatMap(reply -> recordsResponse ? createdResponses.recorded(reply, new Owner(caller.id(),
+                                lease.get().upstream().name())) : Uni.createFrom().item(reply))
                         .onFailure().invoke(failure -> {
                             log.upstream(lease.get().upstream().name());
                             settleFailure(ticket, lease.get(), failure);
@@ -258,12 +274,16 @@ public class RequestRelay {
 
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
     private String clientAddress(String peer, HttpHeaders headers) {
+        return clientAddress(settings, peer, headers);
+    }
+
+    static String clientAddress(SluiceSettings settings, String peer, HttpHeaders headers) {
         return settings.clientIp()
                 .map(limit -> ClientAddress.resolve(peer, headers.getRequestHeader("X-Forwarded-For"), limit.trustedProxies()))
                 .orElse(peer);
     }
 
-    private UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {
+    static UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {
         // in managed mode each upstream puts its own key in (UpstreamHeaders.withKey)
         return new UpstreamHeaders(caller.bearerToken(), headers.getHeaderString(UpstreamHeaders.USER_AGENT),
                 headers.getHeaderString(UpstreamHeaders.ORGANIZATION), headers.getHeaderString(UpstreamHeaders.PROJECT),

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.openai.ObjectPaths;
+
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.ConcurrencyPolicy;
@@ -19,8 +21,10 @@ import java.util.Optional;
  * @param quotas        daily and monthly quotas that are set
  * @param models        models its callers may ask for (a trailing {@code *} matches a prefix); empty means all
  * @param upstreams     upstreams its callers may use, by name; empty means all
+ * @param paths         the /v1 paths its callers may use, each with what lies below it ({@link ObjectPaths#allowed})
  */
-public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, Optional<ConcurrencyPolicy> concurrency, List<Quota> quotas, List<String> models, List<String> upstreams) {
+public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, Optional<ConcurrencyPolicy> concurrency, List<Quota> quotas, List<String> models, List<String> upstreams,
+        List<String> paths) {
 
     /** The plan of {@code SLUICE_CALLER_*}: every caller without a key of another plan. */
     public static final String DEFAULT_NAME = "default";
@@ -36,6 +40,7 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
         quotas = List.copyOf(quotas);
         models = List.copyOf(models);
         upstreams = List.copyOf(upstreams);
+        paths = List.copyOf(paths);
     }
 
     /**
@@ -53,6 +58,11 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
 
     public boolean allowsModel(String model) {
         return models.isEmpty() || UpstreamSettings.matchesAny(models, model);
+    }
+
+    /** Whether its callers may use {@code path} ({@code /v1/...}); {@code GET /v1/models} is everyone's. */
+    public boolean allowsPath(String path) {
+        return ObjectPaths.allowed(paths, path);
     }
 
     public boolean allowsUpstream(String upstreamName) {

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.limit.BucketPolicy;
+import dev.sluice.openai.ObjectPaths;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
@@ -36,9 +37,10 @@ final class Plans {
         Limits defaults = new Limits(caller.tpm(), caller.maxConcurrent(), caller.dailyRequests(), caller.dailyTokens(),
                 caller.monthlyRequests(), caller.monthlyTokens());
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
+        List<String> defaultPaths = paths(problems, "sluice.caller.paths", caller.paths(), ObjectPaths.DEFAULT_ALLOWED);
         if (defaultRate != null && defaultBurst >= 1) {
             plans.put(Plan.DEFAULT_NAME, plan(problems, Plan.DEFAULT_NAME, "sluice.caller.", new BucketPolicy(defaultBurst, defaultRate),
-                    defaults, zone, strip(caller.models()), defaultUpstreams));
+                    defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths));
         }
         new TreeMap<>(config.plans()).forEach((given, named) -> {
             String name = given.toLowerCase(Locale.ROOT);
@@ -55,10 +57,11 @@ final class Plans {
             problems.atLeast(prefix + "burst", burst, 1);
             List<String> models = strip(named.models());
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
+            List<String> paths = paths(problems, prefix + "paths", named.paths(), defaultPaths);
             if (rate != null && burst >= 1) {
                 plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
-                        named.monthlyTokens()), zone, models, upstreams));
+                        named.monthlyTokens()), zone, models, upstreams, paths));
             }
         });
         return Map.copyOf(plans);
@@ -70,7 +73,7 @@ final class Plans {
     }
 
     private static Plan plan(Problems problems, String name, String prefix, BucketPolicy requests, Limits limits, ZoneId zone,
-            List<String> models, List<String> upstreams) {
+            List<String> models, List<String> upstreams, List<String> paths) {
         Optional<BucketPolicy> tokens = Optional.empty();
         if (limits.tpm().isPresent()) {
             long tpm = limits.tpm().getAsLong();
@@ -92,7 +95,7 @@ final class Plans {
             addQuota(problems, quotas, prefix + "monthly-requests", limits.monthlyRequests(), false, CalendarQuota.Period.MONTH, zone);
             addQuota(problems, quotas, prefix + "monthly-tokens", limits.monthlyTokens(), true, CalendarQuota.Period.MONTH, zone);
         }
-        return new Plan(name, requests, tokens, concurrency, quotas, models, upstreams);
+        return new Plan(name, requests, tokens, concurrency, quotas, models, upstreams, paths);
     }
 
     private static void addQuota(Problems problems, List<Plan.Quota> quotas, String property, OptionalLong limit,
@@ -105,6 +108,25 @@ final class Plans {
             return;
         }
         quotas.add(new Plan.Quota(countsTokens, new CalendarQuota(limit.getAsLong(), period, zone)));
+    }
+
+    /**
+     * A plan's paths: each an absolute {@code /v1/...} path without a trailing slash, query or wildcard (a
+     * path allows what lies below it); {@code whenUnset} when the setting is.
+     */
+    private static List<String> paths(Problems problems, String property, Optional<List<String>> listed, List<String> whenUnset) {
+        if (listed.isEmpty()) {
+            return whenUnset;
+        }
+        List<String> paths = strip(listed);
+        List<String> wrong = paths.stream()
+                .filter(path -> !path.startsWith("/v1/") || path.endsWith("/") || path.contains("?") || path.contains("*"))
+                .toList();
+        if (!wrong.isEmpty()) {
+            problems.add(property, "each path is a /v1/... path without a trailing slash, query or wildcard (it allows what "
+                    + "lies below it), got " + String.join(", ", wrong));
+        }
+        return paths;
     }
 
     /** A plan's upstreams, lower case, each of which exists. */

@@ -93,6 +93,13 @@ public interface SluiceConfig {
     @WithDefault("4M")
     MemorySize maxBody();
 
+    /**
+     * Largest body relayed to the other /v1 endpoints without being read whole (file and upload parts):
+     * counted as it streams through; larger ones get 413. OpenAI takes files up to 512 MB.
+     */
+    @WithDefault("512M")
+    MemorySize maxUpload();
+
     /** Where buckets live: memory (this instance only) or infinispan (shared by the fleet). */
     @WithDefault("memory")
     StoreKind store();
@@ -248,6 +255,9 @@ public interface SluiceConfig {
 
         /** The upstreams callers of the default plan may use, by name; unset means all. */
         Optional<List<String>> upstreams();
+
+        /** The /v1 paths callers of the default plan may use, each with what lies below it; unset means inference and the object endpoints. */
+        Optional<List<String>> paths();
     }
 
     /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
@@ -278,6 +288,9 @@ public interface SluiceConfig {
 
         /** The upstreams its keys may use, by name; unset means all. */
         Optional<List<String>> upstreams();
+
+        /** The /v1 paths its keys may use, each with what lies below it; unset means the default plan's. */
+        Optional<List<String>> paths();
     }
 
     /** A key set in the environment, so that a fleet starts with its keys without an admin call. */

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * @param callers        who may call: keys set in the environment, the admin token, how keys are kept in step
  * @param maxWait        how long a request may be held for its tokens
  * @param maxBodyBytes   largest request body accepted
+ * @param maxUploadBytes largest body streamed through to the other /v1 endpoints
  * @param connections    how upstream calls connect and how long they may take
  * @param store          where the buckets live, and what happens when that is unreachable
  * @param clientIp       the per-client-address limit; empty when off
@@ -40,6 +41,7 @@ public record SluiceSettings(
         Callers callers,
         Duration maxWait,
         long maxBodyBytes,
+        long maxUploadBytes,
         Connections connections,
         Store store,
         Optional<ClientIpLimit> clientIp,
@@ -150,6 +152,8 @@ public record SluiceSettings(
     static final Duration MAX_FAILOVER_WINDOW = Duration.ofSeconds(30);
     /** Longer holds would tie up connections for no good reason, and keep the arithmetic far from overflow. */
     static final Duration MAX_WAIT_LIMIT = Duration.ofHours(1);
+    /** A body streamed through is counted in a long; 64 GiB is beyond any upstream's file limit. */
+    static final long MAX_UPLOAD_LIMIT = 64L << 30;
     /** Quarkus's property for the Infinispan servers, which the Infinispan store cannot do without. */
     public static final String INFINISPAN_HOSTS = "quarkus.infinispan-client.hosts";
 
@@ -176,6 +180,8 @@ public record SluiceSettings(
         problems.between("sluice.max-wait", config.maxWait(), Duration.ZERO, MAX_WAIT_LIMIT);
         long maxBodyBytes = config.maxBody().asLongValue();
         problems.between("sluice.max-body", maxBodyBytes, 1, Integer.MAX_VALUE);
+        long maxUploadBytes = config.maxUpload().asLongValue();
+        problems.between("sluice.max-upload", maxUploadBytes, 1, MAX_UPLOAD_LIMIT);
 
         SluiceConfig.Upstream upstream = config.upstream();
         problems.positive("sluice.upstream.connect-timeout", upstream.connectTimeout());
@@ -221,7 +227,7 @@ public record SluiceSettings(
                 problems.between("sluice.metrics.emf-interval", interval, Duration.ofSeconds(1), Duration.ofHours(1)));
         problems.throwIfAny();
         return new SluiceSettings(upstreams, plans,
-                new Callers(config.acceptAnyKey(), staticKeys, adminToken, config.keySyncInterval()), config.maxWait(), maxBodyBytes,
+                new Callers(config.acceptAnyKey(), staticKeys, adminToken, config.keySyncInterval()), config.maxWait(), maxBodyBytes, maxUploadBytes,
                 new Connections(upstream.connectTimeout(), upstream.timeout(), upstream.maxConnections()),
                 new Store(config.store(), config.storeFailure(), config.storeFallbackShare(), config.storeRetryInterval(),
                         config.storeFailoverWindow(), config.storeThreads()),

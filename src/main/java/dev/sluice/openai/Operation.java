@@ -38,6 +38,16 @@ public enum Operation {
         return path;
     }
 
+    /** The operation callers reach at {@code publicPath}, if any. */
+    public static java.util.Optional<Operation> ofPublicPath(String publicPath) {
+        for (Operation operation : values()) {
+            if (operation.publicPath().equals(publicPath)) {
+                return java.util.Optional.of(operation);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The path callers use, e.g. {@code /v1/chat/completions}. */
     public String publicPath() {
         return Paths.VERSION + path;

@@ -19,6 +19,7 @@ public final class RelayedHeaders {
     public static boolean relayed(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.equals("content-type")
+                || lower.equals("content-disposition") // a file's name, on a download of its content
                 || lower.equals("x-request-id")
                 || lower.equals("retry-after")
                 || lower.equals("retry-after-ms")

@@ -30,6 +30,7 @@ import java.util.Map;
 final class StreamingUpstream {
 
     private final HttpClient client;
+    private final io.vertx.core.Vertx vertx;
     private final Duration replyTimeout;
     private final String host;
     private final int port;
@@ -44,6 +45,7 @@ final class StreamingUpstream {
         this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
         this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
         this.client = vertx.createHttpClient(connection.httpClientOptions(ssl));
+        this.vertx = vertx.getDelegate();
     }
 
     Uni<UpstreamReply> send(UpstreamRequest request) {
@@ -64,10 +66,80 @@ final class StreamingUpstream {
                         .send(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(request.body())))
                         .map(response -> toReply(upstreamRequest, response, request)))
                 .ifNoItem().after(replyTimeout).fail()
-                .onFailure().transform(failure -> UpstreamCaller.classify(failure, request.operation()));
+                .onFailure().transform(failure -> UpstreamCaller.classify(failure, request.operation().publicPath()));
+    }
+
+    /**
+     * Any other call, relayed as it came; its reply's body streams back as the upstream sends it (a binary
+     * download, or JSON). A body still arriving from the caller is piped through with back-pressure; then
+     * the wait for the reply's head starts once the body was sent, however long an upload took.
+     */
+    Uni<UpstreamReply> relay(PassThroughRequest call) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(call.method())
+                .setHost(host)
+                .setPort(port)
+                .setSsl(ssl)
+                .setURI(basePath + call.pathAndQuery())
+                .setFollowRedirects(false);
+        call.headers().forEach(options::putHeader);
+        call.contentHeaders().forEach((name, value) -> {
+            if (!name.equals("Content-Length")) {
+                options.putHeader(name, value);
+            }
+        });
+        String what = call.method().name() + " " + call.pathAndQuery();
+        Uni<UpstreamReply> reply;
+        if (call.body() instanceof PassThroughRequest.Streamed streamed) {
+            reply = client.request(options).flatMap(request -> Uni.createFrom().<HttpClientResponse>emitter(emitter -> {
+                io.vertx.core.http.HttpClientRequest core = request.getDelegate();
+                String length = call.contentHeaders().get("Content-Length");
+                if (length != null) {
+                    core.putHeader("Content-Length", length); // the body goes as it came: as long as it said
+                } else {
+                    core.setChunked(true);
+                }
+                core.response().onComplete(answered -> {
+                    if (answered.succeeded()) {
+                        emitter.complete(HttpClientResponse.newInstance(answered.result()));
+                    } else {
+                        emitter.fail(answered.cause());
+                    }
+                });
+                // a body that breaks off (the caller hung up, or it went over the limit) must not reach the
+                // upstream ended, as if complete: the call is reset instead, and fails with the body's failure
+                streamed.bytes().pipe().endOnFailure(false).to(core).onComplete(sent -> {
+                    if (sent.failed()) {
+                        emitter.fail(sent.cause()); // first: the reset fails the reply too, with a failure of its own
+                        core.reset(0, sent.cause());
+                        return;
+                    }
+                    long timer = vertx.setTimer(Math.max(1, replyTimeout.toMillis()),
+                            id -> core.reset(0, new java.util.concurrent.TimeoutException("no reply head in time")));
+                    core.response().onComplete(answered -> vertx.cancelTimer(timer));
+                });
+                emitter.onTermination(() -> {
+                    if (!core.response().isComplete()) {
+                        core.reset();
+                    }
+                });
+            }).map(response -> toReply(request, response, what)));
+        } else {
+            options.setIdleTimeout(replyTimeout.toMillis());
+            io.vertx.mutiny.core.buffer.Buffer body = call.body() instanceof PassThroughRequest.Whole whole
+                    ? io.vertx.mutiny.core.buffer.Buffer.newInstance(whole.bytes()) : null;
+            reply = client.request(options)
+                    .flatMap(request -> (body == null ? request.send() : request.send(body)).map(response -> toReply(request, response, what)))
+                    .ifNoItem().after(replyTimeout).fail();
+        }
+        return reply.onFailure().transform(failure -> UpstreamCaller.classify(failure, what));
     }
 
     private UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response, UpstreamRequest call) {
+        return toReply(request, response, call.operation().publicPath());
+    }
+
+    private UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response, String what) {
         response.pause(); // nothing flows until the caller's side subscribes and asks for it
         Map<String, List<String>> headers = RelayedHeaders.select(
                 sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
@@ -78,8 +150,7 @@ final class StreamingUpstream {
                 // bounded here (the chaos suite saw 5 s silences pass a 1 s timeout). The failure cancels
                 // the upstream request above and ends the caller's stream with an error event.
                 .ifNoItem().after(replyTimeout).failWith(() -> new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-                        "The upstream sent nothing for longer than its timeout in the middle of " + call.operation().publicPath()
-                                + ".", null, true));
+                        "The upstream sent nothing for longer than its timeout in the middle of " + what + ".", null, true));
         return UpstreamReply.streamed(response.statusCode(), headers, body);
     }
 

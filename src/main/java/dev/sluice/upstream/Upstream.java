@@ -136,6 +136,27 @@ public final class Upstream implements UpstreamChoice.Candidate, AutoCloseable {
         });
     }
 
+    /**
+     * A call on any other endpoint, once, through this upstream's breaker and bulkhead, with its key in
+     * managed mode. Not retried: a streamed body cannot be sent twice, and the caller's SDK retries what
+     * is worth it. Its answer, whatever its status, goes back as it came; the breaker judges the upstream
+     * by the metered calls, and an open one refuses this call too.
+     */
+    public Uni<UpstreamReply> relay(PassThroughRequest request) {
+        PassThroughRequest sent = settings.apiKey().isEmpty() ? request
+                : request.withHeaders(request.headers().withKey(settings.apiKey().get().value()));
+        try {
+            return guard.call(() -> caller.relay(sent), REPLY);
+        } catch (Exception e) { // the guard throws only for a synchronous failure of the callable
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    /** Whether Sluice puts its own key in this upstream's calls (managed mode): all callers then share its objects. */
+    public boolean managed() {
+        return settings.apiKey().isPresent();
+    }
+
     /** Its circuit breaker's state, as metrics name it: {@code closed}, {@code half_open} or {@code open}. */
     public String breakerState() {
         return breakerState.get().name().toLowerCase(Locale.ROOT);

@@ -65,7 +65,12 @@ public final class UpstreamCaller implements AutoCloseable {
         return response
                 .ifNoItem().after(replyTimeout).fail()
                 .map(UpstreamCaller::toReply)
-                .onFailure().transform(failure -> classify(failure, request.operation()));
+                .onFailure().transform(failure -> classify(failure, request.operation().publicPath()));
+    }
+
+    /** A call on any other endpoint, relayed as it came, its reply streamed back ({@link StreamingUpstream#relay}). */
+    public Uni<UpstreamReply> relay(PassThroughRequest request) {
+        return streaming.relay(request);
     }
 
     private static UpstreamReply toReply(Response response) {
@@ -80,20 +85,20 @@ public final class UpstreamCaller implements AutoCloseable {
     }
 
     /** Sorts a failed call into "no answer in time" and "could not reach"; anything else passes as it is. */
-    static Throwable classify(Throwable failure, Operation operation) {
+    static Throwable classify(Throwable failure, String what) {
         if (failure instanceof UpstreamFailure) {
             return failure;
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException) {
                 return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
-                        "The upstream did not answer " + operation.publicPath() + " in time.", failure, true);
+                        "The upstream did not answer " + what + " in time.", failure, true);
             }
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException || cause instanceof VertxException) {
                 return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE,
-                        "The upstream could not be reached for " + operation.publicPath() + ".", failure,
+                        "The upstream could not be reached for " + what + ".", failure,
                         !neverConnected(failure));
             }
         }

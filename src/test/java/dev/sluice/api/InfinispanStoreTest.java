@@ -1,5 +1,8 @@
 package dev.sluice.api;
 
+import dev.sluice.upstream.TestUpstream;
+import dev.sluice.upstream.TestUpstreamResource;
+
 import dev.sluice.limit.infinispan.InfinispanTestServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -62,6 +65,26 @@ class InfinispanStoreTest {
         assertThat(configuration.maxRetries()).isZero();
         assertThat(configuration.connectionTimeout()).isEqualTo(500);
         assertThat(configuration.socketTimeout()).isEqualTo(800);
+    }
+
+    @Test
+    void theOwnerOfAnObjectIsKeptInTheSharedStoreForTheWholeFleet() {
+        TestUpstream upstream = TestUpstreamResource.upstream();
+        upstream.reset();
+        String owner = "sk-owner-" + UUID.randomUUID();
+        String id = "file-" + UUID.randomUUID();
+        upstream.enqueue(TestUpstream.Reply.json(200, PassThroughTest.file(id), Map.of()),
+                TestUpstream.Reply.json(200, PassThroughTest.file(id), Map.of()));
+
+        given().header("Authorization", "Bearer " + owner).multiPart("purpose", "batch")
+                .multiPart("file", "a.jsonl", new byte[100], "application/jsonl").when().post("/v1/files").then().statusCode(200);
+
+        String stored = (String) hotRod.get().getCache(dev.sluice.owners.infinispan.InfinispanObjectOwners.CACHE).get(id);
+        assertThat(dev.sluice.owners.Owner.decode(stored).upstream()).isEqualTo("default");
+        // another caller's key never reaches it, even where the upstream would have answered (callers' own keys here)
+        given().header("Authorization", "Bearer sk-other-" + UUID.randomUUID()).when().get("/v1/files/" + id).then().statusCode(404);
+        given().header("Authorization", "Bearer " + owner).when().get("/v1/files/" + id).then().statusCode(200);
+        assertThat(upstream.requests()).hasSize(2);
     }
 
     @Test

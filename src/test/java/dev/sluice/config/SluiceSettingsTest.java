@@ -144,6 +144,31 @@ public class SluiceSettingsTest {
     }
 
     @Test
+    void aPlanMayUseInferenceAndTheObjectEndpointsUnlessItListsItsPaths() {
+        SluiceSettings settings = fromEnvironment(Map.of("SLUICE_PLANS_BATCH_PATHS", "/v1/files,/v1/batches",
+                "SLUICE_PLANS_TEAM_RATE", "10/s", "SLUICE_MAX_UPLOAD", "1G"));
+
+        Plan defaults = settings.defaultPlan();
+        assertThat(defaults.allowsPath("/v1/responses")).isTrue();
+        assertThat(defaults.allowsPath("/v1/files/file-abc/content")).isTrue();
+        assertThat(defaults.allowsPath("/v1/fine_tuning/jobs")).isFalse();
+        assertThat(defaults.allowsPath("/v1/organization/admin_api_keys")).isFalse();
+        assertThat(defaults.allowsPath("/v1/filesystem")).as("a prefix allows what lies below it, not a longer name").isFalse();
+        assertThat(settings.plans().get("team").paths()).isEqualTo(defaults.paths());
+        Plan batch = settings.plans().get("batch");
+        assertThat(batch.allowsPath("/v1/batches/batch_1/cancel")).isTrue();
+        assertThat(batch.allowsPath("/v1/chat/completions")).isFalse();
+        assertThat(settings.maxUploadBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void aPathThatIsNoV1PathIsReported() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_CALLER_PATHS", "/v1/files/,files,/v1/audio/*")))
+                .hasMessageContaining("sluice.caller.paths")
+                .hasMessageContaining("/v1/files/, files, /v1/audio/*");
+    }
+
+    @Test
     void anUpstreamVariableThatNamesNoUpstreamIsReportedNotIgnored() {
         // in a variable's name an underscore cannot tell where the upstream's name ends
         assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_UPSTREAMS_AZURE_EAST_URL", "https://east.example.com/v1",
