@@ -8,7 +8,7 @@ import java.io.IOException;
 /**
  * The parts of a chat or embeddings request that matter to limits and replies.
  *
- * @param chat           true for {@code /v1/chat/completions}, false for {@code /v1/embeddings}
+ * @param api            the endpoint
  * @param model          echoed in the reply; picks the tokenizer {@link PromptTokens} counts with
  * @param promptTokens   counted by {@link PromptTokens}: what the usage reports
  * @param estimatedPromptTokens the input as the rate limiter estimates it on arrival ({@link CharacterEstimate})
@@ -18,7 +18,7 @@ import java.io.IOException;
  * @param stream         {@code "stream": true}
  * @param includeUsage   {@code stream_options.include_usage}: a last chunk carries the usage
  */
-record ApiRequest(boolean chat, String model, long promptTokens, long estimatedPromptTokens, long maxTokens, int choices,
+record ApiRequest(Api api, String model, long promptTokens, long estimatedPromptTokens, long maxTokens, int choices,
                   boolean stream, boolean includeUsage) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,10 +46,10 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
 
     /** What the request really used once answered with {@code tokensPerChoice} in each choice. */
     long usedTokens(int tokensPerChoice) {
-        return promptTokens + (long) tokensPerChoice * (chat ? choices : 0);
+        return promptTokens + (long) tokensPerChoice * (api == Api.EMBEDDINGS ? 0 : choices);
     }
 
-    static ApiRequest parse(boolean chat, byte[] body, int defaultMaxTokens) throws BadRequest {
+    static ApiRequest parse(Api api, byte[] body, int defaultMaxTokens) throws BadRequest {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -64,7 +64,10 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
         if (model == null || !model.isTextual() || model.textValue().isEmpty()) {
             throw new BadRequest("model", "you must provide a model parameter");
         }
-        return chat ? chat(root, model.textValue(), defaultMaxTokens) : embeddings(root, model.textValue());
+        return switch (api) {
+            case CHAT -> chat(root, model.textValue(), defaultMaxTokens);
+            case EMBEDDINGS -> embeddings(root, model.textValue());
+        };
     }
 
     private static ApiRequest chat(JsonNode root, String model, int defaultMaxTokens) throws BadRequest {
@@ -77,7 +80,7 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
         long choices = positive(root, "n", 1, MAX_CHOICES);
         boolean stream = root.path("stream").asBoolean(false);
         boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
-        return new ApiRequest(true, model, PromptTokens.ofChat(model, messages), CharacterEstimate.ofChat(messages), maxTokens,
+        return new ApiRequest(Api.CHAT, model, PromptTokens.ofChat(model, messages), CharacterEstimate.ofChat(messages), maxTokens,
                 (int) choices, stream, includeUsage);
     }
 
@@ -87,7 +90,7 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
             throw new BadRequest("input", "'input' must be a string or a non-empty array.");
         }
         int inputs = input.isArray() && !input.get(0).isIntegralNumber() ? input.size() : 1;
-        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(model, input),
+        return new ApiRequest(Api.EMBEDDINGS, model, PromptTokens.ofEmbeddingInput(model, input),
                 CharacterEstimate.ofEmbeddingInput(input), 0, inputs, false, false);
     }
 

@@ -36,7 +36,8 @@ public final class OpenAiSimulator implements AutoCloseable {
                 .setInternalBlockingPoolSize(1));
         try {
             SimulatorState state = new SimulatorState(config);
-            SimulatorRoutes routes = new SimulatorRoutes(state, new ApiHandler(vertx, config, state));
+            Gate gate = new Gate(vertx, config, state);
+            SimulatorRoutes routes = new SimulatorRoutes(state, new ApiHandler(vertx, config, gate));
             // One server per event loop; Vert.x spreads connections over servers sharing a port. A
             // negative port is Vert.x's way to share one free port among them (0 would give each its own).
             int requestedPort = config.port() == 0 ? -1 : config.port();

@@ -16,7 +16,7 @@ public final class ProviderCharge {
      */
     public static Charge of(boolean chat, String body, int defaultMaxTokens) {
         try {
-            ApiRequest request = ApiRequest.parse(chat, body.getBytes(StandardCharsets.UTF_8), defaultMaxTokens);
+            ApiRequest request = ApiRequest.parse(chat ? Api.CHAT : Api.EMBEDDINGS, body.getBytes(StandardCharsets.UTF_8), defaultMaxTokens);
             return new Charge(request.tokenCost(), request.promptTokens());
         } catch (ApiRequest.BadRequest e) {
             throw new IllegalArgumentException(e.getMessage(), e);

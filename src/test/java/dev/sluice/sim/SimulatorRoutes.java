@@ -25,9 +25,9 @@ final class SimulatorRoutes implements Handler<HttpServerRequest> {
         String path = request.path();
         HttpMethod method = request.method();
         if (method == HttpMethod.POST && path.equals("/v1/chat/completions")) {
-            api.handle(request, true);
+            api.handle(request, Api.CHAT);
         } else if (method == HttpMethod.POST && path.equals("/v1/embeddings")) {
-            api.handle(request, false);
+            api.handle(request, Api.EMBEDDINGS);
         } else if (method == HttpMethod.GET && path.equals("/stats")) {
             request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(state.statsJson());
         } else if (method == HttpMethod.POST && path.equals("/stats/reset")) {
