@@ -5,5 +5,7 @@ enum Api {
     /** {@code POST /v1/chat/completions} */
     CHAT,
     /** {@code POST /v1/embeddings}: input only */
-    EMBEDDINGS
+    EMBEDDINGS,
+    /** {@code POST /v1/responses} */
+    RESPONSES
 }

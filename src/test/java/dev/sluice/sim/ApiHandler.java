@@ -36,7 +36,7 @@ final class ApiHandler {
         try {
             api = ApiRequest.parse(endpoint, body.getBytes(), config.defaultMaxTokens());
         } catch (ApiRequest.BadRequest e) {
-            gate.badRequest(request, caller, e.getMessage(), e.param, null, arrivalNanos);
+            gate.badRequest(request, caller, e.getMessage(), e.param, e.code, arrivalNanos);
             return;
         }
         int tokensPerChoice = (int) Math.min(config.completionTokens(), api.maxTokens());
@@ -85,6 +85,19 @@ final class ApiHandler {
             switch (api.api()) {
                 case EMBEDDINGS -> answer.json(200, ReplyBodies.embeddings(quotedModel, api.choices(), api.promptTokens()));
                 case CHAT -> chat(answer, quotedModel, createdSeconds);
+                case RESPONSES -> response(answer, quotedModel, createdSeconds);
+            }
+        }
+
+        private void response(Answer answer, String quotedModel, long createdSeconds) {
+            ResponseDraft draft = new ResponseDraft("resp_sim" + answer.serial(), "msg_sim" + answer.serial(),
+                    createdSeconds, quotedModel, api.responses(), bodies.replyText(tokensPerChoice), api.promptTokens(),
+                    tokensPerChoice, api.maxTokens() < config.completionTokens());
+            if (api.stream()) {
+                EventStream.send(vertx, answer, ResponseStream.writes(config.chunks(), draft, answer.abort()),
+                        config.chunkIntervalMillis());
+            } else {
+                answer.json(200, draft.finished());
             }
         }
 

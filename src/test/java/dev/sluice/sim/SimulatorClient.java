@@ -35,6 +35,10 @@ final class SimulatorClient {
         return post("/v1/chat/completions", KEY, body);
     }
 
+    HttpResponse<String> responses(String body) {
+        return post("/v1/responses", KEY, body);
+    }
+
     HttpResponse<String> post(String path, String key, String body) {
         return send(request(path, key, body, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.ofString());
     }

@@ -28,6 +28,8 @@ final class SimulatorRoutes implements Handler<HttpServerRequest> {
             api.handle(request, Api.CHAT);
         } else if (method == HttpMethod.POST && path.equals("/v1/embeddings")) {
             api.handle(request, Api.EMBEDDINGS);
+        } else if (method == HttpMethod.POST && path.equals("/v1/responses")) {
+            api.handle(request, Api.RESPONSES);
         } else if (method == HttpMethod.GET && path.equals("/stats")) {
             request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(state.statsJson());
         } else if (method == HttpMethod.POST && path.equals("/stats/reset")) {
