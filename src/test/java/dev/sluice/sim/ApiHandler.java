@@ -13,12 +13,14 @@ final class ApiHandler {
     private final Vertx vertx;
     private final SimulatorConfig config;
     private final Gate gate;
+    private final StoredResponses responses;
     private final ReplyBodies bodies;
 
-    ApiHandler(Vertx vertx, SimulatorConfig config, Gate gate) {
+    ApiHandler(Vertx vertx, SimulatorConfig config, Gate gate, StoredResponses responses) {
         this.vertx = vertx;
         this.config = config;
         this.gate = gate;
+        this.responses = responses;
         this.bodies = new ReplyBodies(config.completionTokens());
     }
 
@@ -93,11 +95,17 @@ final class ApiHandler {
             ResponseDraft draft = new ResponseDraft("resp_sim" + answer.serial(), "msg_sim" + answer.serial(),
                     createdSeconds, quotedModel, api.responses(), bodies.replyText(tokensPerChoice), api.promptTokens(),
                     tokensPerChoice, api.maxTokens() < config.completionTokens());
+            String finished = draft.finished();
+            if (api.responses().store() && !answer.abort()) {
+                // kept as it will end, while a stream is still on its way: GET never sees it in progress
+                responses.put(draft.id(), new StoredResponses.Stored(finished, api.responses().input(),
+                        api.responses().background()));
+            }
             if (api.stream()) {
                 EventStream.send(vertx, answer, ResponseStream.writes(config.chunks(), draft, answer.abort()),
                         config.chunkIntervalMillis());
             } else {
-                answer.json(200, draft.finished());
+                answer.json(200, finished);
             }
         }
 

@@ -37,7 +37,8 @@ public final class OpenAiSimulator implements AutoCloseable {
         try {
             SimulatorState state = new SimulatorState(config);
             Gate gate = new Gate(vertx, config, state);
-            SimulatorRoutes routes = new SimulatorRoutes(state, new ApiHandler(vertx, config, gate));
+            SimulatorRoutes routes = new SimulatorRoutes(state, new ApiHandler(vertx, config, gate, state.responses()),
+                    new StoredResponseHandler(gate, state.responses()));
             // One server per event loop; Vert.x spreads connections over servers sharing a port. A
             // negative port is Vert.x's way to share one free port among them (0 would give each its own).
             int requestedPort = config.port() == 0 ? -1 : config.port();
