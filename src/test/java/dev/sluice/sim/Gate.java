@@ -69,6 +69,17 @@ final class Gate {
         sendJson(request.response(), 400, ReplyBodies.error(message, "invalid_request_error", param, code), arrivalNanos);
     }
 
+    /** A call with nothing to parse: its body read and dropped, its caller authenticated, then {@link #admit}. */
+    void admitAfterBody(HttpServerRequest request, Call call) {
+        long arrivalNanos = nowNanos();
+        request.body().onSuccess(ignored -> {
+            Caller caller = authenticate(request, arrivalNanos);
+            if (caller != null) {
+                admit(request, caller, call, arrivalNanos);
+            }
+        });
+    }
+
     /**
      * Charges the caller's key one request and {@link Call#tokenCost()} tokens if both fit now, else
      * answers 429. An admitted call draws a fault and, after the configured latency, is answered: a

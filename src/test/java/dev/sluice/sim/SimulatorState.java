@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The buckets of every configured key, the counters since the last reset, and what callers stored
- * (responses): a stats reset refills the buckets and zeroes the counters, and keeps what was stored.
+ * (responses, files): a stats reset refills the buckets and zeroes the counters, and keeps what was stored.
  */
 final class SimulatorState {
 
@@ -13,6 +13,7 @@ final class SimulatorState {
     private final Map<String, KeyLimiter> limiters;
     private volatile StatsWindow stats;
     private final StoredResponses responses = new StoredResponses();
+    private final StoredFiles files = new StoredFiles();
 
     SimulatorState(SimulatorConfig config) {
         this.config = config;
@@ -37,6 +38,10 @@ final class SimulatorState {
 
     StoredResponses responses() {
         return responses;
+    }
+
+    StoredFiles files() {
+        return files;
     }
 
     /** Zeroes every counter and refills every bucket. */
