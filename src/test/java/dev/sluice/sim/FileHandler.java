@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@code POST}, {@code multipart/form-data} with {@code purpose} and {@code file}), list, retrieve, the
  * content ({@code application/octet-stream}, the bytes as uploaded), delete. An upload is written to
  * disk as it arrives ({@link StoredFiles}), and judged once it is whole, as every other call is judged
- * once its body is in; it is kept only if it is admitted and answered.
+ * once its body is in; it is kept only if it is admitted and answered. Sources:
+ * https://platform.openai.com/docs/api-reference/files and the schemas {@code CreateFileRequest},
+ * {@code OpenAIFile}, {@code ListFilesResponse}, {@code DeleteFileResponse} in OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2). The 400s'
+ * wording is the simulator's own, and so is the 404's as far as any source here shows ("No such File
+ * object: id", as OpenAI is remembered to word it, not checked).
  */
 final class FileHandler {
 

@@ -14,6 +14,8 @@ import java.util.List;
  * a page, after the item {@code after}. A string input is one user message of one {@code input_text}
  * part; a message whose content is a string gets that string as one part. Items without an id get
  * {@code msg_<response>_<index>}, stable from call to call, so that {@code after} can page through them.
+ * Source: https://platform.openai.com/docs/api-reference/responses/input-items ({@code listInputItems} in
+ * OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2)).
  */
 final class InputItems {
 

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * {@code POST /v1/moderations}, one request and no tokens: a result per input (one for a string or a
  * list of text and image parts, one a string for a list of strings), never flagged, in the shape of
- * OpenAI's {@code CreateModerationResponse} with the 13 categories of {@code omni-moderation-latest}.
+ * OpenAI's {@code CreateModerationResponse} with the 13 categories of {@code omni-moderation-latest}
+ * (https://platform.openai.com/docs/api-reference/moderations/create; the schema in OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2)).
  */
 final class ModerationHandler {
 

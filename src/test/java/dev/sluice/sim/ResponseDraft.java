@@ -2,7 +2,11 @@ package dev.sluice.sim;
 
 /**
  * A Response object as the simulator writes it (OpenAI's {@code Response} schema): one assistant
- * message of one {@code output_text} part, its usage, and the request's settings echoed.
+ * message of one {@code output_text} part, its usage, and the request's settings echoed. Fields and
+ * their order as in the reference's examples (https://platform.openai.com/docs/api-reference/responses/object;
+ * schemas {@code Response}, {@code ResponseUsage} in OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2)): {@code completed_at} only once
+ * completed, {@code incomplete_details.reason} {@code max_output_tokens} when cut, the message then
+ * {@code incomplete} too.
  *
  * @param id             {@code resp_...}
  * @param messageId      {@code msg_...}, the id of the one output item

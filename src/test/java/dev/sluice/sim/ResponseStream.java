@@ -11,6 +11,11 @@ import java.util.List;
  * {@code response.output_text.done}, {@code response.content_part.done}, {@code response.output_item.done},
  * then {@code response.completed} (or {@code response.incomplete} when {@code max_output_tokens} cut
  * the text), whose {@code response.usage} carries the usage. No {@code data: [DONE]}: that is chat's.
+ * Sources: https://platform.openai.com/docs/api-reference/responses-streaming (schemas
+ * {@code ResponseCreatedEvent} ... {@code ResponseCompletedEvent}, {@code ResponseIncompleteEvent} in
+ * OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2): deltas and the text's done event carry {@code logprobs}) and the streaming guide,
+ * https://developers.openai.com/api/docs/guides/streaming-responses. Left out: the {@code obfuscation}
+ * field OpenAI adds to deltas by default.
  *
  * <p>The events go out in {@code chunks} + 1 writes, {@code chunk-interval-ms} apart like a chat
  * stream's: the opening events with the first delta, one delta each, then the closing events. An

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * or a list of items, {@code instructions}, {@code max_output_tokens} (at least 16, as OpenAI requires),
  * {@code stream}, {@code store}, {@code background}, {@code previous_response_id}. Other fields are
  * accepted and ignored, as the simulator models no tools or reasoning.
+ *
+ * <p>Sources: "Create a model response", https://platform.openai.com/docs/api-reference/responses/create,
+ * and its schema {@code CreateResponse} in OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2); the 400's wording for a
+ * {@code max_output_tokens} below 16 as OpenAI sent it, relayed in github.com/vectorize-io/hindsight/issues/58.
  */
 final class ResponsesBody {
 

@@ -15,6 +15,8 @@ import java.util.Map;
  * reply: MPEG frames of 417 bytes (a 128 kbit/s, 44.1 kHz frame header and silence), 4 of them and one
  * more for every 8 characters of input, so a sentence comes to a few KB and the same input to the same
  * bytes. The same bytes for every {@code response_format}, under its media type: nobody plays them.
+ * Source: https://platform.openai.com/docs/api-reference/audio/createSpeech ({@code CreateSpeechRequest} in
+ * OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2)); the media types per format are the simulator's choice.
  */
 final class SpeechHandler {
 

@@ -15,6 +15,9 @@ import io.vertx.core.http.HttpServerRequest;
  *       mode guide, https://developers.openai.com/docs/guides/background);</li>
  *   <li>{@code GET /v1/responses/{id}/input_items}: see {@link InputItems}.</li>
  * </ul>
+ * Sources: https://platform.openai.com/docs/api-reference/responses (get, delete, cancel, input-items) as
+ * OpenAI's OpenAPI description, github.com/openai/openai-openapi {@code openapi.yaml} (read at f85dbe2) describes them. The 404's and the refused cancel's wording are the simulator's own: the
+ * reference does not give them.
  */
 final class StoredResponseHandler {
 
