@@ -140,6 +140,17 @@ warm_up() {
   done
 }
 
+# warm_up_responses COUNT TARGET...: the same through the Responses API (max_output_tokens 16, OpenAI's least)
+warm_up_responses() {
+  local count=$1 target; shift
+  for target in "$@"; do
+    for ((n = 0; n < count; n++)); do
+      curl -s -o /dev/null -H "Authorization: Bearer warm-up-$((n % 10))" -H 'Content-Type: application/json' \
+        -d '{"model":"gpt-sim","max_output_tokens":16,"input":"hi"}' "$target/responses"
+    done
+  done
+}
+
 # start_infinispan: the local Infinispan server (deploy/local/infinispan.sh) that
 # QUARKUS_INFINISPAN_CLIENT_HOSTS names (127.0.0.1:11222, node 1, by default; 127.0.0.1:11422 is node 3),
 # stopped on exit only if this run started it. Sets INFINISPAN_NODE and INFINISPAN_ENV: the variables

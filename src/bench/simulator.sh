@@ -8,6 +8,9 @@
 #   src/bench/simulator.sh --latency-ms=200 --jitter-ms=50 --chunks=20 --chunk-interval-ms=25
 #   src/bench/simulator.sh --error-rate=0.05 --reset-rate=0.01 --abort-rate=0.02 --seed=7
 #   curl -s http://127.0.0.1:9000/stats                     # what was admitted, per key and second
+#   curl -s http://127.0.0.1:9000/v1/responses -H 'Authorization: Bearer sk-sim-1' \
+#     -d '{"model":"gpt-sim","input":"hi","stream":true}'   # also: /v1/responses/{id}[/cancel|/input_items],
+#                                                           # /v1/files[/{id}[/content]], /v1/moderations, /v1/audio/speech
 #   curl -s -X POST http://127.0.0.1:9000/stats/reset       # zero the counters, refill the buckets
 #
 # JAVA_OPTS is passed to java (e.g. JAVA_OPTS=-Xmx256m).

@@ -27,7 +27,8 @@ import java.util.Optional;
  * @param callers           distinct bearer tokens (callers) the requests are spread over
  * @param largePromptShare  share of requests with a large prompt (about 2,000 tokens instead of about 20)
  * @param streamShare       share of requests with {@code "stream": true}
- * @param maxTokens         {@code max_tokens} in every request; 0 leaves it out (the upstream's default applies)
+ * @param maxTokens         {@code max_tokens} ({@code max_output_tokens} for Responses, at least 16 there) in every
+ *                          request; 0 leaves it out (the upstream's default applies)
  * @param retries           retries after a 429, each after the advised wait (OpenAI's SDKs retry twice)
  * @param retryServerErrors whether a 5xx is retried the same way, as OpenAI's SDKs do: off by default, so
  *                          that the scenarios about client-visible errors count each one
@@ -41,6 +42,7 @@ import java.util.Optional;
  * @param requestTimeout    how long one attempt may take before it counts as an error
  * @param callerGroups      report each group of callers' successes (caller i is in group i mod n), e.g. one
  *                          group per plan when caller i's key is on plan i mod n; 0 reports none
+ * @param api               which API the requests use ({@code --api=chat}, the default, or {@code responses})
  */
 public record LoadConfig(
         String label,
@@ -64,9 +66,31 @@ public record LoadConfig(
         double upstreamTpm,
         Optional<String> seriesFile,
         Duration requestTimeout,
-        int callerGroups) {
+        int callerGroups,
+        Api api) {
 
     public enum Pattern { CLOSED, BURST, STEADY }
+
+    /** The API the requests are sent to, and its path under a target's /v1. */
+    public enum Api {
+        /** {@code POST /v1/chat/completions}: {@code messages}, {@code max_tokens} */
+        CHAT("/chat/completions"),
+        /** {@code POST /v1/responses}: {@code input}, {@code instructions}, {@code max_output_tokens} */
+        RESPONSES("/responses");
+
+        /** OpenAI's minimum {@code max_output_tokens}: the upstream refuses less with a 400. */
+        static final int MIN_OUTPUT_TOKENS = 16;
+
+        private final String path;
+
+        Api(String path) {
+            this.path = path;
+        }
+
+        String path() {
+            return path;
+        }
+    }
 
     public static LoadConfig fromArgs(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -127,7 +151,8 @@ public record LoadConfig(
                 Double.parseDouble(take(remaining, "upstream-tpm", "0")),
                 Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
                 duration(take(remaining, "request-timeout", "60s")),
-                Integer.parseInt(take(remaining, "caller-groups", "0")));
+                Integer.parseInt(take(remaining, "caller-groups", "0")),
+                Api.valueOf(take(remaining, "api", "chat").toUpperCase(Locale.ROOT)));
         if (!remaining.isEmpty()) {
             throw new IllegalArgumentException("unknown arguments: " + remaining.keySet());
         }
@@ -150,6 +175,10 @@ public record LoadConfig(
         }
         if (maxTokens < 0) {
             throw new IllegalArgumentException("--max-tokens must be at least 0 (0 leaves it out), got " + maxTokens);
+        }
+        if (api == Api.RESPONSES && maxTokens > 0 && maxTokens < Api.MIN_OUTPUT_TOKENS) {
+            throw new IllegalArgumentException("--max-tokens must be 0 or at least " + Api.MIN_OUTPUT_TOKENS
+                    + " with --api=responses (OpenAI's minimum max_output_tokens), got " + maxTokens);
         }
         if (largePromptShare < 0 || largePromptShare > 1 || streamShare < 0 || streamShare > 1) {
             throw new IllegalArgumentException("shares are between 0 and 1");

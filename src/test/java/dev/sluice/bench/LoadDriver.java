@@ -23,12 +23,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Drives chat requests at one or more Sluice instances (or straight at an upstream) on loopback,
+ * Drives chat requests (or, with {@code --api=responses}, Responses API requests) at one or more Sluice instances (or straight at an upstream) on loopback,
  * bounded in time and count, and prints one JSON line: what the clients saw and, from the
  * simulator's /stats, what the upstream saw (with several simulators, {@code --simulator=a,b}: their sum
  * and each one's own figures). Clients behave like a polite OpenAI SDK: after a 429
  * they wait what {@code retry-after-ms} (or {@code retry-after}) advises, then retry, twice at most; with
- * {@code --retry-server-errors=true} they treat a 5xx the same way, as the SDKs do.
+ * {@code --retry-server-errors=true} they treat a 5xx the same way, as the SDKs do. A Responses reply
+ * counts as answered only when the Response it carries (a stream's terminal event's) is {@code completed} or
+ * {@code incomplete}; the result then adds the statuses seen and the usage the clients were told.
  *
  * <pre>java -cp … dev.sluice.bench.LoadDriver --targets=http://127.0.0.1:8081/v1 --simulator=http://127.0.0.1:9000
  *     --clients=50 --duration=30s --upstream-rpm=600 --series=target/bench/series.csv</pre>
@@ -53,11 +55,16 @@ public final class LoadDriver {
     /** Answers per caller, for --caller-groups. */
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> okByCaller =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Responses API only: the statuses of the 2xx replies, and the usage they reported. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> responseStatuses =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder inputTokensSeen = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder outputTokensSeen = new java.util.concurrent.atomic.LongAdder();
 
     LoadDriver(LoadConfig config) {
         this.config = config;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        this.bodies = new RequestBodies(config.largePromptShare(), config.streamShare(), config.maxTokens());
+        this.bodies = new RequestBodies(config.largePromptShare(), config.streamShare(), config.maxTokens(), config.api());
         this.deadlineNanos = startNanos + config.duration().toNanos();
         int seconds = (int) config.duration().plus(config.requestTimeout()).multipliedBy(config.retries() + 1L)
                 .plusMinutes(2).toSeconds();
@@ -154,14 +161,14 @@ public final class LoadDriver {
     private CompletableFuture<Void> logicalRequest(int target, String caller, SplittableRandom random) {
         recorder.requests.increment();
         RequestBodies.Body body = bodies.next(random);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(config.targets().get(target) + "/chat/completions"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(config.targets().get(target) + config.api().path()))
                 .timeout(config.requestTimeout())
                 .header("Authorization", "Bearer " + caller)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.json()))
                 .build();
         long firstNanos = System.nanoTime();
-        return attempt(request, target, 0).thenAccept(outcome -> {
+        return attempt(request, body.stream(), target, 0).thenAccept(outcome -> {
             recorder.finished(target, outcome, System.nanoTime() - firstNanos);
             if (outcome == Recorder.OK && config.callerGroups() > 0) {
                 okByCaller.computeIfAbsent(caller, name -> new java.util.concurrent.atomic.LongAdder()).increment();
@@ -169,7 +176,7 @@ public final class LoadDriver {
         });
     }
 
-    private CompletableFuture<Integer> attempt(HttpRequest request, int target, int retry) {
+    private CompletableFuture<Integer> attempt(HttpRequest request, boolean stream, int target, int retry) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long now = System.nanoTime();
             int status = failure == null ? response.statusCode() : 0;
@@ -180,8 +187,10 @@ public final class LoadDriver {
                 return CompletableFuture.completedFuture(Recorder.ERROR);
             }
             if (status < 400) {
-                recorder.attempt(target, Recorder.OK, now);
-                return CompletableFuture.completedFuture(Recorder.OK);
+                int outcome = config.api() == LoadConfig.Api.RESPONSES && !answered(response.body(), stream)
+                        ? Recorder.ERROR : Recorder.OK;
+                recorder.attempt(target, outcome, now);
+                return CompletableFuture.completedFuture(outcome);
             }
             int outcome = serverError ? Recorder.ERROR : Recorder.RATE_LIMITED;
             recorder.attempt(target, outcome, now);
@@ -190,8 +199,18 @@ public final class LoadDriver {
                 return CompletableFuture.completedFuture(outcome);
             }
             Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, timers::execute);
-            return CompletableFuture.supplyAsync(() -> null, later).thenCompose(ignored -> attempt(request, target, retry + 1));
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(ignored -> attempt(request, stream, target, retry + 1));
         }).thenCompose(outcome -> outcome);
+    }
+
+    /** Counts a Responses reply's status and usage; true when it is an answer the caller can use. */
+    private boolean answered(String body, boolean stream) {
+        ResponsesReply reply = ResponsesReply.read(body, stream);
+        responseStatuses.computeIfAbsent(reply.status(), status -> new java.util.concurrent.atomic.LongAdder()).increment();
+        inputTokensSeen.add(reply.inputTokens());
+        outputTokensSeen.add(reply.outputTokens());
+        return reply.answered();
     }
 
     static long advisedWaitMillis(HttpResponse<?> response) {
@@ -291,6 +310,18 @@ public final class LoadDriver {
             perTarget.add(row);
         }
         result.put("per_target", perTarget);
+        if (config.api() == LoadConfig.Api.RESPONSES) {
+            // what the clients were told, beside what the upstream counted (upstream.prompt_tokens and
+            // completion_tokens): the same when every answer reached them whole
+            result.put("api", "responses");
+            Map<String, Long> statuses = new java.util.TreeMap<>();
+            responseStatuses.forEach((status, count) -> statuses.put(status, count.sum()));
+            result.put("response_statuses", statuses);
+            Map<String, Long> usage = new LinkedHashMap<>();
+            usage.put("input_tokens", inputTokensSeen.sum());
+            usage.put("output_tokens", outputTokensSeen.sum());
+            result.put("usage_seen", usage);
+        }
         if (config.callerGroups() > 0) {
             // per group of callers: how many got an answer, the most and the fewest answers one caller got
             List<Map<String, Object>> groups = new ArrayList<>();

@@ -6,33 +6,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /**
- * The parts of a chat or embeddings request that matter to limits and replies.
+ * The parts of a chat, embeddings or Responses API request that matter to limits and replies.
  *
- * @param chat           true for {@code /v1/chat/completions}, false for {@code /v1/embeddings}
+ * @param api            the endpoint
  * @param model          echoed in the reply; picks the tokenizer {@link PromptTokens} counts with
  * @param promptTokens   counted by {@link PromptTokens}: what the usage reports
  * @param estimatedPromptTokens the input as the rate limiter estimates it on arrival ({@link CharacterEstimate})
- * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens}, else the configured
- *                       default; 0 for embeddings
- * @param choices        {@code n}, 1 when absent; the number of embedding inputs for embeddings
+ * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens} ({@code max_output_tokens}
+ *                       for Responses), else the configured default; 0 for embeddings
+ * @param choices        {@code n}, 1 when absent; the number of embedding inputs for embeddings; 1 for Responses
  * @param stream         {@code "stream": true}
- * @param includeUsage   {@code stream_options.include_usage}: a last chunk carries the usage
+ * @param includeUsage   {@code stream_options.include_usage}: a last chunk carries the usage (chat only)
+ * @param responses      what a Responses API request echoes and keeps; null for the other two
  */
-record ApiRequest(boolean chat, String model, long promptTokens, long estimatedPromptTokens, long maxTokens, int choices,
-                  boolean stream, boolean includeUsage) {
+record ApiRequest(Api api, String model, long promptTokens, long estimatedPromptTokens, long maxTokens, int choices,
+                  boolean stream, boolean includeUsage, ResponseSettings responses) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bounds that keep {@link #tokenCost()} far from overflow. */
-    private static final long MAX_TOKENS = 10_000_000;
+    static final long MAX_TOKENS = 10_000_000;
     private static final long MAX_CHOICES = 128;
 
-    /** A body that cannot be served: a 400 naming {@code param}, charged nothing. */
+    /** A body that cannot be served: a 400 naming {@code param} (and OpenAI's {@code code}, if any), charged nothing. */
     static final class BadRequest extends Exception {
         final String param;
+        final String code;
 
         BadRequest(String param, String message) {
+            this(param, message, null);
+        }
+
+        BadRequest(String param, String message, String code) {
             super(message, null, false, false);
             this.param = param;
+            this.code = code;
         }
     }
 
@@ -46,10 +53,10 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
 
     /** What the request really used once answered with {@code tokensPerChoice} in each choice. */
     long usedTokens(int tokensPerChoice) {
-        return promptTokens + (long) tokensPerChoice * (chat ? choices : 0);
+        return promptTokens + (long) tokensPerChoice * (api == Api.EMBEDDINGS ? 0 : choices);
     }
 
-    static ApiRequest parse(boolean chat, byte[] body, int defaultMaxTokens) throws BadRequest {
+    static ApiRequest parse(Api api, byte[] body, int defaultMaxTokens) throws BadRequest {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -64,7 +71,11 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
         if (model == null || !model.isTextual() || model.textValue().isEmpty()) {
             throw new BadRequest("model", "you must provide a model parameter");
         }
-        return chat ? chat(root, model.textValue(), defaultMaxTokens) : embeddings(root, model.textValue());
+        return switch (api) {
+            case CHAT -> chat(root, model.textValue(), defaultMaxTokens);
+            case EMBEDDINGS -> embeddings(root, model.textValue());
+            case RESPONSES -> ResponsesBody.parse(root, model.textValue(), defaultMaxTokens);
+        };
     }
 
     private static ApiRequest chat(JsonNode root, String model, int defaultMaxTokens) throws BadRequest {
@@ -77,8 +88,8 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
         long choices = positive(root, "n", 1, MAX_CHOICES);
         boolean stream = root.path("stream").asBoolean(false);
         boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
-        return new ApiRequest(true, model, PromptTokens.ofChat(model, messages), CharacterEstimate.ofChat(messages), maxTokens,
-                (int) choices, stream, includeUsage);
+        return new ApiRequest(Api.CHAT, model, PromptTokens.ofChat(model, messages), CharacterEstimate.ofChat(messages), maxTokens,
+                (int) choices, stream, includeUsage, null);
     }
 
     private static ApiRequest embeddings(JsonNode root, String model) throws BadRequest {
@@ -87,8 +98,8 @@ record ApiRequest(boolean chat, String model, long promptTokens, long estimatedP
             throw new BadRequest("input", "'input' must be a string or a non-empty array.");
         }
         int inputs = input.isArray() && !input.get(0).isIntegralNumber() ? input.size() : 1;
-        return new ApiRequest(false, model, PromptTokens.ofEmbeddingInput(model, input),
-                CharacterEstimate.ofEmbeddingInput(input), 0, inputs, false, false);
+        return new ApiRequest(Api.EMBEDDINGS, model, PromptTokens.ofEmbeddingInput(model, input),
+                CharacterEstimate.ofEmbeddingInput(input), 0, inputs, false, false, null);
     }
 
     private static long positive(JsonNode root, String field, long fallback, long max) throws BadRequest {

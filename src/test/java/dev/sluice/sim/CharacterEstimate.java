@@ -24,21 +24,48 @@ final class CharacterEstimate {
     static long ofChat(JsonNode messages) {
         long characters = 0;
         for (JsonNode message : messages) {
-            for (Map.Entry<String, JsonNode> field : message.properties()) {
-                JsonNode value = field.getValue();
-                if (value.isTextual()) {
-                    characters += value.textValue().length();
-                } else if (value.isArray()) {
-                    for (JsonNode part : value) {
-                        JsonNode text = part.get("text");
-                        if (text != null && text.isTextual()) {
-                            characters += text.textValue().length();
-                        }
+            characters += characters(message, false);
+        }
+        return tokens(characters);
+    }
+
+    /**
+     * A Responses API input, by the same rule: the characters of {@code instructions}, of a string input,
+     * and of each item as of a chat message but for its {@code type} (a label of the item's kind, which a
+     * chat message does not carry). So a list of messages is estimated exactly as the same messages sent
+     * to chat; {@code instructions} count their own characters only, where a chat system message also
+     * counts its role.
+     *
+     * @param instructions null when absent
+     */
+    static long ofResponsesInput(JsonNode input, String instructions) {
+        long characters = instructions == null ? 0 : instructions.length();
+        if (input.isTextual()) {
+            characters += input.textValue().length();
+        } else {
+            for (JsonNode item : input) {
+                characters += characters(item, true);
+            }
+        }
+        return tokens(characters);
+    }
+
+    private static long characters(JsonNode message, boolean skipType) {
+        long characters = 0;
+        for (Map.Entry<String, JsonNode> field : message.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isTextual() && !(skipType && field.getKey().equals("type"))) {
+                characters += value.textValue().length();
+            } else if (value.isArray()) {
+                for (JsonNode part : value) {
+                    JsonNode text = part.get("text");
+                    if (text != null && text.isTextual()) {
+                        characters += text.textValue().length();
                     }
                 }
             }
         }
-        return tokens(characters);
+        return characters;
     }
 
     /** @param input a string, token ids, or an array of either */

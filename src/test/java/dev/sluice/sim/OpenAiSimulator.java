@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A simulated OpenAI API on 127.0.0.1 that behaves like the real one where a rate-limiting gateway
  * cares: per-key RPM and TPM buckets with OpenAI's 429s and {@code x-ratelimit-*} headers, chat
- * completions (whole or streamed) and embeddings with usage, latency, and injected faults. It
+ * completions and Responses (whole or streamed) and embeddings with usage; stored responses, files,
+ * moderations and speech at one request each; latency, and injected faults. It
  * counts what it admitted per key and second ({@code GET /stats}), so a benchmark can check that
  * Sluice kept an upstream within its limits. Test code only: it never ships.
  */
@@ -22,10 +23,12 @@ public final class OpenAiSimulator implements AutoCloseable {
 
     private final Vertx vertx;
     private final int port;
+    private final SimulatorState state;
 
-    private OpenAiSimulator(Vertx vertx, int port) {
+    private OpenAiSimulator(Vertx vertx, int port, SimulatorState state) {
         this.vertx = vertx;
         this.port = port;
+        this.state = state;
     }
 
     /** Starts listening; returns once the port is bound. */
@@ -36,14 +39,17 @@ public final class OpenAiSimulator implements AutoCloseable {
                 .setInternalBlockingPoolSize(1));
         try {
             SimulatorState state = new SimulatorState(config);
-            SimulatorRoutes routes = new SimulatorRoutes(state, new ApiHandler(vertx, config, state));
+            Gate gate = new Gate(vertx, config, state);
+            SimulatorRoutes routes = new SimulatorRoutes(state, new SimulatorRoutes.Handlers(
+                    new ApiHandler(vertx, config, gate, state.responses()), new StoredResponseHandler(gate, state.responses()),
+                    new FileHandler(gate, state.files()), new ModerationHandler(gate), new SpeechHandler(gate)));
             // One server per event loop; Vert.x spreads connections over servers sharing a port. A
             // negative port is Vert.x's way to share one free port among them (0 would give each its own).
             int requestedPort = config.port() == 0 ? -1 : config.port();
             AtomicInteger boundPort = new AtomicInteger();
             await(vertx.deployVerticle(() -> new Listener(routes, requestedPort, boundPort),
                     new DeploymentOptions().setInstances(eventLoops)));
-            return new OpenAiSimulator(vertx, boundPort.get());
+            return new OpenAiSimulator(vertx, boundPort.get(), state);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
@@ -65,6 +71,8 @@ public final class OpenAiSimulator implements AutoCloseable {
             return;
         }
         OpenAiSimulator simulator = start(config);
+        // killed, not closed: the uploaded files' directory goes all the same
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator.state.files()::deleteAll));
         System.out.println("OpenAI simulator listening on " + simulator.baseUrl() + " (rpm " + config.requestsPerMinute()
                 + ", tpm " + config.tokensPerMinute() + ", keys " + config.keys().size() + "; stats at http://127.0.0.1:"
                 + simulator.port() + "/stats)");
@@ -79,10 +87,14 @@ public final class OpenAiSimulator implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/v1";
     }
 
-    /** Stops listening and closes every connection, hung ones included. */
+    /** Stops listening and closes every connection, hung ones included; deletes the uploaded files. */
     @Override
     public void close() {
-        await(vertx.close());
+        try {
+            await(vertx.close());
+        } finally {
+            state.files().deleteAll();
+        }
     }
 
     private static <T> T await(Future<T> future) {

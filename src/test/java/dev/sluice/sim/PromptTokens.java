@@ -20,6 +20,7 @@ import java.util.Map;
  *       the tokens of each of its string values (role, content, name, tool_call_id; 1 more for a
  *       name) + 3 for priming the reply. A content array counts the {@code text} of its parts.
  *       Images, tools and tool calls are not counted: the simulator does not model them.</li>
+ *   <li>Responses: as the chat the input stands for ({@link #ofResponsesInput}).</li>
  *   <li>Embeddings: the tokens of the input, a string or an array of strings; an input given as
  *       token ids (an array of integers, or of such arrays) counts one token per id.</li>
  * </ul>
@@ -63,18 +64,47 @@ final class PromptTokens {
         Encoding encoding = encodingFor(model);
         long total = REPLY_PRIMING;
         for (JsonNode message : messages) {
-            total += PER_MESSAGE;
-            for (Map.Entry<String, JsonNode> field : message.properties()) {
-                JsonNode value = field.getValue();
-                if (value.isTextual()) {
-                    total += ofText(encoding, value.textValue());
-                    total += field.getKey().equals("name") ? PER_NAME : 0;
-                } else if (value.isArray() && field.getKey().equals("content")) {
-                    for (JsonNode part : value) {
-                        JsonNode text = part.get("text");
-                        if (text != null && text.isTextual()) {
-                            total += ofText(encoding, text.textValue());
-                        }
+            total += ofMessage(encoding, message, false);
+        }
+        return total;
+    }
+
+    /**
+     * A Responses API input, counted as the chat it stands for: {@code instructions} as a system message
+     * ("a system (or developer) message inserted into the model's context", OpenAI's reference), a string
+     * input as one user message, each item of a list as a message without its {@code type} label, + 3 for
+     * priming the reply. So the same messages count the same on both APIs.
+     *
+     * @param instructions null when absent
+     */
+    static long ofResponsesInput(String model, JsonNode input, String instructions) {
+        Encoding encoding = encodingFor(model);
+        long total = REPLY_PRIMING;
+        if (instructions != null) {
+            total += PER_MESSAGE + ofText(encoding, "system") + ofText(encoding, instructions);
+        }
+        if (input.isTextual()) {
+            total += PER_MESSAGE + ofText(encoding, "user") + ofText(encoding, input.textValue());
+        } else {
+            for (JsonNode item : input) {
+                total += ofMessage(encoding, item, true);
+            }
+        }
+        return total;
+    }
+
+    private static long ofMessage(Encoding encoding, JsonNode message, boolean skipType) {
+        long total = PER_MESSAGE;
+        for (Map.Entry<String, JsonNode> field : message.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isTextual() && !(skipType && field.getKey().equals("type"))) {
+                total += ofText(encoding, value.textValue());
+                total += field.getKey().equals("name") ? PER_NAME : 0;
+            } else if (value.isArray() && field.getKey().equals("content")) {
+                for (JsonNode part : value) {
+                    JsonNode text = part.get("text");
+                    if (text != null && text.isTextual()) {
+                        total += ofText(encoding, text.textValue());
                     }
                 }
             }

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PromptTokensTest {
 
     private static ApiRequest chat(String json) throws ApiRequest.BadRequest {
-        return ApiRequest.parse(true, json.getBytes(StandardCharsets.UTF_8), 16);
+        return ApiRequest.parse(Api.CHAT, json.getBytes(StandardCharsets.UTF_8), 16);
     }
 
     @ParameterizedTest
@@ -73,7 +73,7 @@ class PromptTokensTest {
             "gpt-sim,                             9",
     })
     void usesTheTokenizerOfTheModelsFamily(String model, long promptTokens) throws Exception {
-        ApiRequest request = ApiRequest.parse(false,
+        ApiRequest request = ApiRequest.parse(Api.EMBEDDINGS,
                 ("{\"model\":\"" + model + "\",\"input\":\"お誕生日おめでとう\"}").getBytes(StandardCharsets.UTF_8), 16);
 
         assertThat(request.promptTokens()).isEqualTo(promptTokens);
@@ -87,7 +87,7 @@ class PromptTokensTest {
             "[[1,2],[3]]             | 3 | 2 | 3",
     })
     void countsEmbeddingInputs(String input, long promptTokens, int inputs, long tokenCost) throws Exception {
-        ApiRequest request = ApiRequest.parse(false, ("{\"model\":\"e\",\"input\":" + input + "}").getBytes(StandardCharsets.UTF_8), 16);
+        ApiRequest request = ApiRequest.parse(Api.EMBEDDINGS, ("{\"model\":\"e\",\"input\":" + input + "}").getBytes(StandardCharsets.UTF_8), 16);
 
         assertThat(request.promptTokens()).isEqualTo(promptTokens);
         assertThat(request.choices()).isEqualTo(inputs);
@@ -112,7 +112,7 @@ class PromptTokensTest {
         assertThat(chat("{\"model\":\"gpt-4o\",\"max_tokens\":2000,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"What is the meaning of life?\"}]}").tokenCost()).isEqualTo(2008);
         // results/embeddings.md: 11 for this 44-character input
-        assertThat(ApiRequest.parse(false, "{\"model\":\"e\",\"input\":\"This is some text to generate embeddings for\"}"
+        assertThat(ApiRequest.parse(Api.EMBEDDINGS, "{\"model\":\"e\",\"input\":\"This is some text to generate embeddings for\"}"
                 .getBytes(StandardCharsets.UTF_8), 16).tokenCost()).isEqualTo(11);
     }
 

@@ -15,8 +15,17 @@ public final class ProviderCharge {
      * @throws IllegalArgumentException when the provider would refuse the body (a 400)
      */
     public static Charge of(boolean chat, String body, int defaultMaxTokens) {
+        return of(chat ? Api.CHAT : Api.EMBEDDINGS, body, defaultMaxTokens);
+    }
+
+    /** The same for a Responses API body ({@code POST /v1/responses}); the usage's {@code input_tokens} as prompt tokens. */
+    public static Charge ofResponses(String body, int defaultMaxTokens) {
+        return of(Api.RESPONSES, body, defaultMaxTokens);
+    }
+
+    private static Charge of(Api api, String body, int defaultMaxTokens) {
         try {
-            ApiRequest request = ApiRequest.parse(chat, body.getBytes(StandardCharsets.UTF_8), defaultMaxTokens);
+            ApiRequest request = ApiRequest.parse(api, body.getBytes(StandardCharsets.UTF_8), defaultMaxTokens);
             return new Charge(request.tokenCost(), request.promptTokens());
         } catch (ApiRequest.BadRequest e) {
             throw new IllegalArgumentException(e.getMessage(), e);

@@ -25,6 +25,11 @@ final class ReplyBodies {
         }
     }
 
+    /** The reply text of {@code tokens} tokens (at most the configured completion tokens). */
+    String replyText(int tokens) {
+        return replyTexts[tokens];
+    }
+
     static String quote(String text) {
         return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + '"';
     }

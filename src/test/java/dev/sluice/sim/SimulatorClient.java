@@ -35,6 +35,20 @@ final class SimulatorClient {
         return post("/v1/chat/completions", KEY, body);
     }
 
+    HttpResponse<String> responses(String body) {
+        return post("/v1/responses", KEY, body);
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(root + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(root + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> post(String path, String key, String body) {
         return send(request(path, key, body, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.ofString());
     }

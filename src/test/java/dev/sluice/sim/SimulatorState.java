@@ -3,12 +3,17 @@ package dev.sluice.sim;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The buckets of every configured key and the counters since the last reset. */
+/**
+ * The buckets of every configured key, the counters since the last reset, and what callers stored
+ * (responses, files): a stats reset refills the buckets and zeroes the counters, and keeps what was stored.
+ */
 final class SimulatorState {
 
     private final SimulatorConfig config;
     private final Map<String, KeyLimiter> limiters;
     private volatile StatsWindow stats;
+    private final StoredResponses responses = new StoredResponses();
+    private final StoredFiles files = new StoredFiles();
 
     SimulatorState(SimulatorConfig config) {
         this.config = config;
@@ -29,6 +34,14 @@ final class SimulatorState {
 
     StatsWindow stats() {
         return stats;
+    }
+
+    StoredResponses responses() {
+        return responses;
+    }
+
+    StoredFiles files() {
+        return files;
     }
 
     /** Zeroes every counter and refills every bucket. */
