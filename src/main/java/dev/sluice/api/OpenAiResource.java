@@ -68,6 +68,14 @@ public class OpenAiResource {
         return ReplyWriter.write(relay.relay(Operation.RESPONSES, headers, body, peerOf(request)), response);
     }
 
+    @POST
+    @Path(Paths.MODERATIONS)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Void> moderations(HttpHeaders headers, byte[] body, HttpServerRequest request,
+            HttpServerResponse response) {
+        return ReplyWriter.write(relay.relay(Operation.MODERATIONS, headers, body, peerOf(request)), response);
+    }
+
     /** The connection's remote address; a per-IP limit may look further, through trusted proxies. */
     private static String peerOf(HttpServerRequest request) {
         return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
@@ -81,6 +89,13 @@ public class OpenAiResource {
 
     // Every other /v1 endpoint (files, batches, audio, ...), relayed as it came (PassThrough). A JSON body is read
     // whole, to find the objects it refers to; any other (a multipart upload) streams through unread.
+
+    /** The chat completions made with {@code "store": true}, listed: the caller's own only. */
+    @GET
+    @Path(Paths.CHAT_COMPLETIONS)
+    public Uni<Void> storedChatCompletions(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
+        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+    }
 
     @GET
     @Path(OTHER)

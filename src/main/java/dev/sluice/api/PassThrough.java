@@ -81,7 +81,9 @@ public class PassThrough {
             CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             log.caller(caller);
             if (!caller.plan().allowsPath(path)) {
-                throw notAllowed(path);
+                throw ObjectPaths.isApiPath(path) ? notAllowed(path)
+                        : new GatewayException(404, ErrorBody.unknownUrl(request.method().name(), path).error().message(),
+                                GatewayException.INVALID_REQUEST, null, "unknown_url", Map.of());
             }
             List<Upstream> open = upstreams.forPlan(caller.plan());
             if (open.isEmpty()) {

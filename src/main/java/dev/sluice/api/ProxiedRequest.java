@@ -37,12 +37,13 @@ public record ProxiedRequest(Operation endpoint, String model, boolean stream, b
      */
     public static ProxiedRequest parse(Operation endpoint, byte[] body, ObjectReader reader) {
         JsonNode root = readObject(body, reader);
-        String model = requireModel(root);
+        String model = endpoint == Operation.MODERATIONS && (root.get("model") == null || root.get("model").isNull())
+                ? Operation.DEFAULT_MODERATION_MODEL : requireModel(root);
         boolean stream = readStream(root);
         switch (endpoint) {
             case CHAT_COMPLETIONS -> requireMessages(root);
             case COMPLETIONS -> requirePresent(root, "prompt");
-            case EMBEDDINGS -> requirePresent(root, "input");
+            case EMBEDDINGS, MODERATIONS -> requirePresent(root, "input");
             case RESPONSES -> checkResponseInput(root);
             case MODELS -> throw new IllegalArgumentException("GET /v1/models has no body");
         }

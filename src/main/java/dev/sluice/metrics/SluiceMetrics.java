@@ -95,7 +95,7 @@ public class SluiceMetrics implements AttemptListener {
             case CHAT_COMPLETIONS, RESPONSES -> Optional.of("chat");
             case COMPLETIONS -> Optional.of("text_completion");
             case EMBEDDINGS -> Optional.of("embeddings");
-            case MODELS -> Optional.empty();
+            case MODERATIONS, MODELS -> Optional.empty();
         };
     }
 

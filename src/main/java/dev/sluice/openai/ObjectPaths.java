@@ -57,6 +57,24 @@ public final class ObjectPaths {
             "/v1/audio", "/v1/images", "/v1/models", "/v1/files", "/v1/uploads", "/v1/batches", "/v1/vector_stores",
             "/v1/conversations", "/v1/containers");
 
+    /**
+     * The first segments of OpenAI's API paths (its API reference, December 2026): a path under none of them
+     * is no endpoint at all (404 {@code unknown_url}), while one a plan does not allow is refused as such.
+     */
+    public static final List<String> API_SEGMENTS = List.of("chat", "completions", "embeddings", "responses", "moderations",
+            "audio", "images", "models", "files", "uploads", "batches", "vector_stores", "conversations", "containers",
+            "fine_tuning", "evals", "assistants", "threads", "organization", "realtime", "videos", "chatkit");
+
+    /** Whether {@code path} lies under one of {@link #API_SEGMENTS}. */
+    public static boolean isApiPath(String path) {
+        String version = Operation.Paths.VERSION + "/";
+        if (!path.startsWith(version)) {
+            return false;
+        }
+        int end = path.indexOf('/', version.length());
+        return API_SEGMENTS.contains(path.substring(version.length(), end < 0 ? path.length() : end));
+    }
+
     /** Where a path lies among the objects. */
     public sealed interface Place {
     }

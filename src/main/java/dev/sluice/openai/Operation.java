@@ -11,6 +11,8 @@ public enum Operation {
     EMBEDDINGS(Paths.EMBEDDINGS),
     /** The Responses API's create call; the calls on a response it created go by its id ({@code ObjectRoute}). */
     RESPONSES(Paths.RESPONSES),
+    /** Metered by its input, like embeddings; its {@code model} may be left out ({@link #DEFAULT_MODERATION_MODEL}). */
+    MODERATIONS(Paths.MODERATIONS),
     MODELS(Paths.MODELS);
 
     /** The paths, as compile-time constants. */
@@ -21,11 +23,15 @@ public enum Operation {
         public static final String COMPLETIONS = "/completions";
         public static final String EMBEDDINGS = "/embeddings";
         public static final String RESPONSES = "/responses";
+        public static final String MODERATIONS = "/moderations";
         public static final String MODELS = "/models";
 
         private Paths() {
         }
     }
+
+    /** What OpenAI uses for a moderation that names no model (API reference, "Create moderation"). */
+    public static final String DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
 
     private final String path;
 

@@ -64,7 +64,7 @@ public record CountParameter(String name, long min, long max) {
             case CHAT_COMPLETIONS -> List.of(MAX_COMPLETION_TOKENS, MAX_TOKENS, N);
             case COMPLETIONS -> List.of(MAX_TOKENS, N, BEST_OF);
             case RESPONSES -> List.of(MAX_OUTPUT_TOKENS);
-            case EMBEDDINGS, MODELS -> List.of();
+            case EMBEDDINGS, MODERATIONS, MODELS -> List.of();
         };
     }
 

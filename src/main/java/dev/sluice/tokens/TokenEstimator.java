@@ -23,7 +23,8 @@ import java.util.Map;
  *       tersely, so this over-estimates, which is the safe side for a reservation.</li>
  *   <li><b>Completions:</b> the {@code prompt} (a string, strings, token ids or arrays of token ids:
  *       one token per id) and {@code suffix}. Every prompt of a batch gets its own choices.</li>
- *   <li><b>Embeddings:</b> the {@code input}, with the same shapes as a prompt; nothing is generated.</li>
+ *   <li><b>Embeddings</b> and <b>moderations:</b> the {@code input}, with the same shapes as a prompt (a
+ *       moderation's image parts as their JSON); nothing is generated.</li>
  *   <li><b>Responses:</b> {@code input} text as one message, or its items (messages as chat's, with
  *       {@code input_text} and {@code input_image} parts; function calls and their outputs as text),
  *       {@code instructions} as a message, {@code tools} and {@code text} as JSON ({@link #response}).</li>
@@ -86,7 +87,7 @@ public final class TokenEstimator {
         return switch (operation) {
             case CHAT_COMPLETIONS -> chat(body, Math.min(defaultMaxTokens, TokenEstimate.MAX_COMPLETION_TOKENS));
             case COMPLETIONS -> completions(body);
-            case EMBEDDINGS -> {
+            case EMBEDDINGS, MODERATIONS -> {
                 Input input = new Input(encoding(body));
                 input.prompt(body.path("input"));
                 yield new TokenEstimate(input.tokens, input.tokensFromCharacters(), 0, 1);

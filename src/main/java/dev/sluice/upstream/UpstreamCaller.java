@@ -58,6 +58,7 @@ public final class UpstreamCaller implements AutoCloseable {
             case COMPLETIONS -> client.completions(request.headers(), request.body());
             case EMBEDDINGS -> client.embeddings(request.headers(), request.body());
             case RESPONSES -> client.responses(request.headers(), request.body());
+            case MODERATIONS -> client.moderations(request.headers(), request.body());
             case MODELS -> client.models(request.headers());
         };
         // readTimeout bounds only the wait for the response head; this bounds the whole reply, and

@@ -36,6 +36,10 @@ public interface UpstreamClient {
     @Path(Paths.RESPONSES)
     Uni<Response> responses(@BeanParam UpstreamHeaders headers, byte[] body);
 
+    @POST
+    @Path(Paths.MODERATIONS)
+    Uni<Response> moderations(@BeanParam UpstreamHeaders headers, byte[] body);
+
     @GET
     @Path(Paths.MODELS)
     Uni<Response> models(@BeanParam UpstreamHeaders headers);

@@ -139,7 +139,12 @@ class BadInputTest {
     @Test
     void wrongMethodIs405() {
         given().header("Authorization", "Bearer sk-clumsy")
-                .when().get("/v1/chat/completions")
+                .when().put("/v1/chat/completions")
+                .then().statusCode(405)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo("method_not_allowed"));
+        given().header("Authorization", "Bearer sk-clumsy")
+                .when().patch("/v1/files/file-1")
                 .then().statusCode(405)
                 .contentType(ContentType.JSON)
                 .body("error.code", equalTo("method_not_allowed"));

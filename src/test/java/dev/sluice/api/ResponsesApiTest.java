@@ -136,6 +136,23 @@ class ResponsesApiTest {
     }
 
     @Test
+    void aModerationIsMeteredByItsInputAndMayNameNoModel() {
+        upstream.enqueue(Reply.json(200, "{\"id\":\"modr-1\",\"model\":\"omni-moderation-latest\",\"results\":[{\"flagged\":false}]}",
+                Map.of()));
+        String sent = "{\"input\":\"" + "word ".repeat(200) + "\"}";
+
+        given().header("Authorization", "Bearer sk-moderation").contentType(ContentType.JSON).body(sent)
+                .when().post("/v1/moderations").then().statusCode(200).body("results[0].flagged", equalTo(false));
+
+        assertThat(upstream.requests()).singleElement().satisfies(request -> {
+            assertThat(request.path()).isEqualTo("/v1/moderations");
+            assertThat(request.bodyText()).isEqualTo(sent);
+        });
+        // its ~250 input tokens stay reserved (a moderation reports no usage): 800 more do not fit the 1000
+        respond("sk-moderation", body(800, false)).statusCode(429);
+    }
+
+    @Test
     void aBodyOpenAiWouldRefuseIsRefusedBeforeAnyBucketOrUpstream() {
         respond("sk-responses-bad", body(10, false)).statusCode(400)
                 .body("error.param", equalTo("max_output_tokens"))
