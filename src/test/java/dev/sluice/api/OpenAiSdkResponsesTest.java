@@ -18,7 +18,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
@@ -44,7 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code event:} lines, the File object).
  */
 @QuarkusTest
-@Disabled("needs /v1/responses and /v1/files in Sluice: enabled when they land")
 @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.NO_SOCKET)
 class OpenAiSdkResponsesTest {
 
