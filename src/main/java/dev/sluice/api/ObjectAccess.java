@@ -31,7 +31,17 @@ final class ObjectAccess {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(open);
         }
-        return Uni.createFrom().completionStage(owners.findAll(ids)).map(found -> decide(caller, ids, found, open));
+        return lookedUp(owners.findAll(ids)).map(found -> decide(caller, ids, found, open));
+    }
+
+    /**
+     * A call on the owner store, whose failure is the caller's 503, as the bucket store's is: with owners
+     * unknown, no object may be reached (the safe side), and the caller may try again shortly.
+     */
+    static <T> Uni<T> lookedUp(java.util.concurrent.CompletionStage<T> call) {
+        return Uni.createFrom().completionStage(call).onFailure(failure -> !(failure instanceof GatewayException))
+                .transform(failure -> new GatewayException(503, "Sluice cannot reach the store of who owns which object right "
+                        + "now; try again shortly.", GatewayException.SERVER_ERROR, null, "store_unavailable", Map.of("retry-after", "1")));
     }
 
     static List<Upstream> decide(CallerIdentity caller, Collection<String> ids, Map<String, Owner> found, List<Upstream> open) {
@@ -47,7 +57,8 @@ final class ObjectAccess {
             }
         }
         if (holder == null) {
-            return open;
+            // only objects made outside Sluice (callers' own keys): the caller's first upstream, always the same one
+            return ids.isEmpty() ? open : List.of(open.get(0));
         }
         String upstream = holder;
         List<Upstream> holding = open.stream().filter(candidate -> candidate.name().equals(upstream)).toList();

@@ -49,6 +49,8 @@ import java.util.Set;
 @ApplicationScoped
 public class PassThrough {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("dev.sluice.owners");
+
     /** Largest reply read whole to record or filter objects (a list of 10,000 files is ~2 MB). */
     static final int MAX_INSPECTED_REPLY_BYTES = 16 << 20;
 
@@ -138,7 +140,7 @@ public class PassThrough {
                 return Uni.createFrom().item(reply);
             }
             if (place instanceof ObjectPaths.Member member && method == HttpMethod.DELETE) {
-                return Uni.createFrom().completionStage(owners.forget(member.id())).replaceWith(reply);
+                return ObjectAccess.lookedUp(owners.forget(member.id())).replaceWith(reply);
             }
             // a creation, or an object that reports others (a batch's output_file_id, an upload's file)
             boolean inspect = place instanceof ObjectPaths.Root && method == HttpMethod.POST || place instanceof ObjectPaths.Member;
@@ -169,7 +171,7 @@ public class PassThrough {
             }
             Set<String> ids = new java.util.LinkedHashSet<>();
             answers.forEach(page -> page.json().get().path("data").forEach(item -> ids.add(item.path("id").asText(""))));
-            return Uni.createFrom().completionStage(owners.findAll(ids)).map(found -> joined(answers, found, caller));
+            return ObjectAccess.lookedUp(owners.findAll(ids)).map(found -> joined(answers, found, caller));
         });
     }
 
@@ -264,6 +266,12 @@ public class PassThrough {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().completionStage(owners.record(ids, new Owner(caller.id(), upstream.name()), collection.retention()));
+        // Not recorded, the object is unreachable through Sluice (404 later), the safe side; the reply still
+        // stands: a 503 now would have the caller create it again, and the first would be left upstream for good.
+        return Uni.createFrom().completionStage(owners.record(ids, new Owner(caller.id(), upstream.name()), collection.retention()))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("Could not record the owner of %s in the %s store (%s)", ids, owners.name(), failure.getMessage());
+                    return null;
+                });
     }
 }

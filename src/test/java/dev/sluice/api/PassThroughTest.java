@@ -115,6 +115,26 @@ class PassThroughTest {
     }
 
     @Test
+    void speechComesBackAsTheUpstreamSentIt() {
+        byte[] mp3 = new byte[48_000];
+        for (int i = 0; i < mp3.length; i++) {
+            mp3[i] = (byte) (i % 251);
+        }
+        upstream.enqueue((request, vertx) -> request.response().putHeader("content-type", "audio/mpeg")
+                .end(io.vertx.core.buffer.Buffer.buffer(mp3)));
+        String asked = "{\"model\":\"gpt-4o-mini-tts\",\"input\":\"Hello there.\",\"voice\":\"alloy\"}";
+
+        byte[] heard = as("team-a").contentType(ContentType.JSON).body(asked).when().post("/v1/audio/speech").then()
+                .statusCode(200).header("content-type", "audio/mpeg").extract().asByteArray();
+
+        assertThat(heard).isEqualTo(mp3);
+        assertThat(upstream.requests()).singleElement().satisfies(request -> {
+            assertThat(request.path()).isEqualTo("/v1/audio/speech");
+            assertThat(request.bodyText()).isEqualTo(asked);
+        });
+    }
+
+    @Test
     void aListShowsOnlyTheCallersOwnObjects() {
         upload("team-a", "file-mine", 10);
         upload("team-b", "file-theirs", 10);
