@@ -88,6 +88,33 @@ class UpstreamPoolTest {
         TestClock.refillEverything();
     }
 
+    @Test
+    void aResponseCreatedOnOneUpstreamIsReachedThereByItsIdAndItsFollowUps() {
+        // whichever upstream serves the create, the response's later calls must go to it: only it knows the id
+        first.enqueue(Reply.json(200, ResponsesApiTest.RESPONSE, Map.of()));
+        second.enqueue(Reply.json(200, ResponsesApiTest.RESPONSE, Map.of()));
+        given().header("Authorization", "Bearer sk-responder").contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"input\":\"hi\"}").when().post("/v1/responses").then().statusCode(200);
+        TestUpstream holder = first.requests().isEmpty() ? second : first;
+        TestUpstream other = holder == first ? second : first;
+        String key = holder == first ? "Bearer sk-a" : "Bearer sk-b";
+        String id = "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b";
+        first.reset();
+        second.reset();
+
+        for (int i = 0; i < 4; i++) {
+            holder.enqueue(Reply.json(200, ResponsesApiTest.RESPONSE, Map.of()));
+            given().header("Authorization", "Bearer sk-responder").when().get("/v1/responses/" + id).then().statusCode(200);
+        }
+        holder.enqueue(Reply.json(200, ResponsesApiTest.RESPONSE, Map.of()));
+        given().header("Authorization", "Bearer sk-responder").contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-test\",\"input\":\"and?\",\"previous_response_id\":\"" + id + "\"}")
+                .when().post("/v1/responses").then().statusCode(200);
+
+        assertThat(holder.requests()).hasSize(5).allSatisfy(request -> assertThat(request.headers().get("Authorization")).isEqualTo(key));
+        assertThat(other.requests()).isEmpty();
+    }
+
     private static ValidatableResponse chat(String token, String model) {
         return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
                 .body("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
