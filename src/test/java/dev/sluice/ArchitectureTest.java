@@ -39,8 +39,10 @@ class ArchitectureTest {
             Map.entry("net", Set.of()),
             Map.entry("usage", Set.of()),
             Map.entry("openai", Set.of()),
+            // what a request may not say: deny rules, bounded, and the text they read
+            Map.entry("content", Set.of()),
             Map.entry("tokens", Set.of("openai")),
-            Map.entry("config", Set.of("limit", "limit.memory", "limit.infinispan", "net", "openai", "usage")),
+            Map.entry("config", Set.of("content", "limit", "limit.memory", "limit.infinispan", "net", "openai", "usage")),
             // the upstreams keep time by the limiter's clock, and know nothing else of it
             Map.entry("upstream", Set.of("config", "usage", "openai", "limit.TimeSource")),
             // the request path's rules, planned and decided without HTTP or CDI
@@ -53,7 +55,7 @@ class ArchitectureTest {
             Map.entry("owners.infinispan", Set.of("owners")),
             Map.entry("metrics", Set.of("admission", "config", "limit", "openai", "upstream")),
             Map.entry("ledger", Set.of()),
-            Map.entry("api", Set.of("admission", "config", "keys", "keys.infinispan", "ledger", "limit", "metrics", "net", "openai",
+            Map.entry("api", Set.of("admission", "config", "content", "keys", "keys.infinispan", "ledger", "limit", "metrics", "net", "openai",
                     "owners", "owners.infinispan", "tokens", "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
@@ -65,6 +67,7 @@ class ArchitectureTest {
             Map.entry("net", ""),
             Map.entry("ledger", ""),
             Map.entry("openai", ""),
+            Map.entry("content", "com\\.fasterxml\\.jackson\\.databind\\."),
             Map.entry("usage", "com\\.fasterxml\\.jackson\\.|io\\.vertx\\.core\\.buffer\\.|io\\.smallrye\\.mutiny\\."),
             Map.entry("admission", "io\\.smallrye\\.mutiny\\."),
             Map.entry("keys", "com\\.fasterxml\\.jackson\\.databind\\."),

@@ -41,8 +41,19 @@ public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> c
      */
     public static AdmissionPlan of(SluiceSettings settings, Plan callerPlan, String callerId, String clientAddress,
             TokenEstimate estimate, String model, long nowNanos) {
-        List<ScopedCharge> rates = new ArrayList<>(4);
+        return of(settings, callerPlan, callerId, clientAddress, estimate, model, Optional.empty(), nowNanos);
+    }
+
+    /**
+     * @param requestDigest the request's path and body hashed, for the plan's duplicate rate; empty when it is
+     *                      not limited or the request is not one to count (a call on an object)
+     */
+    public static AdmissionPlan of(SluiceSettings settings, Plan callerPlan, String callerId, String clientAddress,
+            TokenEstimate estimate, String model, Optional<String> requestDigest, long nowNanos) {
+        List<ScopedCharge> rates = new ArrayList<>(5);
         rates.add(requestsOf(callerPlan, callerId));
+        requestDigest.flatMap(digest -> callerPlan.guards().duplicates().map(policy -> new ScopedCharge(LimitScope.DUPLICATE,
+                new BucketCharge(StoreKeys.duplicate(callerId, digest), policy, 1)))).ifPresent(rates::add);
         concurrencyOf(callerPlan, callerId).ifPresent(rates::add);
         settings.clientIp().ifPresent(limit -> rates.add(
                 new ScopedCharge(LimitScope.CLIENT_IP, new BucketCharge(StoreKeys.clientIp(clientAddress), limit.requests(), 1))));

@@ -10,6 +10,8 @@ public enum LimitScope {
     CLIENT_IP("client-ip", "client IP", "requests"),
     /** Each caller's tokens per minute (its plan's TPM), counted by what requests really use. */
     CALLER_TOKENS("caller-tokens", "caller's tokens per minute", "tokens"),
+    /** How often each caller may send one and the same request (its plan's duplicate rate). */
+    DUPLICATE("duplicate", "same request", "requests"),
     /** The upstream key's requests-per-minute bucket, shared by all callers. */
     UPSTREAM_KEY("upstream-requests", "upstream key", "requests"),
     /** A pause the upstream asked for with a 429, per model, shared by the fleet. */

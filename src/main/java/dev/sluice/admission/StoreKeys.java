@@ -15,6 +15,11 @@ public final class StoreKeys {
         return "caller:" + callerId;
     }
 
+    /** @param requestDigest the request's path and body, hashed: one bucket per distinct request */
+    static String duplicate(String callerId, String requestDigest) {
+        return "dup:" + callerId + ":" + requestDigest;
+    }
+
     static String callerTokens(String callerId) {
         return "tokens:caller:" + callerId;
     }

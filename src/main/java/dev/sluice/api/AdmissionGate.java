@@ -114,8 +114,14 @@ public class AdmissionGate {
      */
     public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, TokenEstimate estimate, String model,
             List<Upstream> candidates) {
+        return admit(caller, clientAddress, estimate, model, Optional.empty(), candidates);
+    }
+
+    /** @param requestDigest the request hashed, for its caller's duplicate rate ({@link AdmissionPlan#of}) */
+    public Uni<Ticket> admit(CallerIdentity caller, String clientAddress, TokenEstimate estimate, String model,
+            Optional<String> requestDigest, List<Upstream> candidates) {
         long now = limiter.nowNanos();
-        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), clientAddress, estimate, model, now);
+        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), clientAddress, estimate, model, requestDigest, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.firstAttemptOn(limitsOf(upstream)),
                 charges -> decide(() -> limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))

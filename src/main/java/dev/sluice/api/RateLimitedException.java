@@ -64,6 +64,12 @@ public final class RateLimitedException extends GatewayException {
                     + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".", scope.unit(), "rate_limit_exceeded", headers);
         }
         BucketPolicy bucket = (BucketPolicy) policy;
+        if (scope == LimitScope.DUPLICATE) {
+            return new RateLimitedException(scope, refused.retryAfterNanos(), "This key sent the same request (the same path and "
+                    + "body) more often than its plan allows (" + bucket.refillRate() + ", burst " + bucket.capacity() + "); a "
+                    + "retry loop may have gone wrong. Please change the request, or try again in "
+                    + RateLimitHeaders.formatDuration(refused.retryAfterNanos()) + ".", scope.unit(), "rate_limit_exceeded", headers);
+        }
         String message = "Rate limit reached for " + scope.unit() + " on the " + scope.label() + " limit ("
                 + bucket.refillRate() + ", burst " + bucket.capacity() + "): Limit " + refused.bucket().capacity()
                 + ", Remaining " + refused.bucket().availableTokens() + ", Requested " + requestedTokens

@@ -75,6 +75,11 @@ public final class RequestLog {
         outcome = "refused by " + scope.id();
     }
 
+    /** A deny rule refused the request: its name, never the text it matched. */
+    public void denied(String rule) {
+        outcome = "denied by rule " + rule;
+    }
+
     /** The upstream that gave the answer (the last attempt's). */
     public void upstream(String name) {
         upstream = name;

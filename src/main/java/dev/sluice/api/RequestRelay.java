@@ -9,6 +9,10 @@ import dev.sluice.admission.Ticket;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.net.ClientAddress;
+import dev.sluice.config.Plan;
+import dev.sluice.content.DenyRule;
+import dev.sluice.content.DenyRules;
+import dev.sluice.content.RequestText;
 import dev.sluice.openai.Operation;
 import dev.sluice.owners.ObjectOwners;
 import dev.sluice.owners.Owner;
@@ -53,6 +57,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class RequestRelay {
+
+    private static final org.jboss.logging.Logger CONTENT_LOG = org.jboss.logging.Logger.getLogger("dev.sluice.content");
+    /** The deny rules already reported as too slow to decide. */
+    private final Set<String> undecidedRules = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final SluiceSettings settings;
     private final Callers callers;
@@ -100,10 +108,17 @@ public class RequestRelay {
             }
             ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
             log.request(request.model(), request.stream());
+            Plan.Guards guards = caller.plan().guards();
+            refuseDeniedText(guards.denyRules(), request, caller, log);
             TokenEstimate estimate = TokenEstimate.NONE;
             UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
             if (estimator != null) {
                 estimate = estimator.estimate(operation, request.json(), settings.defaultMaxTokens());
+                if (guards.maxPromptTokens().isPresent() && estimate.promptTokens() > guards.maxPromptTokens().getAsLong()) {
+                    throw GatewayException.invalidRequest(400, "The prompt holds " + estimate.promptTokens() + " tokens, more than "
+                            + "the " + guards.maxPromptTokens().getAsLong() + " your plan allows a request. Please shorten it.", null,
+                            "prompt_tokens_above_limit");
+                }
                 if (request.stream() && operation != Operation.RESPONSES) {
                     // the real usage of a chat or completions stream comes in its last chunk, only when asked
                     // for; a Responses stream always ends with it (response.completed), and refuses the option
@@ -124,7 +139,8 @@ public class RequestRelay {
             // a previous_response_id, a conversation or a file the body names must be the caller's, and the
             // request goes where they are
             return ObjectAccess.upstreamsFor(owners, caller, List.copyOf(ObjectReferences.in(request.json())), serving)
-                    .flatMap(candidates -> gate.admit(caller, clientAddress(peer, headers), estimated, model, candidates)).flatMap(ticket -> {
+                    .flatMap(candidates -> gate.admit(caller, clientAddress(peer, headers), estimated, model,
+                            guards.duplicates().map(counted -> digest(operation, body)), candidates)).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
                 AtomicReference<Lease> lease = new AtomicReference<>(ticket.lease());
                 return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
@@ -171,6 +187,47 @@ public class RequestRelay {
                         .onCancellation().invoke(() -> gate.release(ticket));
             });
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+    }
+
+    /**
+     * Refuses, before any bucket, a request whose text a deny rule of the caller's plan matches (or could not
+     * decide on within its bounds), with OpenAI's {@code content_policy_violation}; logged and counted by the
+     * rule's name, never by the text.
+     */
+    private void refuseDeniedText(DenyRules rules, ProxiedRequest request, CallerIdentity caller, RequestLog log) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        DenyRules.Verdict verdict = rules.check(RequestText.of(request.json()));
+        DenyRule rule;
+        if (verdict instanceof DenyRules.Denied denied) {
+            rule = denied.rule();
+        } else if (verdict instanceof DenyRules.Undecided undecided) {
+            rule = undecided.rule();
+            if (undecidedRules.add(caller.plan().name() + "/" + rule.name())) { // once per rule: a line per request would flood
+                CONTENT_LOG.warnf("Deny rule %s of plan %s needed too many steps on a request and refused it: its pattern "
+                        + "backtracks; make it linear (no nested quantifiers such as (a+)+)", rule.name(), caller.plan().name());
+            }
+        } else {
+            return;
+        }
+        log.denied(rule.name());
+        metrics.denied(rule.name(), caller.plan().name());
+        throw GatewayException.invalidRequest(400, "Your request was rejected by this gateway's content rules (rule "
+                + rule.name() + ").", null, "content_policy_violation");
+    }
+
+    /** The request's path and body, hashed: one and the same request for the duplicate rate. */
+    static String digest(Operation operation, byte[] body) {
+        try {
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            sha256.update(operation.publicPath().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sha256.update((byte) 0);
+            sha256.update(body);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha256.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.content.DenyRules;
 import dev.sluice.openai.ObjectPaths;
 
 import dev.sluice.limit.BucketPolicy;
@@ -9,6 +10,7 @@ import dev.sluice.limit.ConcurrencyPolicy;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A set of limits that applies to each caller on it separately, across the fleet: the default plan
@@ -22,9 +24,10 @@ import java.util.Optional;
  * @param models        models its callers may ask for (a trailing {@code *} matches a prefix); empty means all
  * @param upstreams     upstreams its callers may use, by name; empty means all
  * @param paths         the /v1 paths its callers may use, each with what lies below it ({@link ObjectPaths#allowed})
+ * @param guards        what its callers' requests may not do, beyond their rates
  */
 public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> tokens, Optional<ConcurrencyPolicy> concurrency, List<Quota> quotas, List<String> models, List<String> upstreams,
-        List<String> paths) {
+        List<String> paths, Guards guards) {
 
     /** The plan of {@code SLUICE_CALLER_*}: every caller without a key of another plan. */
     public static final String DEFAULT_NAME = "default";
@@ -41,6 +44,26 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
         models = List.copyOf(models);
         upstreams = List.copyOf(upstreams);
         paths = List.copyOf(paths);
+        Objects.requireNonNull(guards, "guards");
+    }
+
+    /**
+     * What a plan's requests may not do, whatever their rate: the same request too often, text its deny
+     * rules refuse, a prompt too long.
+     *
+     * @param duplicates      each caller's bucket for one and the same request (path and body); empty when unlimited
+     * @param denyRules       text its callers' requests may not send
+     * @param maxPromptTokens the most tokens a prompt may hold; empty when unlimited
+     */
+    public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens) {
+
+        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty());
+
+        public Guards {
+            Objects.requireNonNull(duplicates, "duplicates");
+            Objects.requireNonNull(denyRules, "denyRules");
+            Objects.requireNonNull(maxPromptTokens, "maxPromptTokens");
+        }
     }
 
     /**
@@ -53,7 +76,7 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
 
     /** Whether any of its limits counts tokens: then its requests' cost is estimated and settled. */
     public boolean countsTokens() {
-        return tokens.isPresent() || quotas.stream().anyMatch(Quota::countsTokens);
+        return tokens.isPresent() || quotas.stream().anyMatch(Quota::countsTokens) || guards.maxPromptTokens().isPresent();
     }
 
     public boolean allowsModel(String model) {

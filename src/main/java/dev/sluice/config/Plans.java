@@ -1,11 +1,16 @@
 package dev.sluice.config;
 
+import dev.sluice.content.DenyRules;
 import dev.sluice.limit.BucketPolicy;
 import dev.sluice.openai.ObjectPaths;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.ConcurrencyPolicy;
 import dev.sluice.limit.Rate;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +29,9 @@ import java.util.stream.Collectors;
  */
 final class Plans {
 
+    /** Beyond any model's context window (the largest are a few million tokens). */
+    static final long MAX_PROMPT_TOKENS = 100_000_000;
+
     private Plans() {
     }
 
@@ -38,9 +46,11 @@ final class Plans {
                 caller.monthlyRequests(), caller.monthlyTokens());
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
         List<String> defaultPaths = paths(problems, "sluice.caller.paths", caller.paths(), ObjectPaths.DEFAULT_ALLOWED);
+        Plan.Guards defaultGuards = guards(problems, "sluice.caller.", caller.duplicateRate(), caller.denyFile(), caller.maxPromptTokens(),
+                Plan.Guards.NONE);
         if (defaultRate != null && defaultBurst >= 1) {
             plans.put(Plan.DEFAULT_NAME, plan(problems, Plan.DEFAULT_NAME, "sluice.caller.", new BucketPolicy(defaultBurst, defaultRate),
-                    defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths));
+                    defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths, defaultGuards));
         }
         new TreeMap<>(config.plans()).forEach((given, named) -> {
             String name = given.toLowerCase(Locale.ROOT);
@@ -58,10 +68,11 @@ final class Plans {
             List<String> models = strip(named.models());
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
             List<String> paths = paths(problems, prefix + "paths", named.paths(), defaultPaths);
+            Plan.Guards guards = guards(problems, prefix, named.duplicateRate(), named.denyFile(), named.maxPromptTokens(), defaultGuards);
             if (rate != null && burst >= 1) {
                 plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
-                        named.monthlyTokens()), zone, models, upstreams, paths));
+                        named.monthlyTokens()), zone, models, upstreams, paths, guards));
             }
         });
         return Map.copyOf(plans);
@@ -73,7 +84,7 @@ final class Plans {
     }
 
     private static Plan plan(Problems problems, String name, String prefix, BucketPolicy requests, Limits limits, ZoneId zone,
-            List<String> models, List<String> upstreams, List<String> paths) {
+            List<String> models, List<String> upstreams, List<String> paths, Plan.Guards guards) {
         Optional<BucketPolicy> tokens = Optional.empty();
         if (limits.tpm().isPresent()) {
             long tpm = limits.tpm().getAsLong();
@@ -95,7 +106,7 @@ final class Plans {
             addQuota(problems, quotas, prefix + "monthly-requests", limits.monthlyRequests(), false, CalendarQuota.Period.MONTH, zone);
             addQuota(problems, quotas, prefix + "monthly-tokens", limits.monthlyTokens(), true, CalendarQuota.Period.MONTH, zone);
         }
-        return new Plan(name, requests, tokens, concurrency, quotas, models, upstreams, paths);
+        return new Plan(name, requests, tokens, concurrency, quotas, models, upstreams, paths, guards);
     }
 
     private static void addQuota(Problems problems, List<Plan.Quota> quotas, String property, OptionalLong limit,
@@ -127,6 +138,36 @@ final class Plans {
                     + "lies below it), got " + String.join(", ", wrong));
         }
         return paths;
+    }
+
+    /** A plan's guards: each one set replaces {@code whenUnset}'s. */
+    private static Plan.Guards guards(Problems problems, String prefix, Optional<String> duplicateRate, Optional<String> denyFile,
+            OptionalLong maxPromptTokens, Plan.Guards whenUnset) {
+        Optional<BucketPolicy> duplicates = whenUnset.duplicates();
+        if (duplicateRate.isPresent()) {
+            Rate rate = problems.check(prefix + "duplicate-rate", () -> Rate.parse(duplicateRate.get()));
+            // N the same within the rate's period, then one more each period ÷ N
+            duplicates = rate == null ? Optional.empty() : Optional.of(new BucketPolicy(rate.tokens(), rate));
+        }
+        DenyRules denyRules = whenUnset.denyRules();
+        if (denyFile.isPresent()) {
+            denyRules = problems.check(prefix + "deny-file", () -> {
+                try {
+                    return DenyRules.parse(Files.readAllLines(Path.of(denyFile.get().strip()), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read " + denyFile.get().strip() + " (" + e.getClass().getSimpleName() + ")");
+                }
+            });
+            if (denyRules == null) {
+                denyRules = DenyRules.NONE;
+            }
+        }
+        OptionalLong maxPrompt = whenUnset.maxPromptTokens();
+        if (maxPromptTokens.isPresent()) {
+            problems.between(prefix + "max-prompt-tokens", maxPromptTokens.getAsLong(), 1, MAX_PROMPT_TOKENS);
+            maxPrompt = maxPromptTokens;
+        }
+        return new Plan.Guards(duplicates, denyRules, maxPrompt);
     }
 
     /** A plan's upstreams, lower case, each of which exists. */

@@ -258,6 +258,15 @@ public interface SluiceConfig {
 
         /** The /v1 paths callers of the default plan may use, each with what lies below it; unset means inference and the object endpoints. */
         Optional<List<String>> paths();
+
+        /** How often one caller may send the same request (path and body): N/s, N/m or N/h; unset means no limit. */
+        Optional<String> duplicateRate();
+
+        /** A file of deny rules, one 'name: regex' or 'name: "phrase"' a line; unset means none. */
+        Optional<String> denyFile();
+
+        /** The most tokens a request's prompt may hold (counted with the model's tokenizer); unset means no limit. */
+        OptionalLong maxPromptTokens();
     }
 
     /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
@@ -291,6 +300,15 @@ public interface SluiceConfig {
 
         /** The /v1 paths its keys may use, each with what lies below it; unset means the default plan's. */
         Optional<List<String>> paths();
+
+        /** How often one key may send the same request; unset means the default plan's. */
+        Optional<String> duplicateRate();
+
+        /** Its deny rules' file; unset means the default plan's. */
+        Optional<String> denyFile();
+
+        /** The most tokens a request's prompt may hold; unset means the default plan's. */
+        OptionalLong maxPromptTokens();
     }
 
     /** A key set in the environment, so that a fleet starts with its keys without an admin call. */

@@ -63,7 +63,7 @@ public record KeyOverrides(Optional<Rate> rate, OptionalLong burst, OptionalLong
         quota(quotas, plan, dailyTokens, true, CalendarQuota.Period.DAY, zone);
         quota(quotas, plan, monthlyRequests, false, CalendarQuota.Period.MONTH, zone);
         quota(quotas, plan, monthlyTokens, true, CalendarQuota.Period.MONTH, zone);
-        return new Plan(plan.name(), requests, tokens, concurrency, quotas, plan.models(), plan.upstreams(), plan.paths());
+        return new Plan(plan.name(), requests, tokens, concurrency, quotas, plan.models(), plan.upstreams(), plan.paths(), plan.guards());
     }
 
     private static void quota(List<Plan.Quota> quotas, Plan plan, OptionalLong override, boolean countsTokens,

@@ -165,6 +165,11 @@ public class SluiceMetrics implements AttemptListener {
                 withPlan(plan, "scope", scope.id())).increment();
     }
 
+    /** A plan's deny rule refused a request (by its name: never the text it matched). */
+    public void denied(String rule, String plan) {
+        counter("sluice.denied", "Requests a plan's deny rules refused, by rule", withPlan(plan, "rule", rule)).increment();
+    }
+
     /** An admitted request was held {@code nanos} before it was sent (0: sent at once). */
     public void held(long nanos) {
         timer("sluice.wait", "How long admitted requests were held for their tokens before they were sent",

@@ -169,6 +169,33 @@ public class SluiceSettingsTest {
     }
 
     @Test
+    void aPlansGuardsAreReadAndANamedPlanInheritsTheDefaultPlans(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path rules = dir.resolve("deny.rules");
+        java.nio.file.Files.writeString(rules, "codename: \"Nightjar\"\n");
+        SluiceSettings settings = fromEnvironment(Map.of("SLUICE_CALLER_DUPLICATE_RATE", "3/m", "SLUICE_CALLER_DENY_FILE", rules.toString(),
+                "SLUICE_CALLER_MAX_PROMPT_TOKENS", "8000", "SLUICE_PLANS_TEAM_RATE", "10/s", "SLUICE_PLANS_BULK_MAX_PROMPT_TOKENS", "100000"));
+
+        Plan.Guards defaults = settings.defaultPlan().guards();
+        assertThat(defaults.duplicates()).hasValueSatisfying(bucket -> assertThat(bucket.capacity()).isEqualTo(3));
+        assertThat(defaults.denyRules().rules()).extracting(rule -> rule.name()).containsExactly("codename");
+        assertThat(defaults.maxPromptTokens()).hasValue(8000);
+        assertThat(settings.plans().get("team").guards()).isEqualTo(defaults);
+        assertThat(settings.plans().get("bulk").guards().maxPromptTokens()).hasValue(100_000);
+        assertThat(settings.plans().get("bulk").guards().denyRules()).isSameAs(defaults.denyRules());
+        assertThat(settings.defaultPlan().countsTokens()).as("the prompt is counted to hold it to its limit").isTrue();
+    }
+
+    @Test
+    void badGuardsAreReportedByTheirVariables() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_CALLER_DUPLICATE_RATE", "often", "SLUICE_CALLER_DENY_FILE",
+                "/nonexistent/deny.rules", "SLUICE_CALLER_MAX_PROMPT_TOKENS", "0")))
+                .hasMessageContaining("SLUICE_CALLER_DUPLICATE_RATE")
+                .hasMessageContaining("SLUICE_CALLER_DENY_FILE").hasMessageContaining("cannot read /nonexistent/deny.rules")
+                .hasMessageContaining("SLUICE_CALLER_MAX_PROMPT_TOKENS");
+    }
+
+    @Test
     void anUpstreamVariableThatNamesNoUpstreamIsReportedNotIgnored() {
         // in a variable's name an underscore cannot tell where the upstream's name ends
         assertThatThrownBy(() -> fromEnvironment(Map.of("SLUICE_UPSTREAMS_AZURE_EAST_URL", "https://east.example.com/v1",
