@@ -75,6 +75,12 @@ public final class RequestLog {
         outcome = "refused by " + scope.id();
     }
 
+    /** The request shared the upstream call of an identical one in flight ({@link Coalescer}). */
+    public void coalesced() {
+        outcome = "coalesced";
+        upstream = "shared";
+    }
+
     /** A deny rule refused the request: its name, never the text it matched. */
     public void denied(String rule) {
         outcome = "denied by rule " + rule;

@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,6 +60,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public class RequestRelay {
 
     private static final org.jboss.logging.Logger CONTENT_LOG = org.jboss.logging.Logger.getLogger("dev.sluice.content");
+    /** Identical requests in flight on this instance, for the plans that coalesce them. */
+    private final Coalescer coalescer = new Coalescer();
     /** The deny rules already reported as too slow to decide. */
     private final Set<String> undecidedRules = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -138,7 +141,8 @@ public class RequestRelay {
             TokenEstimate estimated = estimate;
             // a previous_response_id, a conversation or a file the body names must be the caller's, and the
             // request goes where they are
-            return ObjectAccess.upstreamsFor(owners, caller, List.copyOf(ObjectReferences.in(request.json())), serving)
+            Supplier<Uni<UpstreamReply>> upstreamCall = () -> ObjectAccess.upstreamsFor(owners, caller,
+                            List.copyOf(ObjectReferences.in(request.json())), serving)
                     .flatMap(candidates -> gate.admit(caller, clientAddress(peer, headers), estimated, model,
                             guards.duplicates().map(counted -> digest(operation, body)), candidates)).flatMap(ticket -> {
                 log.admitted(ticket.waitedNanos());
@@ -186,6 +190,15 @@ public class RequestRelay {
                         })
                         .onCancellation().invoke(() -> gate.release(ticket));
             });
+            if (request.stream() || !guards.coalesce()) {
+                return upstreamCall.get();
+            }
+            Coalescer.Joined joined = coalescer.join(caller.id() + ":" + digest(operation, body), upstreamCall);
+            if (!joined.leader()) {
+                log.coalesced();
+                metrics.coalesced(operation, caller.plan().name());
+            }
+            return joined.reply();
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }
 

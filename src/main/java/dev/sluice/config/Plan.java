@@ -54,10 +54,11 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
      * @param duplicates      each caller's bucket for one and the same request (path and body); empty when unlimited
      * @param denyRules       text its callers' requests may not send
      * @param maxPromptTokens the most tokens a prompt may hold; empty when unlimited
+     * @param coalesce        identical whole requests in flight at once share one upstream call
      */
-    public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens) {
+    public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens, boolean coalesce) {
 
-        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty());
+        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty(), false);
 
         public Guards {
             Objects.requireNonNull(duplicates, "duplicates");

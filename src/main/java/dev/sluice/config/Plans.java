@@ -47,7 +47,7 @@ final class Plans {
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
         List<String> defaultPaths = paths(problems, "sluice.caller.paths", caller.paths(), ObjectPaths.DEFAULT_ALLOWED);
         Plan.Guards defaultGuards = guards(problems, "sluice.caller.", caller.duplicateRate(), caller.denyFile(), caller.maxPromptTokens(),
-                Plan.Guards.NONE);
+                Optional.of(caller.coalesce()), Plan.Guards.NONE);
         if (defaultRate != null && defaultBurst >= 1) {
             plans.put(Plan.DEFAULT_NAME, plan(problems, Plan.DEFAULT_NAME, "sluice.caller.", new BucketPolicy(defaultBurst, defaultRate),
                     defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths, defaultGuards));
@@ -68,7 +68,8 @@ final class Plans {
             List<String> models = strip(named.models());
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
             List<String> paths = paths(problems, prefix + "paths", named.paths(), defaultPaths);
-            Plan.Guards guards = guards(problems, prefix, named.duplicateRate(), named.denyFile(), named.maxPromptTokens(), defaultGuards);
+            Plan.Guards guards = guards(problems, prefix, named.duplicateRate(), named.denyFile(), named.maxPromptTokens(), named.coalesce(),
+                    defaultGuards);
             if (rate != null && burst >= 1) {
                 plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
@@ -142,7 +143,7 @@ final class Plans {
 
     /** A plan's guards: each one set replaces {@code whenUnset}'s. */
     private static Plan.Guards guards(Problems problems, String prefix, Optional<String> duplicateRate, Optional<String> denyFile,
-            OptionalLong maxPromptTokens, Plan.Guards whenUnset) {
+            OptionalLong maxPromptTokens, Optional<Boolean> coalesce, Plan.Guards whenUnset) {
         Optional<BucketPolicy> duplicates = whenUnset.duplicates();
         if (duplicateRate.isPresent()) {
             Rate rate = problems.check(prefix + "duplicate-rate", () -> Rate.parse(duplicateRate.get()));
@@ -167,7 +168,7 @@ final class Plans {
             problems.between(prefix + "max-prompt-tokens", maxPromptTokens.getAsLong(), 1, MAX_PROMPT_TOKENS);
             maxPrompt = maxPromptTokens;
         }
-        return new Plan.Guards(duplicates, denyRules, maxPrompt);
+        return new Plan.Guards(duplicates, denyRules, maxPrompt, coalesce.orElse(whenUnset.coalesce()));
     }
 
     /** A plan's upstreams, lower case, each of which exists. */

@@ -267,6 +267,10 @@ public interface SluiceConfig {
 
         /** The most tokens a request's prompt may hold (counted with the model's tokenizer); unset means no limit. */
         OptionalLong maxPromptTokens();
+
+        /** Identical whole requests of one caller in flight at once share one upstream call. */
+        @WithDefault("false")
+        boolean coalesce();
     }
 
     /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
@@ -309,6 +313,9 @@ public interface SluiceConfig {
 
         /** The most tokens a request's prompt may hold; unset means the default plan's. */
         OptionalLong maxPromptTokens();
+
+        /** Whether identical requests in flight share one upstream call; unset means the default plan's. */
+        Optional<Boolean> coalesce();
     }
 
     /** A key set in the environment, so that a fleet starts with its keys without an admin call. */

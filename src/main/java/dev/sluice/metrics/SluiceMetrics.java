@@ -165,6 +165,12 @@ public class SluiceMetrics implements AttemptListener {
                 withPlan(plan, "scope", scope.id())).increment();
     }
 
+    /** A request shared the upstream call of an identical one in flight (no bucket, no upstream call of its own). */
+    public void coalesced(Operation operation, String plan) {
+        counter("sluice.coalesced", "Requests that shared the upstream call of an identical one in flight",
+                withPlan(plan, "gen_ai.operation.name", operation.publicPath())).increment();
+    }
+
     /** A plan's deny rule refused a request (by its name: never the text it matched). */
     public void denied(String rule, String plan) {
         counter("sluice.denied", "Requests a plan's deny rules refused, by rule", withPlan(plan, "rule", rule)).increment();
