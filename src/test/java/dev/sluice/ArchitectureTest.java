@@ -53,10 +53,13 @@ class ArchitectureTest {
             // who created which object through Sluice, by its id
             Map.entry("owners", Set.of("limit.TimeSource")),
             Map.entry("owners.infinispan", Set.of("owners")),
+            // replies kept for identical requests
+            Map.entry("replies", Set.of("limit.TimeSource")),
+            Map.entry("replies.infinispan", Set.of("replies")),
             Map.entry("metrics", Set.of("admission", "config", "limit", "openai", "upstream")),
             Map.entry("ledger", Set.of()),
             Map.entry("api", Set.of("admission", "config", "content", "keys", "keys.infinispan", "ledger", "limit", "metrics", "net", "openai",
-                    "owners", "owners.infinispan", "tokens", "upstream", "usage")));
+                    "owners", "owners.infinispan", "replies", "replies.infinispan", "tokens", "upstream", "usage")));
 
     /** Libraries beyond the JDK that the framework-free packages may use: they are tested without a container. */
     private static final Map<String, String> LIBRARIES = Map.ofEntries(
@@ -74,6 +77,8 @@ class ArchitectureTest {
             Map.entry("keys.infinispan", "org\\.infinispan\\."),
             Map.entry("owners", ""),
             Map.entry("owners.infinispan", "org\\.infinispan\\."),
+            Map.entry("replies", ""),
+            Map.entry("replies.infinispan", "org\\.infinispan\\."),
             Map.entry("tokens", "com\\.fasterxml\\.jackson\\.databind\\.|com\\.knuddels\\.jtokkit\\."));
 
     private static final Pattern SLUICE_NAME = Pattern.compile("\\bdev\\.sluice\\.([a-z]+(?:\\.[a-z]+)*)\\.([A-Z]\\w*)");

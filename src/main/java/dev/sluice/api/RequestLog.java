@@ -81,6 +81,12 @@ public final class RequestLog {
         upstream = "shared";
     }
 
+    /** The request was answered from the reply cache. */
+    public void cached() {
+        outcome = "cached";
+        upstream = "cache";
+    }
+
     /** A deny rule refused the request: its name, never the text it matched. */
     public void denied(String rule) {
         outcome = "denied by rule " + rule;

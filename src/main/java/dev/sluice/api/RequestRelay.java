@@ -16,6 +16,7 @@ import dev.sluice.content.RequestText;
 import dev.sluice.openai.Operation;
 import dev.sluice.owners.ObjectOwners;
 import dev.sluice.owners.Owner;
+import dev.sluice.replies.ReplyCache;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
 import dev.sluice.upstream.ResilientUpstream;
@@ -77,11 +78,13 @@ public class RequestRelay {
     private final SluiceMetrics metrics;
     private final ObjectOwners owners;
     private final CreatedResponses createdResponses;
+    private final CachedReplies cachedReplies;
 
     @Inject
     public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
-            UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics, ObjectOwners owners) {
+            UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics, ObjectOwners owners, ReplyCache replyCache) {
         this.metrics = metrics;
+        this.cachedReplies = new CachedReplies(replyCache, usage, metrics);
         this.owners = owners;
         this.createdResponses = new CreatedResponses(owners);
         this.settings = settings;
@@ -190,15 +193,29 @@ public class RequestRelay {
                         })
                         .onCancellation().invoke(() -> gate.release(ticket));
             });
-            if (request.stream() || !guards.coalesce()) {
+            boolean cached = guards.cacheTtl().isPresent() && CachedReplies.cacheable(operation, request);
+            boolean coalesced = !request.stream() && guards.coalesce();
+            if (!cached && !coalesced) {
                 return upstreamCall.get();
             }
-            Coalescer.Joined joined = coalescer.join(caller.id() + ":" + digest(operation, body), upstreamCall);
-            if (!joined.leader()) {
-                log.coalesced();
-                metrics.coalesced(operation, caller.plan().name());
+            // one and the same request of one caller: the key of its shared call and of its kept reply
+            String requestKey = caller.id() + ":" + digest(operation, body);
+            Supplier<Uni<UpstreamReply>> shared = upstreamCall;
+            if (coalesced) {
+                shared = () -> {
+                    Coalescer.Joined joined = coalescer.join(requestKey, upstreamCall);
+                    if (!joined.leader()) {
+                        log.coalesced();
+                        metrics.coalesced(operation, caller.plan().name());
+                    }
+                    return joined.reply();
+                };
             }
-            return joined.reply();
+            if (!cached) {
+                return shared.get();
+            }
+            return cachedReplies.reply(operation, requestKey, caller.id(), guards.cacheTtl().get(), CachedReplies.bypassed(headers),
+                    shared, log::cached);
         }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
     }
 

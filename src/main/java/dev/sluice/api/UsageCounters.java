@@ -98,6 +98,21 @@ public class UsageCounters {
         sent(callerId, upstream, LedgerKeys.REQUESTS, 1);
     }
 
+    /**
+     * Answered from the reply cache: in the daily counters a cached request of the caller's, in the ledger a
+     * request (and the reply's tokens) sent to {@value #CACHE_UPSTREAM}, so that the usage report shows what
+     * the cache served beside what each upstream did.
+     */
+    public void cached(String callerId, long promptTokens, long completionTokens) {
+        add(key("caller:" + callerId, today(), "cached"), 1);
+        sent(callerId, CACHE_UPSTREAM, LedgerKeys.REQUESTS, 1);
+        sent(callerId, CACHE_UPSTREAM, LedgerKeys.PROMPT_TOKENS, promptTokens);
+        sent(callerId, CACHE_UPSTREAM, LedgerKeys.COMPLETION_TOKENS, completionTokens);
+    }
+
+    /** The usage ledger's name for the reply cache, where an upstream's would be. */
+    public static final String CACHE_UPSTREAM = "cache";
+
     /** Refused by Sluice's limit {@code scope} (its id, as the 429 names it). */
     public void refused(String callerId, String scope) {
         add(key("caller:" + callerId, today(), "refusals"), 1);

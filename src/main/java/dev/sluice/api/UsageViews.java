@@ -118,9 +118,13 @@ public class UsageViews {
         }));
     }
 
+    /** The upstreams, and the reply cache where a plan keeps replies: it serves requests as an upstream would. */
     private Set<String> upstreamNames() {
         Set<String> names = new TreeSet<>();
         settings.upstreams().stream().map(UpstreamSettings::name).forEach(names::add);
+        if (settings.plans().values().stream().anyMatch(plan -> plan.guards().cacheTtl().isPresent())) {
+            names.add(UsageCounters.CACHE_UPSTREAM);
+        }
         return names;
     }
 
@@ -171,6 +175,8 @@ public class UsageViews {
 
     private static void totals(ObjectNode node, List<UsageRow> rows) {
         node.put("requests", rows.stream().mapToLong(UsageRow::requests).sum());
+        node.put("cached", rows.stream().filter(row -> row.upstream().filter(UsageCounters.CACHE_UPSTREAM::equals).isPresent())
+                .mapToLong(UsageRow::requests).sum());
         node.put("refusals", rows.stream().mapToLong(UsageRow::refusalsInAll).sum());
         node.put("prompt_tokens", rows.stream().mapToLong(UsageRow::promptTokens).sum());
         node.put("completion_tokens", rows.stream().mapToLong(UsageRow::completionTokens).sum());

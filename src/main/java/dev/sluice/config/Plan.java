@@ -7,6 +7,7 @@ import dev.sluice.limit.BucketPolicy;
 import dev.sluice.limit.CalendarQuota;
 import dev.sluice.limit.ConcurrencyPolicy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,10 +56,12 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
      * @param denyRules       text its callers' requests may not send
      * @param maxPromptTokens the most tokens a prompt may hold; empty when unlimited
      * @param coalesce        identical whole requests in flight at once share one upstream call
+     * @param cacheTtl        how long a whole reply is kept for identical requests; empty when never
      */
-    public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens, boolean coalesce) {
+    public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens, boolean coalesce,
+            Optional<Duration> cacheTtl) {
 
-        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty(), false);
+        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty(), false, Optional.empty());
 
         public Guards {
             Objects.requireNonNull(duplicates, "duplicates");

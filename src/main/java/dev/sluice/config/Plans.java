@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,8 @@ final class Plans {
 
     /** Beyond any model's context window (the largest are a few million tokens). */
     static final long MAX_PROMPT_TOKENS = 100_000_000;
+    /** A reply older than this is no longer the same model's answer to the question. */
+    static final Duration MAX_CACHE_TTL = Duration.ofDays(30);
 
     private Plans() {
     }
@@ -47,7 +50,7 @@ final class Plans {
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
         List<String> defaultPaths = paths(problems, "sluice.caller.paths", caller.paths(), ObjectPaths.DEFAULT_ALLOWED);
         Plan.Guards defaultGuards = guards(problems, "sluice.caller.", caller.duplicateRate(), caller.denyFile(), caller.maxPromptTokens(),
-                Optional.of(caller.coalesce()), Plan.Guards.NONE);
+                Optional.of(caller.coalesce()), caller.cacheTtl(), Plan.Guards.NONE);
         if (defaultRate != null && defaultBurst >= 1) {
             plans.put(Plan.DEFAULT_NAME, plan(problems, Plan.DEFAULT_NAME, "sluice.caller.", new BucketPolicy(defaultBurst, defaultRate),
                     defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths, defaultGuards));
@@ -69,7 +72,7 @@ final class Plans {
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
             List<String> paths = paths(problems, prefix + "paths", named.paths(), defaultPaths);
             Plan.Guards guards = guards(problems, prefix, named.duplicateRate(), named.denyFile(), named.maxPromptTokens(), named.coalesce(),
-                    defaultGuards);
+                    named.cacheTtl(), defaultGuards);
             if (rate != null && burst >= 1) {
                 plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
@@ -143,7 +146,7 @@ final class Plans {
 
     /** A plan's guards: each one set replaces {@code whenUnset}'s. */
     private static Plan.Guards guards(Problems problems, String prefix, Optional<String> duplicateRate, Optional<String> denyFile,
-            OptionalLong maxPromptTokens, Optional<Boolean> coalesce, Plan.Guards whenUnset) {
+            OptionalLong maxPromptTokens, Optional<Boolean> coalesce, Optional<Duration> cacheTtl, Plan.Guards whenUnset) {
         Optional<BucketPolicy> duplicates = whenUnset.duplicates();
         if (duplicateRate.isPresent()) {
             Rate rate = problems.check(prefix + "duplicate-rate", () -> Rate.parse(duplicateRate.get()));
@@ -168,7 +171,9 @@ final class Plans {
             problems.between(prefix + "max-prompt-tokens", maxPromptTokens.getAsLong(), 1, MAX_PROMPT_TOKENS);
             maxPrompt = maxPromptTokens;
         }
-        return new Plan.Guards(duplicates, denyRules, maxPrompt, coalesce.orElse(whenUnset.coalesce()));
+        cacheTtl.ifPresent(ttl -> problems.between(prefix + "cache-ttl", ttl, Duration.ofSeconds(1), MAX_CACHE_TTL));
+        return new Plan.Guards(duplicates, denyRules, maxPrompt, coalesce.orElse(whenUnset.coalesce()),
+                cacheTtl.isPresent() ? cacheTtl : whenUnset.cacheTtl());
     }
 
     /** A plan's upstreams, lower case, each of which exists. */

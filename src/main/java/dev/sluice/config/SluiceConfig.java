@@ -271,6 +271,9 @@ public interface SluiceConfig {
         /** Identical whole requests of one caller in flight at once share one upstream call. */
         @WithDefault("false")
         boolean coalesce();
+
+        /** How long a whole reply is kept for the caller's identical requests (those that may be: see docs); unset means never. */
+        Optional<Duration> cacheTtl();
     }
 
     /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
@@ -316,6 +319,9 @@ public interface SluiceConfig {
 
         /** Whether identical requests in flight share one upstream call; unset means the default plan's. */
         Optional<Boolean> coalesce();
+
+        /** How long a whole reply is kept for identical requests; unset means the default plan's. */
+        Optional<Duration> cacheTtl();
     }
 
     /** A key set in the environment, so that a fleet starts with its keys without an admin call. */

@@ -171,6 +171,12 @@ public class SluiceMetrics implements AttemptListener {
                 withPlan(plan, "gen_ai.operation.name", operation.publicPath())).increment();
     }
 
+    /** A cacheable request was looked up in the reply cache: {@code hit} (answered from it) or {@code miss}. */
+    public void cacheLookup(Operation operation, boolean hit) {
+        counter("sluice.cache", "Cacheable requests looked up in the reply cache, by result", "result", hit ? "hit" : "miss",
+                "gen_ai.operation.name", operation.publicPath()).increment();
+    }
+
     /** A plan's deny rule refused a request (by its name: never the text it matched). */
     public void denied(String rule, String plan) {
         counter("sluice.denied", "Requests a plan's deny rules refused, by rule", withPlan(plan, "rule", rule)).increment();

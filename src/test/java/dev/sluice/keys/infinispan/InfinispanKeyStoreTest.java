@@ -43,11 +43,8 @@ class InfinispanKeyStoreTest extends KeyStoreContractTest {
 
     @BeforeAll
     static void connect() {
-        String hosts = InfinispanTestServer.ensureRunning();
-        one = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
-                InfinispanTestServer.PASSWORD).build());
-        other = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
-                InfinispanTestServer.PASSWORD).build());
+        one = InfinispanTestServer.newInstanceClient();
+        other = InfinispanTestServer.newInstanceClient();
         executor = Executors.newFixedThreadPool(4);
     }
 

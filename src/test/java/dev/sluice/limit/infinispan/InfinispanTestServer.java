@@ -125,6 +125,14 @@ public final class InfinispanTestServer {
     }
 
     /** Sluice's own hotrod-client.properties (time-outs, no retries), pointed at {@code hosts} as the test user. */
+    /**
+     * A Hot Rod client of its own, as each Sluice instance has, to the running server (started if need be):
+     * two of them stand for two instances of a fleet.
+     */
+    public static org.infinispan.client.hotrod.RemoteCacheManager newInstanceClient() {
+        return new org.infinispan.client.hotrod.RemoteCacheManager(sluiceClientConfiguration(ensureRunning(), USERNAME, PASSWORD).build());
+    }
+
     public static ConfigurationBuilder sluiceClientConfiguration(String hosts, String username, String password) {
         Properties sluice = new Properties();
         try (InputStream in = InfinispanTestServer.class.getResourceAsStream("/META-INF/hotrod-client.properties")) {

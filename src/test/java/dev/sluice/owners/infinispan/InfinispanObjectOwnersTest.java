@@ -25,11 +25,8 @@ class InfinispanObjectOwnersTest extends ObjectOwnersContractTest {
 
     @BeforeAll
     static void connect() {
-        String hosts = InfinispanTestServer.ensureRunning();
-        one = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
-                InfinispanTestServer.PASSWORD).build());
-        other = new RemoteCacheManager(InfinispanTestServer.sluiceClientConfiguration(hosts, InfinispanTestServer.USERNAME,
-                InfinispanTestServer.PASSWORD).build());
+        one = InfinispanTestServer.newInstanceClient();
+        other = InfinispanTestServer.newInstanceClient();
         executor = Executors.newFixedThreadPool(4);
     }
 

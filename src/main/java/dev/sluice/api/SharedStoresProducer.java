@@ -6,6 +6,9 @@ import dev.sluice.limit.TimeSource;
 import dev.sluice.owners.InMemoryObjectOwners;
 import dev.sluice.owners.ObjectOwners;
 import dev.sluice.owners.infinispan.InfinispanObjectOwners;
+import dev.sluice.replies.InMemoryReplyCache;
+import dev.sluice.replies.ReplyCache;
+import dev.sluice.replies.infinispan.InfinispanReplyCache;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -17,13 +20,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Who owns which object, in the store Sluice's buckets live in: this instance's memory, or Infinispan's
- * {@value InfinispanObjectOwners#CACHE} cache for the fleet.
+ * What Sluice keeps beside its buckets, in the same store: who owns which object (this instance's memory,
+ * or Infinispan's {@value InfinispanObjectOwners#CACHE} cache for the fleet), and the replies kept for
+ * identical requests ({@value InfinispanReplyCache#CACHE}).
  */
 @ApplicationScoped
-public class OwnersProducer {
+public class SharedStoresProducer {
 
     private ExecutorService ownerThreads;
+    private ExecutorService replyThreads;
 
     @Produces
     @Singleton
@@ -41,10 +46,29 @@ public class OwnersProducer {
         };
     }
 
+    @Produces
+    @Singleton
+    ReplyCache replyCache(SluiceSettings settings, TimeSource clock, Instance<RemoteCacheManager> infinispan) {
+        return switch (settings.store().kind()) {
+            case MEMORY -> new InMemoryReplyCache(clock, InMemoryReplyCache.DEFAULT_MAX_BYTES);
+            case INFINISPAN -> {
+                replyThreads = Executors.newFixedThreadPool(settings.store().threads(), runnable -> {
+                    Thread thread = new Thread(runnable, "sluice-replies");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                yield new InfinispanReplyCache(new LimiterProducer.LazyCache<>(infinispan, InfinispanReplyCache.CACHE), replyThreads);
+            }
+        };
+    }
+
     @PreDestroy
     void stop() {
         if (ownerThreads != null) {
             ownerThreads.shutdownNow();
+        }
+        if (replyThreads != null) {
+            replyThreads.shutdownNow();
         }
     }
 }
