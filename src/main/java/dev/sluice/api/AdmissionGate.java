@@ -182,6 +182,31 @@ public class AdmissionGate {
     }
 
     /**
+     * Admits a call Sluice makes on a request's behalf (a moderation check) on the upstreams' own limits
+     * only: the caller asked once, and its limits count its request, not Sluice's checks of it. Held up to
+     * {@code SLUICE_MAX_WAIT} like a retry; refused beyond it with the upstream's 429.
+     *
+     * @param estimate what the call may cost in tokens
+     * @param model    the model it asks for: the upstreams' pauses are per model
+     */
+    public Uni<Lease> admitOnUpstream(CallerIdentity caller, TokenEstimate estimate, String model, List<Upstream> candidates) {
+        long now = limiter.nowNanos();
+        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), "-", estimate, model, now);
+        List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
+        return Failover.admit(order, upstream -> plan.retryOn(limitsOf(upstream), false),
+                charges -> decide(() -> limiter.tryAcquire(charges, settings.maxWait().toNanos())),
+                (upstream, refused) -> noteRefusal(upstream, refused, model))
+                .flatMap(decision -> {
+                    if (decision instanceof Decision.Refused<Upstream> refused) {
+                        return Uni.createFrom().failure(refusal(refused));
+                    }
+                    Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
+                    usage.retried(caller.id(), admitted.candidate().name()); // a request the upstream counts, not the caller
+                    return hold(admitted.admission().waitNanos(), lease(admitted));
+                });
+    }
+
+    /**
      * Gives the request's slot among its caller's requests in flight back, once whatever calls it
      * (the reply is over, the stream ended or broke off, the caller went away); sent without waiting.
      */

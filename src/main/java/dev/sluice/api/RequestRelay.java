@@ -79,12 +79,14 @@ public class RequestRelay {
     private final ObjectOwners owners;
     private final CreatedResponses createdResponses;
     private final CachedReplies cachedReplies;
+    private final ModerationCheck moderation;
 
     @Inject
     public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
             UsageCounters usage, ObjectMapper mapper, SluiceMetrics metrics, ObjectOwners owners, ReplyCache replyCache) {
         this.metrics = metrics;
         this.cachedReplies = new CachedReplies(replyCache, usage, metrics);
+        this.moderation = new ModerationCheck(gate, upstreams, mapper, metrics);
         this.owners = owners;
         this.createdResponses = new CreatedResponses(owners);
         this.settings = settings;
@@ -193,17 +195,21 @@ public class RequestRelay {
                         })
                         .onCancellation().invoke(() -> gate.release(ticket));
             });
+            // a moderated request is checked before it is admitted; a reply kept for it was checked when it was made
+            Supplier<Uni<UpstreamReply>> checked = !guards.moderation() || !ModerationCheck.applies(operation) ? upstreamCall
+                    : () -> moderation.check(caller, RequestText.of(request.json()), upstreamHeaders(caller, headers), log)
+                            .flatMap(passed -> upstreamCall.get());
             boolean cached = guards.cacheTtl().isPresent() && CachedReplies.cacheable(operation, request);
             boolean coalesced = !request.stream() && guards.coalesce();
             if (!cached && !coalesced) {
-                return upstreamCall.get();
+                return checked.get();
             }
             // one and the same request of one caller: the key of its shared call and of its kept reply
             String requestKey = caller.id() + ":" + digest(operation, body);
-            Supplier<Uni<UpstreamReply>> shared = upstreamCall;
+            Supplier<Uni<UpstreamReply>> shared = checked;
             if (coalesced) {
                 shared = () -> {
-                    Coalescer.Joined joined = coalescer.join(requestKey, upstreamCall);
+                    Coalescer.Joined joined = coalescer.join(requestKey, checked);
                     if (!joined.leader()) {
                         log.coalesced();
                         metrics.coalesced(operation, caller.plan().name());

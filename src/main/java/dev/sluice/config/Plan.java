@@ -49,19 +49,22 @@ public record Plan(String name, BucketPolicy requests, Optional<BucketPolicy> to
     }
 
     /**
-     * What a plan's requests may not do, whatever their rate: the same request too often, text its deny
-     * rules refuse, a prompt too long.
+     * What a plan does about repeated and risky requests, whatever their rate (issue 19): the same request
+     * shared while in flight, answered from a kept reply, or refused when sent too often; text its deny rules
+     * refuse, text the upstream's moderation flags, a prompt too long.
      *
      * @param duplicates      each caller's bucket for one and the same request (path and body); empty when unlimited
      * @param denyRules       text its callers' requests may not send
      * @param maxPromptTokens the most tokens a prompt may hold; empty when unlimited
      * @param coalesce        identical whole requests in flight at once share one upstream call
      * @param cacheTtl        how long a whole reply is kept for identical requests; empty when never
+     * @param moderation      the text of chat, completion and Responses requests goes to the upstream's moderation first
      */
     public record Guards(Optional<BucketPolicy> duplicates, DenyRules denyRules, OptionalLong maxPromptTokens, boolean coalesce,
-            Optional<Duration> cacheTtl) {
+            Optional<Duration> cacheTtl, boolean moderation) {
 
-        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty(), false, Optional.empty());
+        public static final Guards NONE = new Guards(Optional.empty(), DenyRules.NONE, OptionalLong.empty(), false, Optional.empty(),
+                false);
 
         public Guards {
             Objects.requireNonNull(duplicates, "duplicates");

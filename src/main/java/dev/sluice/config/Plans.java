@@ -50,7 +50,7 @@ final class Plans {
         List<String> defaultUpstreams = upstreams(problems, "sluice.caller.", caller.upstreams(), upstreamNames);
         List<String> defaultPaths = paths(problems, "sluice.caller.paths", caller.paths(), ObjectPaths.DEFAULT_ALLOWED);
         Plan.Guards defaultGuards = guards(problems, "sluice.caller.", caller.duplicateRate(), caller.denyFile(), caller.maxPromptTokens(),
-                Optional.of(caller.coalesce()), caller.cacheTtl(), Plan.Guards.NONE);
+                Optional.of(caller.coalesce()), caller.cacheTtl(), Optional.of(caller.moderation()), Plan.Guards.NONE);
         if (defaultRate != null && defaultBurst >= 1) {
             plans.put(Plan.DEFAULT_NAME, plan(problems, Plan.DEFAULT_NAME, "sluice.caller.", new BucketPolicy(defaultBurst, defaultRate),
                     defaults, zone, strip(caller.models()), defaultUpstreams, defaultPaths, defaultGuards));
@@ -72,7 +72,7 @@ final class Plans {
             List<String> upstreams = upstreams(problems, prefix, named.upstreams(), upstreamNames);
             List<String> paths = paths(problems, prefix + "paths", named.paths(), defaultPaths);
             Plan.Guards guards = guards(problems, prefix, named.duplicateRate(), named.denyFile(), named.maxPromptTokens(), named.coalesce(),
-                    named.cacheTtl(), defaultGuards);
+                    named.cacheTtl(), named.moderation(), defaultGuards);
             if (rate != null && burst >= 1) {
                 plans.put(name, plan(problems, name, prefix, new BucketPolicy(burst, rate), new Limits(named.tpm(), named.maxConcurrent(),
                         named.dailyRequests(), named.dailyTokens(), named.monthlyRequests(),
@@ -146,7 +146,8 @@ final class Plans {
 
     /** A plan's guards: each one set replaces {@code whenUnset}'s. */
     private static Plan.Guards guards(Problems problems, String prefix, Optional<String> duplicateRate, Optional<String> denyFile,
-            OptionalLong maxPromptTokens, Optional<Boolean> coalesce, Optional<Duration> cacheTtl, Plan.Guards whenUnset) {
+            OptionalLong maxPromptTokens, Optional<Boolean> coalesce, Optional<Duration> cacheTtl, Optional<Boolean> moderation,
+            Plan.Guards whenUnset) {
         Optional<BucketPolicy> duplicates = whenUnset.duplicates();
         if (duplicateRate.isPresent()) {
             Rate rate = problems.check(prefix + "duplicate-rate", () -> Rate.parse(duplicateRate.get()));
@@ -173,7 +174,7 @@ final class Plans {
         }
         cacheTtl.ifPresent(ttl -> problems.between(prefix + "cache-ttl", ttl, Duration.ofSeconds(1), MAX_CACHE_TTL));
         return new Plan.Guards(duplicates, denyRules, maxPrompt, coalesce.orElse(whenUnset.coalesce()),
-                cacheTtl.isPresent() ? cacheTtl : whenUnset.cacheTtl());
+                cacheTtl.isPresent() ? cacheTtl : whenUnset.cacheTtl(), moderation.orElse(whenUnset.moderation()));
     }
 
     /** A plan's upstreams, lower case, each of which exists. */

@@ -274,6 +274,10 @@ public interface SluiceConfig {
 
         /** How long a whole reply is kept for the caller's identical requests (those that may be: see docs); unset means never. */
         Optional<Duration> cacheTtl();
+
+        /** The text of chat, completion and Responses requests goes to the upstream's moderation first; flagged ones are refused. */
+        @WithDefault("false")
+        boolean moderation();
     }
 
     /** A plan: the default plan's limits, where it leaves them unset, for the rate and burst. */
@@ -322,6 +326,9 @@ public interface SluiceConfig {
 
         /** How long a whole reply is kept for identical requests; unset means the default plan's. */
         Optional<Duration> cacheTtl();
+
+        /** Whether its requests are moderated first; unset means the default plan's. */
+        Optional<Boolean> moderation();
     }
 
     /** A key set in the environment, so that a fleet starts with its keys without an admin call. */
