@@ -43,6 +43,10 @@ import java.util.Optional;
  * @param callerGroups      report each group of callers' successes (caller i is in group i mod n), e.g. one
  *                          group per plan when caller i's key is on plan i mod n; 0 reports none
  * @param api               which API the requests use ({@code --api=chat}, the default, or {@code responses})
+ * @param repeatShare       with {@code --repeat-share=0.3}, that share of requests asks one of
+ *                          {@code repeatPool} questions again and again, the rest each a question never asked before
+ *                          (a reply cache's and coalescing's mix); below 0 (the default), the plain mix
+ * @param repeatPool        how many distinct questions the repeated requests ask
  */
 public record LoadConfig(
         String label,
@@ -67,7 +71,9 @@ public record LoadConfig(
         Optional<String> seriesFile,
         Duration requestTimeout,
         int callerGroups,
-        Api api) {
+        Api api,
+        double repeatShare,
+        int repeatPool) {
 
     public enum Pattern { CLOSED, BURST, STEADY }
 
@@ -152,7 +158,9 @@ public record LoadConfig(
                 Optional.of(take(remaining, "series", "")).filter(file -> !file.isBlank()),
                 duration(take(remaining, "request-timeout", "60s")),
                 Integer.parseInt(take(remaining, "caller-groups", "0")),
-                Api.valueOf(take(remaining, "api", "chat").toUpperCase(Locale.ROOT)));
+                Api.valueOf(take(remaining, "api", "chat").toUpperCase(Locale.ROOT)),
+                Double.parseDouble(take(remaining, "repeat-share", "-1")),
+                Integer.parseInt(take(remaining, "repeat-pool", "20")));
         if (!remaining.isEmpty()) {
             throw new IllegalArgumentException("unknown arguments: " + remaining.keySet());
         }

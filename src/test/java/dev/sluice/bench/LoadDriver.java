@@ -52,6 +52,8 @@ public final class LoadDriver {
     private final long startEpochMillis = System.currentTimeMillis();
     private final long deadlineNanos;
     private final Recorder recorder;
+    /** Each success's latency in microseconds, by who answered it ({@link #attempt}'s servedBy). */
+    private final Map<String, java.util.concurrent.ConcurrentLinkedQueue<Long>> latencyByServer = new java.util.concurrent.ConcurrentHashMap<>();
     /** Answers per caller, for --caller-groups. */
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> okByCaller =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -64,7 +66,8 @@ public final class LoadDriver {
     LoadDriver(LoadConfig config) {
         this.config = config;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        this.bodies = new RequestBodies(config.largePromptShare(), config.streamShare(), config.maxTokens(), config.api());
+        this.bodies = new RequestBodies(config.largePromptShare(), config.streamShare(), config.maxTokens(), config.api(),
+                config.repeatShare(), config.repeatPool());
         this.deadlineNanos = startNanos + config.duration().toNanos();
         int seconds = (int) config.duration().plus(config.requestTimeout()).multipliedBy(config.retries() + 1L)
                 .plusMinutes(2).toSeconds();
@@ -168,15 +171,21 @@ public final class LoadDriver {
                 .POST(HttpRequest.BodyPublishers.ofString(body.json()))
                 .build();
         long firstNanos = System.nanoTime();
-        return attempt(request, body.stream(), target, 0).thenAccept(outcome -> {
+        String[] servedBy = {"upstream"};
+        return attempt(request, body.stream(), target, 0, servedBy).thenAccept(outcome -> {
             recorder.finished(target, outcome, System.nanoTime() - firstNanos);
+            if (outcome == Recorder.OK) {
+                latencyByServer.computeIfAbsent(servedBy[0], server -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                        .add((System.nanoTime() - firstNanos) / 1_000); // micros, as the recorder keeps them
+            }
             if (outcome == Recorder.OK && config.callerGroups() > 0) {
                 okByCaller.computeIfAbsent(caller, name -> new java.util.concurrent.atomic.LongAdder()).increment();
             }
         });
     }
 
-    private CompletableFuture<Integer> attempt(HttpRequest request, boolean stream, int target, int retry) {
+    /** @param servedBy set to who answered a success: the cache ({@code hit}), a shared call ({@code coalesced}), or the upstream */
+    private CompletableFuture<Integer> attempt(HttpRequest request, boolean stream, int target, int retry, String[] servedBy) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long now = System.nanoTime();
             int status = failure == null ? response.statusCode() : 0;
@@ -189,6 +198,11 @@ public final class LoadDriver {
             if (status < 400) {
                 int outcome = config.api() == LoadConfig.Api.RESPONSES && !answered(response.body(), stream)
                         ? Recorder.ERROR : Recorder.OK;
+                if (response.headers().firstValue("x-sluice-cache").filter("hit"::equals).isPresent()) {
+                    servedBy[0] = "cache_hit";
+                } else if (response.headers().firstValue("x-sluice-coalesced").isPresent()) {
+                    servedBy[0] = "coalesced";
+                }
                 recorder.attempt(target, outcome, now);
                 return CompletableFuture.completedFuture(outcome);
             }
@@ -200,7 +214,7 @@ public final class LoadDriver {
             }
             Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, timers::execute);
             return CompletableFuture.supplyAsync(() -> null, later)
-                    .thenCompose(ignored -> attempt(request, stream, target, retry + 1));
+                    .thenCompose(ignored -> attempt(request, stream, target, retry + 1, servedBy));
         }).thenCompose(outcome -> outcome);
     }
 
@@ -296,6 +310,19 @@ public final class LoadDriver {
         result.put("last_error_at_ms", recorder.lastErrorAtMillis.get());
         result.put("ok_per_s", round(recorder.ok.sum() / elapsedSeconds));
         result.put("latency_ms", recorder.percentilesMillis(-1));
+        if (config.repeatShare() >= 0) {
+            // who answered the successes, and how fast: what a cache or shared calls saved the callers
+            Map<String, Object> served = new java.util.LinkedHashMap<>();
+            latencyByServer.forEach((server, nanos) -> {
+                long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("count", sorted.length);
+                row.put("p50_ms", Recorder.percentile(sorted, 0.50));
+                row.put("p99_ms", Recorder.percentile(sorted, 0.99));
+                served.put(server, row);
+            });
+            result.put("served_by", served);
+        }
         if (config.seriesFile().isPresent()) { // a run told as a story: where in it the slow requests were
             result.put("p99_ms_by_second", recorder.p99MillisBySecond((int) Math.ceil(elapsedSeconds)));
         }

@@ -112,7 +112,7 @@ final class Recorder {
         return result;
     }
 
-    private static double percentile(long[] sorted, double quantile) {
+    static double percentile(long[] sorted, double quantile) {
         if (sorted.length == 0) {
             return 0;
         }

@@ -21,16 +21,21 @@ final class RequestBodies {
     private final double streamShare;
     private final int maxTokens;
     private final LoadConfig.Api api;
+    /** The share of requests that repeat one of {@link #repeatPool} prompts, the others unique; below 0: the plain mix. */
+    private final double repeatShare;
+    private final int repeatPool;
 
     RequestBodies(double largePromptShare, double streamShare, int maxTokens) {
-        this(largePromptShare, streamShare, maxTokens, LoadConfig.Api.CHAT);
+        this(largePromptShare, streamShare, maxTokens, LoadConfig.Api.CHAT, -1, 0);
     }
 
-    RequestBodies(double largePromptShare, double streamShare, int maxTokens, LoadConfig.Api api) {
+    RequestBodies(double largePromptShare, double streamShare, int maxTokens, LoadConfig.Api api, double repeatShare, int repeatPool) {
         this.largePromptShare = largePromptShare;
         this.streamShare = streamShare;
         this.maxTokens = maxTokens;
         this.api = api;
+        this.repeatShare = repeatShare;
+        this.repeatPool = repeatPool;
     }
 
     /** One body, drawn from the mix. */
@@ -38,6 +43,11 @@ final class RequestBodies {
         boolean large = random.nextDouble() < largePromptShare;
         boolean stream = random.nextDouble() < streamShare;
         String prompt = large ? LARGE_PROMPT : SMALL_PROMPT;
+        if (repeatShare >= 0) {
+            // a repeated question (one of the pool's, asked again and again) or one never asked before
+            prompt += random.nextDouble() < repeatShare ? " (question " + random.nextInt(repeatPool) + ")"
+                    : " (unique " + Long.toHexString(random.nextLong()) + ")";
+        }
         String json = switch (api) {
             case CHAT -> "{\"model\":\"gpt-sim\"" + (maxTokens > 0 ? ",\"max_tokens\":" + maxTokens : "")
                     + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")
