@@ -10,6 +10,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +24,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code SLUICE_CALLER_COALESCE=true}: identical whole requests of one caller in flight share one upstream call. */
+/**
+ * {@code SLUICE_CALLER_COALESCE=true}: identical whole requests of one caller in flight share one upstream call.
+ * Not on Lambda: an instance there serves one request at a time, so nothing is ever in flight beside another.
+ */
 @QuarkusTest
 @TestProfile(CoalescingTest.Coalescing.class)
+@DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.ONE_AT_A_TIME)
 class CoalescingTest {
 
     public static class Coalescing implements QuarkusTestProfile {
