@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # overhead: what Sluice costs per request. The same wrk load (POST /v1/chat/completions, a small chat
-# body) against the simulated upstream directly, then through Sluice (in-memory store, admission on,
-# limits far out of reach), then with one connection to see the latency a single caller pays.
+# body) against the simulated upstream directly, through a bare JVM proxy (BareProxy: read the body,
+# forward it with a pooled Vert.x client, relay status and body; the floor of issue 20), and through
+# Sluice (in-memory store, admission on, limits far out of reach); then each with one connection, the
+# latency a single caller pays.
 # Appends to docs/benchmarks/results.jsonl and draws docs/benchmarks/overhead-latency-<store>-<latency>ms.png.
 #
 #   src/bench/overhead.sh                          # 64 connections, 20 s a row
@@ -35,6 +37,12 @@ if [ "$KEYS" -gt 0 ]; then
   keys_env=(SLUICE_ACCEPT_ANY_KEY=false "SLUICE_KEYS_K0_SHA256=$(printf %s "$SIM_KEY" | sha256sum | cut -d' ' -f1)")
   for ((i = 1; i < KEYS; i++)); do keys_env+=("SLUICE_KEYS_K${i}_SHA256=$(printf %s "other-key-$i" | sha256sum | cut -d' ' -f1)"); done
 fi
+bare_port=$((SLUICE_BASE_PORT + 9))
+port_free "$bare_port"
+java -cp "$BENCH_CP" dev.sluice.bench.BareProxy "$bare_port" "$SIMULATOR_PORT" > "$BENCH_OUT/bare-proxy.log" 2>&1 &
+_bench_pids+=($!)
+bare_pid=$!
+wait_for "http://127.0.0.1:$bare_port/stats" 30 || { log "the bare proxy did not start (see $BENCH_OUT/bare-proxy.log)"; exit 1; }
 start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 "${store_env[@]}" "${keys_env[@]}"
 target=$SLUICE_URL
 sluice_pid=${_bench_pids[-1]}
@@ -47,6 +55,7 @@ wrk.headers["Authorization"] = "Bearer $SIM_KEY"
 LUA
 direct="http://127.0.0.1:$SIMULATOR_PORT/v1/chat/completions"
 through="$target/chat/completions"
+bare="http://127.0.0.1:$bare_port/v1/chat/completions"
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
@@ -69,12 +78,15 @@ measure() {
 log "warming up for ${WARMUP_SECONDS}s"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" -s "$BENCH_OUT/chat.lua" "$through" > /dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$BENCH_OUT/chat.lua" "$direct" > /dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d20s -s "$BENCH_OUT/chat.lua" "$bare" > /dev/null
 
 log "measuring"
 rows=(
   "$(measure direct "$direct" "$CONNECTIONS" "$DURATION" "$upstream_pid")"
+  "$(measure bare-proxy "$bare" "$CONNECTIONS" "$DURATION" "$bare_pid")"
   "$(measure "sluice-$STORE" "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
   "$(measure direct-1 "$direct" 1 10s "$upstream_pid")"
+  "$(measure bare-proxy-1 "$bare" 1 10s "$bare_pid")"
   "$(measure "sluice-$STORE-1" "$through" 1 10s "$sluice_pid")"
 )
 
