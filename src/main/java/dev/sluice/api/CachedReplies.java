@@ -14,11 +14,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -93,7 +89,7 @@ final class CachedReplies {
                 Buffer body = Buffer.buffer(hit.get().body());
                 TokenUsage used = UsageReader.fromBody(body).orElse(new TokenUsage(0, 0));
                 usage.cached(callerId, used.promptTokens(), used.completionTokens());
-                return Uni.createFrom().item(UpstreamReply.whole(hit.get().status(), marked(hit.get().headers(), "hit"), body));
+                return Uni.createFrom().item(UpstreamReply.whole(hit.get().status(), hit.get().headers(), body).withHeader(HEADER, "hit"));
             }
             return call.get().map(reply -> {
                 if (reply.status() == 200 && !reply.isStream()) {
@@ -104,14 +100,8 @@ final class CachedReplies {
                                 }
                             });
                 }
-                return reply.isStream() ? reply : UpstreamReply.whole(reply.status(), marked(reply.headers(), "miss"), reply.body());
+                return reply.isStream() ? reply : reply.withHeader(HEADER, "miss");
             });
         });
-    }
-
-    private static Map<String, List<String>> marked(Map<String, List<String>> headers, String result) {
-        Map<String, List<String>> copy = new LinkedHashMap<>(headers);
-        copy.put(HEADER, new ArrayList<>(List.of(result)));
-        return copy;
     }
 }

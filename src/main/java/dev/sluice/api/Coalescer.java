@@ -3,9 +3,6 @@ package dev.sluice.api;
 import dev.sluice.upstream.UpstreamReply;
 import io.smallrye.mutiny.Uni;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -50,18 +47,8 @@ final class Coalescer {
         if (leads[0]) {
             return new Joined(shared, true);
         }
-        return new Joined(shared.map(Coalescer::asFollowers), false);
-    }
-
-    /** How many distinct requests are out now, for tests. */
-    int inFlight() {
-        return inFlight.size();
-    }
-
-    /** The leader's reply for a follower: its own copy of the body, and the mark. */
-    private static UpstreamReply asFollowers(UpstreamReply reply) {
-        Map<String, List<String>> headers = new LinkedHashMap<>(reply.headers());
-        headers.put(HEADER, new ArrayList<>(List.of("true")));
-        return UpstreamReply.whole(reply.status(), headers, reply.body().copy());
+        // the leader's reply for a follower: its own copy of the body, and the mark
+        return new Joined(shared.map(reply -> UpstreamReply.whole(reply.status(), reply.headers(), reply.body().copy())
+                .withHeader(HEADER, "true")), false);
     }
 }

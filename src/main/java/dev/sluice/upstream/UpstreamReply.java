@@ -36,6 +36,13 @@ public record UpstreamReply(int status, Map<String, List<String>> headers, Buffe
         return stream != null;
     }
 
+    /** The same reply with one more header (a name in lower case, as the relayed ones are), e.g. Sluice's own marks. */
+    public UpstreamReply withHeader(String name, String value) {
+        Map<String, List<String>> marked = new java.util.LinkedHashMap<>(headers);
+        marked.put(name, new java.util.ArrayList<>(List.of(value)));
+        return new UpstreamReply(status, marked, body, stream);
+    }
+
     /** The same reply with its stream replaced, e.g. to watch it end. */
     public UpstreamReply withStream(Multi<Buffer> replacement) {
         return streamed(status, headers, replacement);
