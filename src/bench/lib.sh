@@ -272,3 +272,25 @@ skip() {
   record "$1" skipped "{\"skipped\": \"$2\"}"
   exit 0
 }
+
+# CPU profiles with async-profiler (its jar on Maven Central carries the native library), attached
+# to a running JVM (AttachAgent), so a profile covers only the measured window, not start-up or warm-up.
+ASYNC_PROFILER_VERSION=${ASYNC_PROFILER_VERSION:-4.2}
+# profiler_library: unpacks libasyncProfiler.so once; sets PROFILER_LIB
+profiler_library() {
+  local dir="$BENCH_OUT/async-profiler-$ASYNC_PROFILER_VERSION"
+  PROFILER_LIB="$BENCH_ROOT/$dir/linux-x64/libasyncProfiler.so"
+  [ -f "$PROFILER_LIB" ] && return 0
+  mvn -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION:jar:linux-x64" \
+    -DoutputDirectory="$dir" >/dev/null
+  (cd "$dir" && unzip -o -q "async-profiler-$ASYNC_PROFILER_VERSION-linux-x64.jar" 'linux-x64/*')
+}
+# profile_start PID: CPU samples every 1 ms of CPU, Java and native frames
+profile_start() { attach_agent "$1" "start,event=cpu,interval=1ms"; }
+attach_agent() { java -cp "$BENCH_CP" dev.sluice.bench.AttachAgent "$1" "$PROFILER_LIB" "$2"; }
+# profile_stop PID NAME: writes $BENCH_OUT/NAME.collapsed (one line a stack, for grep and sums) and
+# NAME.html (the flame graph)
+profile_stop() {
+  attach_agent "$1" "dump,collapsed,file=$BENCH_ROOT/$BENCH_OUT/$2.collapsed"
+  attach_agent "$1" "stop,flamegraph,title=$2,file=$BENCH_ROOT/$BENCH_OUT/$2.html"
+}

@@ -12,6 +12,8 @@
 #   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh   # an upstream that takes 20 ms per reply
 #   STORE=infinispan src/bench/overhead.sh         # buckets in the local Infinispan server
 #   KEYS=1000 src/bench/overhead.sh                # keys required: 1,000 keys in the environment, wrk's among them
+#   PROFILE=before src/bench/overhead.sh           # also a CPU flame graph of Sluice's 64-connection row:
+#                                                  # docs/benchmarks/flame-<store>-before.html (async-profiler)
 # Needs wrk (apt-get install wrk). wrk sends one caller's key, so the caller's and the upstream key's
 # buckets are both hot keys: the worst case for a shared store.
 source "$(dirname "$0")/lib.sh"
@@ -24,8 +26,10 @@ UPSTREAM_LATENCY_MS=${UPSTREAM_LATENCY_MS:-0}
 STORE=${STORE:-memory}
 KEYS=${KEYS:-0}
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
+PROFILE=${PROFILE:-}
 command -v wrk >/dev/null || { log "wrk is needed: apt-get install wrk"; exit 1; }
 bench_build
+[ -n "$PROFILE" ] && profiler_library
 
 start_simulator --latency-ms="$UPSTREAM_LATENCY_MS"
 upstream_pid=${_bench_pids[-1]}
@@ -59,13 +63,15 @@ bare="http://127.0.0.1:$bare_port/v1/chat/completions"
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
-# measure LABEL URL CONNECTIONS DURATION PID: one wrk run; prints "label rps p50 p90 p99 non2xx cpu_us"
+# measure LABEL URL CONNECTIONS DURATION PID [PROFILE_NAME]: one wrk run (profiled when named); prints "label rps p50 p90 p99 non2xx cpu_us"
 measure() {
   local threads=$THREADS before after
   [ "$3" -lt "$threads" ] && threads=$3
   before=$(cpu_ticks "$5")
+  [ -n "${6:-}" ] && profile_start "$5"
   wrk -t"$threads" -c"$3" -d"$4" --latency -s "$BENCH_OUT/chat.lua" "$2" > "$BENCH_OUT/overhead-$1.txt"
   after=$(cpu_ticks "$5")
+  if [ -n "${6:-}" ]; then profile_stop "$5" "$6"; cp "$BENCH_OUT/$6.html" "$CHARTS/$6.html"; fi
   awk -v label="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }  /requests in/ { n = $1 }  /Non-2xx/ { errors = $NF }
@@ -83,8 +89,8 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d20s -s "$BENCH_OUT/chat.lua" "$bare" > /dev/
 log "measuring"
 rows=(
   "$(measure direct "$direct" "$CONNECTIONS" "$DURATION" "$upstream_pid")"
-  "$(measure bare-proxy "$bare" "$CONNECTIONS" "$DURATION" "$bare_pid")"
-  "$(measure "sluice-$STORE" "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid")"
+  "$(measure bare-proxy "$bare" "$CONNECTIONS" "$DURATION" "$bare_pid" ${PROFILE:+"flame-bare-proxy-$PROFILE"})"
+  "$(measure "sluice-$STORE" "$through" "$CONNECTIONS" "$DURATION" "$sluice_pid" ${PROFILE:+"flame-$STORE-$PROFILE"})"
   "$(measure direct-1 "$direct" 1 10s "$upstream_pid")"
   "$(measure bare-proxy-1 "$bare" 1 10s "$bare_pid")"
   "$(measure "sluice-$STORE-1" "$through" 1 10s "$sluice_pid")"
