@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 
 /**
  * Usage per caller and per upstream per day (requests admitted, requests refused, prompt and
@@ -47,16 +46,58 @@ public class UsageCounters {
     private final RateLimiter limiter;
     private final SluiceSettings.Usage settings;
     private final Vertx vertx;
-    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * What each counter gained since the last flush, by a small record naming it: the request path
+     * builds no store key (their strings are made at flush, once per counter, not per request).
+     */
+    private final ConcurrentHashMap<Counter, LongAdder> pending = new ConcurrentHashMap<>();
     /** The periods now, worked out at most once a minute rather than for each request. */
     private volatile Periods now = new Periods(Long.MIN_VALUE, null, null);
 
-    /** What a counter gained since the last flush, how long the store keeps it, and the period it counts. */
-    private record Pending(LongAdder amount, long retentionNanos, String period) {
-    }
-
     private record Periods(long minute, Period day, Period hour) {
     }
+
+    /** One counter of the store; its key, its period and how long the store keeps it. */
+    private sealed interface Counter {
+        Period period();
+
+        String storeKey();
+    }
+
+    /** A daily counter of a caller or an upstream: {@code usage:<kind>:<name>:day:<date>:<field>}. */
+    private record Daily(String kind, String name, Period period, String field) implements Counter {
+        @Override
+        public String storeKey() {
+            return key(kind + ":" + name, period.label(), field);
+        }
+    }
+
+    /** The ledger's count of what a key sent to an upstream in a period. */
+    private record Sent(String keyId, String upstream, Period period, String field) implements Counter {
+        @Override
+        public String storeKey() {
+            return LedgerKeys.sent(keyId, upstream, period, field);
+        }
+    }
+
+    /** The ledger's count of a key's refusals by one limit in a period. */
+    private record Refused(String keyId, Period period, String scope) implements Counter {
+        @Override
+        public String storeKey() {
+            return LedgerKeys.refused(keyId, period, scope);
+        }
+    }
+
+    /** The ledger's mark that a key was seen in a period. */
+    private record Seen(String keyId, Period period) implements Counter {
+        @Override
+        public String storeKey() {
+            return LedgerKeys.seen(keyId, period);
+        }
+    }
+
+    private static final String CALLER = "caller";
+    private static final String UPSTREAM = "upstream";
     private volatile long timerId = -1;
 
     @Inject
@@ -83,10 +124,10 @@ public class UsageCounters {
     }
 
     public void admitted(String callerId, String upstream) {
-        String day = today();
-        add(key("caller:" + callerId, day, "requests"), 1);
-        add(key("upstream:" + upstream, day, "requests"), 1);
-        sent(callerId, upstream, LedgerKeys.REQUESTS, 1);
+        Periods periods = periods();
+        add(new Daily(CALLER, callerId, periods.day(), "requests"), 1);
+        add(new Daily(UPSTREAM, upstream, periods.day(), "requests"), 1);
+        sent(periods, callerId, upstream, LedgerKeys.REQUESTS, 1);
     }
 
     /**
@@ -94,8 +135,9 @@ public class UsageCounters {
      * ledger, a request the caller's key sent to that upstream (what the upstream counted).
      */
     public void retried(String callerId, String upstream) {
-        add(key("upstream:" + upstream, today(), "requests"), 1);
-        sent(callerId, upstream, LedgerKeys.REQUESTS, 1);
+        Periods periods = periods();
+        add(new Daily(UPSTREAM, upstream, periods.day(), "requests"), 1);
+        sent(periods, callerId, upstream, LedgerKeys.REQUESTS, 1);
     }
 
     /**
@@ -104,10 +146,11 @@ public class UsageCounters {
      * the cache served beside what each upstream did.
      */
     public void cached(String callerId, long promptTokens, long completionTokens) {
-        add(key("caller:" + callerId, today(), "cached"), 1);
-        sent(callerId, CACHE_UPSTREAM, LedgerKeys.REQUESTS, 1);
-        sent(callerId, CACHE_UPSTREAM, LedgerKeys.PROMPT_TOKENS, promptTokens);
-        sent(callerId, CACHE_UPSTREAM, LedgerKeys.COMPLETION_TOKENS, completionTokens);
+        Periods periods = periods();
+        add(new Daily(CALLER, callerId, periods.day(), "cached"), 1);
+        sent(periods, callerId, CACHE_UPSTREAM, LedgerKeys.REQUESTS, 1);
+        sent(periods, callerId, CACHE_UPSTREAM, LedgerKeys.PROMPT_TOKENS, promptTokens);
+        sent(periods, callerId, CACHE_UPSTREAM, LedgerKeys.COMPLETION_TOKENS, completionTokens);
     }
 
     /** The usage ledger's name for the reply cache, where an upstream's would be. */
@@ -115,35 +158,33 @@ public class UsageCounters {
 
     /** Refused by Sluice's limit {@code scope} (its id, as the 429 names it). */
     public void refused(String callerId, String scope) {
-        add(key("caller:" + callerId, today(), "refusals"), 1);
-        ledger(callerId, period -> LedgerKeys.refused(callerId, period, scope), 1);
+        Periods periods = periods();
+        add(new Daily(CALLER, callerId, periods.day(), "refusals"), 1);
+        for (Period period : List.of(periods.day(), periods.hour())) {
+            add(new Refused(callerId, period, scope), 1);
+            add(new Seen(callerId, period), 1);
+        }
     }
 
     public void tokens(String callerId, String upstream, long promptTokens, long completionTokens) {
-        String day = today();
-        add(key("caller:" + callerId, day, "prompt_tokens"), promptTokens);
-        add(key("caller:" + callerId, day, "completion_tokens"), completionTokens);
-        add(key("upstream:" + upstream, day, "prompt_tokens"), promptTokens);
-        add(key("upstream:" + upstream, day, "completion_tokens"), completionTokens);
-        sent(callerId, upstream, LedgerKeys.PROMPT_TOKENS, promptTokens);
-        sent(callerId, upstream, LedgerKeys.COMPLETION_TOKENS, completionTokens);
+        Periods periods = periods();
+        add(new Daily(CALLER, callerId, periods.day(), "prompt_tokens"), promptTokens);
+        add(new Daily(CALLER, callerId, periods.day(), "completion_tokens"), completionTokens);
+        add(new Daily(UPSTREAM, upstream, periods.day(), "prompt_tokens"), promptTokens);
+        add(new Daily(UPSTREAM, upstream, periods.day(), "completion_tokens"), completionTokens);
+        sent(periods, callerId, upstream, LedgerKeys.PROMPT_TOKENS, promptTokens);
+        sent(periods, callerId, upstream, LedgerKeys.COMPLETION_TOKENS, completionTokens);
     }
 
-    /** The ledger's counters of what a key sent to an upstream, this day and this hour. */
-    private void sent(String keyId, String upstream, String field, long amount) {
-        ledger(keyId, period -> LedgerKeys.sent(keyId, upstream, period, field), amount);
-    }
-
-    /** Adds {@code amount} to a ledger counter of the key's, this day and this hour, and marks the key seen in both. */
-    private void ledger(String keyId, Function<Period, String> counter, long amount) {
+    /** Adds to the ledger's counters of what a key sent to an upstream, this day and this hour, and marks the key seen in both. */
+    private void sent(Periods periods, String keyId, String upstream, String field, long amount) {
         if (amount <= 0) {
             return;
         }
-        Periods periods = periods();
-        for (Period period : List.of(periods.day(), periods.hour())) {
-            add(counter.apply(period), amount, period);
-            add(LedgerKeys.seen(keyId, period), 1, period);
-        }
+        add(new Sent(keyId, upstream, periods.day(), field), amount);
+        add(new Seen(keyId, periods.day()), 1);
+        add(new Sent(keyId, upstream, periods.hour(), field), amount);
+        add(new Seen(keyId, periods.hour()), 1);
     }
 
     private Periods periods() {
@@ -171,22 +212,27 @@ public class UsageCounters {
     /** Writes every pending count to the store; completes when all batches are written (or failed and put back). */
     public CompletableFuture<Void> flush() {
         List<CounterIncrement> increments = new ArrayList<>();
+        List<Counter> counted = new ArrayList<>();
         Periods current = periods();
-        for (Map.Entry<String, Pending> entry : pending.entrySet()) {
-            long amount = entry.getValue().amount().sumThenReset();
+        for (Map.Entry<Counter, LongAdder> entry : pending.entrySet()) {
+            long amount = entry.getValue().sumThenReset();
+            Counter counter = entry.getKey();
             if (amount > 0) {
-                increments.add(new CounterIncrement(entry.getKey(), amount, entry.getValue().retentionNanos()));
-            } else if (!entry.getValue().period().equals(current.day().label())
-                    && !entry.getValue().period().equals(current.hour().label())) {
-                pending.remove(entry.getKey(), entry.getValue()); // a past day's or hour's counter, done with
+                increments.add(new CounterIncrement(counter.storeKey(), amount, retentionOf(counter.period())));
+                counted.add(counter);
+            } else if (!counter.period().equals(current.day()) && !counter.period().equals(current.hour())) {
+                pending.remove(counter, entry.getValue()); // a past day's or hour's counter, done with
             }
         }
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (int from = 0; from < increments.size(); from += BATCH) {
+            int first = from;
             List<CounterIncrement> batch = increments.subList(from, Math.min(increments.size(), from + BATCH));
             writes.add(limiter.settle(List.of(), batch).toCompletableFuture().handle((ignored, failure) -> {
                 if (failure != null) {
-                    batch.forEach(increment -> putBack(increment));
+                    for (int i = 0; i < batch.size(); i++) {
+                        add(counted.get(first + i), batch.get(i).amount());
+                    }
                     LOG.debugf("Usage counters not written, kept for the next flush: %s", failure.getMessage());
                 }
                 return null;
@@ -195,26 +241,14 @@ public class UsageCounters {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
-    /** A per-day counter of today (caller, upstream). */
-    private void add(String key, long amount) {
-        add(key, amount, periods().day());
-    }
-
-    private void add(String key, long amount, Period period) {
+    private void add(Counter counter, long amount) {
         if (amount > 0) {
-            pending.computeIfAbsent(key, ignored -> new Pending(new LongAdder(), retentionOf(period), period.label()))
-                    .amount().add(amount);
+            LongAdder adder = pending.get(counter);
+            (adder != null ? adder : pending.computeIfAbsent(counter, ignored -> new LongAdder())).add(amount);
         }
-    }
-
-    private void putBack(CounterIncrement increment) {
-        pending.computeIfAbsent(increment.key(), ignored -> new Pending(new LongAdder(), increment.retentionNanos(),
-                        periods().hour().label()))
-                .amount().add(increment.amount());
     }
 
     private long retentionOf(Period period) {
         return (period.granularity() == Period.Granularity.HOUR ? HOURLY_RETENTION : settings.retention()).toNanos();
     }
-
 }

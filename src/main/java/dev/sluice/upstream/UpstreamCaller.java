@@ -3,12 +3,9 @@ package dev.sluice.upstream;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
 import dev.sluice.openai.Operation;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
-import jakarta.ws.rs.core.Response;
-
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,72 +14,30 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Makes one upstream call and hands back the reply to relay. Non-streamed calls go through the
- * Quarkus REST Client ({@link UpstreamClient}); streams go through {@link StreamingUpstream} (see
- * there why). Upstream 4xx/5xx replies are relayed, not thrown: only a missing reply fails, as an
+ * Makes one upstream call and hands back the reply to relay, whole or streamed, through
+ * {@link UpstreamHttp} (Vert.x's HTTP client, one pool per upstream). Upstream 4xx/5xx replies are relayed, not thrown: only a missing reply fails, as an
  * {@link UpstreamFailure}. One per upstream; retries and failover live on {@link ResilientUpstream}.
  */
 public final class UpstreamCaller implements AutoCloseable {
 
-    private final UpstreamClient client;
-    private final StreamingUpstream streaming;
-    private final Duration replyTimeout;
+    private final UpstreamHttp http;
 
     public UpstreamCaller(UpstreamSettings upstream, SluiceSettings settings, io.vertx.mutiny.core.Vertx vertx) {
-        UpstreamConnection connection = UpstreamConnection.of(upstream, settings);
-        this.replyTimeout = connection.replyTimeout();
-        this.streaming = new StreamingUpstream(vertx, upstream, connection);
-        this.client = connection.applyTo(QuarkusRestClientBuilder.newBuilder().baseUri(upstream.url()))
-                .disableDefaultMapper(true)
-                .build(UpstreamClient.class);
+        this.http = new UpstreamHttp(vertx, upstream, UpstreamConnection.of(upstream, settings));
     }
 
     @Override
     public void close() {
-        streaming.close();
-        if (client instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception ignored) {
-                // closing at shutdown: nothing left to do about it
-            }
-        }
+        http.close();
     }
 
     public Uni<UpstreamReply> send(UpstreamRequest request) {
-        if (request.stream()) {
-            return streaming.send(request);
-        }
-        Uni<Response> response = switch (request.operation()) {
-            case CHAT_COMPLETIONS -> client.chatCompletions(request.headers(), request.body());
-            case COMPLETIONS -> client.completions(request.headers(), request.body());
-            case EMBEDDINGS -> client.embeddings(request.headers(), request.body());
-            case RESPONSES -> client.responses(request.headers(), request.body());
-            case MODERATIONS -> client.moderations(request.headers(), request.body());
-            case MODELS -> client.models(request.headers());
-        };
-        // readTimeout bounds only the wait for the response head; this bounds the whole reply, and
-        // cancelling the Uni closes the upstream connection.
-        return response
-                .ifNoItem().after(replyTimeout).fail()
-                .map(UpstreamCaller::toReply)
-                .onFailure().transform(failure -> classify(failure, request.operation().publicPath()));
+        return request.stream() ? http.send(request) : http.whole(request);
     }
 
-    /** A call on any other endpoint, relayed as it came, its reply streamed back ({@link StreamingUpstream#relay}). */
+    /** A call on any other endpoint, relayed as it came, its reply streamed back ({@link UpstreamHttp#relay}). */
     public Uni<UpstreamReply> relay(PassThroughRequest request) {
-        return streaming.relay(request);
-    }
-
-    private static UpstreamReply toReply(Response response) {
-        try {
-            byte[] body = response.hasEntity() ? response.readEntity(byte[].class) : new byte[0];
-            Map<String, List<String>> headers = RelayedHeaders.select(
-                    sink -> response.getStringHeaders().forEach((name, values) -> values.forEach(v -> sink.accept(name, v))));
-            return UpstreamReply.whole(response.getStatus(), headers, Buffer.buffer(body));
-        } finally {
-            response.close();
-        }
+        return http.relay(request);
     }
 
     /** Sorts a failed call into "no answer in time" and "could not reach"; anything else passes as it is. */

@@ -2,24 +2,19 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
-import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
- * How one upstream is reached: the connection settings both of its HTTP clients apply, the REST
- * Client for whole replies and Vert.x's client for streams ({@link UpstreamCaller} says why two),
- * side by side so that neither can drift from the other.
+ * How one upstream is reached: the connection settings of its HTTP client ({@link UpstreamHttp}).
  *
  * @param connectTimeout longest wait for a connection
  * @param replyTimeout   longest wait for a whole reply, or between two chunks of a stream
- * @param maxConnections connections kept to the upstream, per client
+ * @param maxConnections connections kept to the upstream
  * @param proxy          the egress proxy a company requires, if any
  */
 record UpstreamConnection(Duration connectTimeout, Duration replyTimeout, int maxConnections,
@@ -29,19 +24,6 @@ record UpstreamConnection(Duration connectTimeout, Duration replyTimeout, int ma
         SluiceSettings.Connections connections = settings.connections();
         return new UpstreamConnection(connections.connectTimeout(), connections.replyTimeout(), connections.maxConnections(),
                 upstream.proxy());
-    }
-
-    QuarkusRestClientBuilder applyTo(QuarkusRestClientBuilder builder) {
-        builder.connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(replyTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, maxConnections)
-                .followRedirects(false);
-        proxy.ifPresent(proxy -> {
-            builder.proxyAddress(proxy.host(), proxy.port());
-            proxy.username().ifPresent(builder::proxyUser);
-            proxy.password().ifPresent(password -> builder.proxyPassword(password.value()));
-        });
-        return builder;
     }
 
     HttpClientOptions httpClientOptions(boolean ssl) {

@@ -1,7 +1,5 @@
 package dev.sluice.upstream;
 
-import jakarta.ws.rs.HeaderParam;
-
 import java.util.function.BiConsumer;
 
 /**
@@ -16,20 +14,15 @@ public final class UpstreamHeaders {
     public static final String PROJECT = "OpenAI-Project";
     public static final String BETA = "OpenAI-Beta";
 
-    @HeaderParam(AUTHORIZATION)
-    String authorization;
+    private final String authorization;
 
-    @HeaderParam(USER_AGENT)
-    String userAgent;
+    private final String userAgent;
 
-    @HeaderParam(ORGANIZATION)
-    String organization;
+    private final String organization;
 
-    @HeaderParam(PROJECT)
-    String project;
+    private final String project;
 
-    @HeaderParam(BETA)
-    String beta;
+    private final String beta;
 
     /**
      * @param bearerToken  the key the upstream sees: the caller's own, or Sluice's in managed mode

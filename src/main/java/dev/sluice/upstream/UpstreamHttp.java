@@ -17,19 +17,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Streamed calls, relayed byte for byte as the upstream sends them, on Vert.x's HTTP client (the
- * one the Quarkus REST Client is built on). The REST Client of Quarkus 3.33 cannot do this: for a
- * {@code text/event-stream} reply it parses the events (dropping comments and event names) and it
- * does not expose a streamed reply's status and headers (that came later, as RestMultiResponse),
- * and its InputStream alternative blocks a thread per stream and cannot stop the upstream.
+ * The HTTP calls to one upstream, on Vert.x's HTTP client (the one the Quarkus REST Client is built on),
+ * one connection pool per upstream: whole replies, streams and pass-through calls alike.
  *
- * <p>The body is a back-pressured Multi: chunks are read from the upstream only as fast as the
+ * <p>Whole replies were made through the Quarkus REST Client until issue 20: its per-call machinery
+ * (invocation context, bean-param headers, entity readers, the hop back to the request's context) cost
+ * more CPU than the whole HTTP exchange; docs/architecture.md "One HTTP client" has the measurement.
+ * Streams never could use it: for a {@code text/event-stream} reply the REST Client of Quarkus 3.33
+ * parses the events (dropping comments and event names) and does not expose a streamed reply's status
+ * and headers, and its InputStream alternative blocks a thread per stream and cannot stop the upstream.
+ *
+ * <p>A stream's body is a back-pressured Multi: chunks are read from the upstream only as fast as the
  * caller takes them, and a caller who hangs up resets the upstream request, so the upstream stops
  * generating tokens nobody will read.
  */
-final class StreamingUpstream {
+final class UpstreamHttp {
 
     private final HttpClient client;
+    /** The same client without Mutiny's wrappers, for whole replies: no allocation or hop it does not need. */
+    private final io.vertx.core.http.HttpClient core;
     private final io.vertx.core.Vertx vertx;
     private final Duration replyTimeout;
     private final String host;
@@ -37,7 +43,7 @@ final class StreamingUpstream {
     private final boolean ssl;
     private final String basePath;
 
-    StreamingUpstream(Vertx vertx, UpstreamSettings upstream, UpstreamConnection connection) {
+    UpstreamHttp(Vertx vertx, UpstreamSettings upstream, UpstreamConnection connection) {
         this.replyTimeout = connection.replyTimeout();
         URI url = upstream.url();
         this.ssl = "https".equalsIgnoreCase(url.getScheme());
@@ -45,21 +51,113 @@ final class StreamingUpstream {
         this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
         this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
         this.client = vertx.createHttpClient(connection.httpClientOptions(ssl));
+        this.core = client.getDelegate();
         this.vertx = vertx.getDelegate();
     }
 
-    Uni<UpstreamReply> send(UpstreamRequest request) {
+    /**
+     * A call whose reply is read whole (not a stream). Bounded twice, as the REST Client did: no byte for
+     * the reply timeout fails it (the request's idle timeout), and so does no whole reply within it (a
+     * timer on the calling event loop, which resets the request). Cancelling the Uni resets it too, so an
+     * upstream call nobody waits for any more does not hold a pooled connection.
+     */
+    Uni<UpstreamReply> whole(UpstreamRequest request) {
+        RequestOptions options = options(request);
+        Buffer body = null;
+        if (request.body() != null) {
+            options.putHeader(CONTENT_TYPE, APPLICATION_JSON);
+            body = Buffer.buffer(request.body());
+        }
+        Buffer sent = body;
+        String what = request.operation().publicPath();
+        return Uni.createFrom().<UpstreamReply>emitter(emitter -> new WholeExchange(emitter, what).start(options, sent))
+                .onFailure().transform(failure -> UpstreamCaller.classify(failure, what));
+    }
+
+    /** One whole-reply call: its request once opened, and whether it is over, for the timer and a cancellation. */
+    private final class WholeExchange {
+        private final io.smallrye.mutiny.subscription.UniEmitter<? super UpstreamReply> emitter;
+        private final String what;
+        private io.vertx.core.http.HttpClientRequest request;
+        private long timer = -1;
+        private boolean over;
+
+        WholeExchange(io.smallrye.mutiny.subscription.UniEmitter<? super UpstreamReply> emitter, String what) {
+            this.emitter = emitter;
+            this.what = what;
+        }
+
+        void start(RequestOptions options, Buffer body) {
+            emitter.onTermination(this::ended);
+            timer = vertx.setTimer(Math.max(1, replyTimeout.toMillis()), id -> {
+                timer = -1;
+                emitter.fail(new java.util.concurrent.TimeoutException("no whole reply to " + what + " in time"));
+            });
+            core.request(options).onComplete(opened -> {
+                if (opened.failed()) {
+                    emitter.fail(opened.cause());
+                    return;
+                }
+                request = opened.result();
+                if (over) { // cancelled or timed out while the connection was being found
+                    request.reset();
+                    return;
+                }
+                (body == null ? request.send() : request.send(body)).onComplete(answered -> {
+                    if (answered.failed()) {
+                        emitter.fail(answered.cause());
+                        return;
+                    }
+                    io.vertx.core.http.HttpClientResponse response = answered.result();
+                    response.body().onComplete(read -> {
+                        if (read.failed()) {
+                            emitter.fail(read.cause());
+                            return;
+                        }
+                        Map<String, List<String>> headers = RelayedHeaders.select(
+                                sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
+                        over = true;
+                        emitter.complete(UpstreamReply.whole(response.statusCode(), headers, read.result()));
+                    });
+                });
+            });
+        }
+
+        /** Completed, failed or cancelled: the timer goes, and a call still under way is reset. */
+        private void ended() {
+            if (timer != -1) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+            boolean unfinished = !over;
+            over = true;
+            if (unfinished && request != null) {
+                request.reset();
+            }
+        }
+    }
+
+    private static final String CONTENT_TYPE = "Content-Type";
+    private static final String APPLICATION_JSON = "application/json";
+
+    /** A metered call's request: its operation's path below the upstream's URL, the headers to send. */
+    private RequestOptions options(UpstreamRequest request) {
         RequestOptions options = new RequestOptions()
                 .setMethod(request.body() == null ? HttpMethod.GET : HttpMethod.POST)
                 .setHost(host)
                 .setPort(port)
                 .setSsl(ssl)
                 .setURI(basePath + request.operation().path())
-                // no byte from the upstream for this long fails the call, before or during the stream
+                // no byte from the upstream for this long fails the call, before or during a stream
                 .setIdleTimeout(replyTimeout.toMillis())
                 .setFollowRedirects(false);
         request.headers().forEach(options::putHeader);
-        options.putHeader("Content-Type", "application/json");
+        return options;
+    }
+
+    Uni<UpstreamReply> send(UpstreamRequest request) {
+        RequestOptions options = options(request);
+        options.putHeader(CONTENT_TYPE, APPLICATION_JSON);
         options.putHeader("Accept", "text/event-stream");
         return client.request(options)
                 .flatMap(upstreamRequest -> upstreamRequest

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An upstream body as the tap sees it: the given chunks, then completion or a failure. Counts what
- * the tap asks for, and notes a cancellation (where StreamingUpstream resets the HTTP request).
+ * the tap asks for, and notes a cancellation (where UpstreamHttp resets the HTTP request).
  */
 final class TestChunkSource {
 
