@@ -102,8 +102,13 @@ public class UsageCounters {
 
     @Inject
     public UsageCounters(RateLimiter limiter, SluiceSettings settings, Vertx vertx) {
+        this(limiter, settings.usage(), vertx);
+    }
+
+    /** @param vertx runs the periodic flush once started; unused by a bench that flushes itself */
+    public UsageCounters(RateLimiter limiter, SluiceSettings.Usage settings, Vertx vertx) {
         this.limiter = limiter;
-        this.settings = settings.usage();
+        this.settings = settings;
         this.vertx = vertx;
     }
 

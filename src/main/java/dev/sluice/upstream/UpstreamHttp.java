@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <p>Whole replies were made through the Quarkus REST Client until issue 20: its per-call machinery
  * (invocation context, bean-param headers, entity readers, the hop back to the request's context) cost
- * more CPU than the whole HTTP exchange; docs/architecture.md "One HTTP client" has the measurement.
+ * more CPU than the whole HTTP exchange; docs/architecture.md "The hot path" has the measurement.
  * Streams never could use it: for a {@code text/event-stream} reply the REST Client of Quarkus 3.33
  * parses the events (dropping comments and event names) and does not expose a streamed reply's status
  * and headers, and its InputStream alternative blocks a thread per stream and cannot stop the upstream.

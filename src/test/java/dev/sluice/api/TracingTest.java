@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * With traces on, a request is one trace: the HTTP server's span, Sluice's admission (its store call),
- * the upstream attempt (the REST client's span) and the settlement; and its log line names the trace.
+ * the upstream attempt (the HTTP client's span) and the settlement; and its log line names the trace.
  */
 @QuarkusTest
 @TestProfile(TracingTest.Traced.class)
