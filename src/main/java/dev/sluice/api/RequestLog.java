@@ -16,13 +16,14 @@ import java.util.logging.Level;
  * fields also go to the record's MDC, so JSON logs carry them as structured fields. Only the short caller
  * hash is logged: never a key, a bearer token or any prompt content.
  *
- * <p>The record is made here and its fields put in its own copy of the MDC (with whatever the thread's MDC
+ * <p>The record is made here, whole, and published by {@link RequestLogWriter} off the event loop; its
+ * fields are put in its own copy of the MDC (with whatever the thread's MDC
  * holds, such as a trace id), not put in the thread's MDC and taken out again: twenty writes to the
  * event loop's context-local MDC a request were a tenth of the log's cost (issue 20).
  */
 public final class RequestLog {
 
-    private static final String CATEGORY = "dev.sluice.request";
+    static final String CATEGORY = "dev.sluice.request";
     private static final Logger LOG = Logger.getLogger(CATEGORY);
 
     private final long startNanos = System.nanoTime();
@@ -143,7 +144,7 @@ public final class RequestLog {
         if (traceId != null) {
             record.putMdc("trace_id", traceId);
         }
-        LOG.logRaw(record);
+        RequestLogWriter.INSTANCE.write(record);
     }
 
     /** The trace of the span current where the request arrives (the HTTP server's), when one is recorded. */

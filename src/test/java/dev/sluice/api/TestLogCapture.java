@@ -17,6 +17,7 @@ public final class TestLogCapture extends Handler implements AutoCloseable {
     private final List<String> errors = new CopyOnWriteArrayList<>();
 
     public static TestLogCapture install() {
+        RequestLogWriter.INSTANCE.writeQueued(); // lines of requests before this capture are not its
         TestLogCapture capture = new TestLogCapture();
         Logger.getLogger("").addHandler(capture);
         return capture;
@@ -48,12 +49,15 @@ public final class TestLogCapture extends Handler implements AutoCloseable {
         }
     }
 
+    /** Every line so far, the request log's queued lines included (RequestLogWriter publishes them every few ms). */
     public List<String> lines() {
+        RequestLogWriter.INSTANCE.writeQueued();
         return List.copyOf(lines);
     }
 
     /** The lines logged at ERROR (or above). */
     public List<String> errors() {
+        RequestLogWriter.INSTANCE.writeQueued();
         return List.copyOf(errors);
     }
 
