@@ -205,7 +205,7 @@ public interface SluiceConfig {
         @WithDefault("256")
         int maxConcurrent();
 
-        /** Most connections open to the upstream at once, per client (non-streamed and streamed). */
+        /** Most connections open to the upstream at once, shared out among the event loops (rounded up: one each at least). */
         @WithDefault("256")
         int maxConnections();
     }

@@ -33,10 +33,18 @@ import java.util.Map;
  */
 final class UpstreamHttp {
 
-    private final HttpClient client;
-    /** The same client without Mutiny's wrappers, for whole replies: no allocation or hop it does not need. */
-    private final io.vertx.core.http.HttpClient core;
     private final io.vertx.core.Vertx vertx;
+    private final io.vertx.core.http.HttpClientOptions loopOptions;
+    /** For a call made off the event loops (a worker thread, a test): one client, its pool shared. */
+    private final io.vertx.core.http.HttpClient offLoop;
+    /**
+     * One client per event loop, each with its share of the connections. Vert.x 4 pools connections per
+     * client, not per loop: a request on one loop was given a connection of another's three times in four
+     * (Quarkus runs two loops a core), and then its write and the reply each crossed threads. A call goes
+     * through its own loop's client, so its connection, its write and its reply stay on that loop.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, io.vertx.core.http.HttpClient> byLoop =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration replyTimeout;
     private final String host;
     private final int port;
@@ -50,9 +58,27 @@ final class UpstreamHttp {
         this.host = url.getHost();
         this.port = url.getPort() != -1 ? url.getPort() : (ssl ? 443 : 80);
         this.basePath = url.getRawPath() == null ? "" : url.getRawPath();
-        this.client = vertx.createHttpClient(connection.httpClientOptions(ssl));
-        this.core = client.getDelegate();
         this.vertx = vertx.getDelegate();
+        io.vertx.core.http.HttpClientOptions options = connection.httpClientOptions(ssl);
+        this.offLoop = this.vertx.createHttpClient(options);
+        // the connections a client may open, shared out among the loops (rounded up: at least one each)
+        int loops = io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+        this.loopOptions = new io.vertx.core.http.HttpClientOptions(options)
+                .setMaxPoolSize(Math.max(1, (options.getMaxPoolSize() + loops - 1) / loops));
+    }
+
+    /** The client of the event loop this runs on (see {@link #byLoop}), or the shared one off the loops. */
+    private io.vertx.core.http.HttpClient here() {
+        if (!io.vertx.core.Context.isOnEventLoopThread()) {
+            return offLoop;
+        }
+        io.vertx.core.http.HttpClient client = byLoop.get(Thread.currentThread());
+        return client != null ? client : byLoop.computeIfAbsent(Thread.currentThread(), loop -> vertx.createHttpClient(loopOptions));
+    }
+
+    /** {@link #here()} with Mutiny's API, taken when the call is subscribed to (where it will run). */
+    private Uni<HttpClientRequest> request(RequestOptions options) {
+        return Uni.createFrom().deferred(() -> HttpClient.newInstance(here()).request(options));
     }
 
     /**
@@ -93,7 +119,7 @@ final class UpstreamHttp {
                 timer = -1;
                 emitter.fail(new java.util.concurrent.TimeoutException("no whole reply to " + what + " in time"));
             });
-            core.request(options).onComplete(opened -> {
+            here().request(options).onComplete(opened -> {
                 if (opened.failed()) {
                     emitter.fail(opened.cause());
                     return;
@@ -159,7 +185,7 @@ final class UpstreamHttp {
         RequestOptions options = options(request);
         options.putHeader(CONTENT_TYPE, APPLICATION_JSON);
         options.putHeader("Accept", "text/event-stream");
-        return client.request(options)
+        return request(options)
                 .flatMap(upstreamRequest -> upstreamRequest
                         .send(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(request.body())))
                         .map(response -> toReply(upstreamRequest, response, request)))
@@ -189,7 +215,7 @@ final class UpstreamHttp {
         String what = call.method().name() + " " + call.pathAndQuery();
         Uni<UpstreamReply> reply;
         if (call.body() instanceof PassThroughRequest.Streamed streamed) {
-            reply = client.request(options).flatMap(request -> Uni.createFrom().<HttpClientResponse>emitter(emitter -> {
+            reply = request(options).flatMap(request -> Uni.createFrom().<HttpClientResponse>emitter(emitter -> {
                 io.vertx.core.http.HttpClientRequest core = request.getDelegate();
                 String length = call.contentHeaders().get("Content-Length");
                 if (length != null) {
@@ -226,7 +252,7 @@ final class UpstreamHttp {
             options.setIdleTimeout(replyTimeout.toMillis());
             io.vertx.mutiny.core.buffer.Buffer body = call.body() instanceof PassThroughRequest.Whole whole
                     ? io.vertx.mutiny.core.buffer.Buffer.newInstance(whole.bytes()) : null;
-            reply = client.request(options)
+            reply = request(options)
                     .flatMap(request -> (body == null ? request.send() : request.send(body)).map(response -> toReply(request, response, what)))
                     .ifNoItem().after(replyTimeout).fail();
         }
@@ -253,6 +279,7 @@ final class UpstreamHttp {
     }
 
     void close() {
-        client.closeAndForget();
+        offLoop.close();
+        byLoop.values().forEach(io.vertx.core.http.HttpClient::close);
     }
 }
