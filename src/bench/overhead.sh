@@ -12,6 +12,9 @@
 #   UPSTREAM_LATENCY_MS=20 src/bench/overhead.sh   # an upstream that takes 20 ms per reply
 #   STORE=infinispan src/bench/overhead.sh         # buckets in the local Infinispan server
 #   KEYS=1000 src/bench/overhead.sh                # keys required: 1,000 keys in the environment, wrk's among them
+#   REALISTIC=1 STORE=infinispan src/bench/overhead.sh  # keys required (1,000), wrk's on a plan of its own with a
+#                                                  # token limit, and token limits on the upstream: the tokenizer,
+#                                                  # four buckets a request, usage settled (limits out of reach)
 #   PROFILE=before src/bench/overhead.sh           # also a CPU flame graph of Sluice's 64-connection row:
 #                                                  # docs/benchmarks/flame-<store>-before.html (async-profiler)
 # Needs wrk (apt-get install wrk). wrk sends one caller's key, so the caller's and the upstream key's
@@ -24,7 +27,9 @@ THREADS=${THREADS:-2}
 REQUEST_LOG=${REQUEST_LOG:-on}
 UPSTREAM_LATENCY_MS=${UPSTREAM_LATENCY_MS:-0}
 STORE=${STORE:-memory}
+REALISTIC=${REALISTIC:-0}
 KEYS=${KEYS:-0}
+[ "$REALISTIC" = 1 ] && [ "$KEYS" = 0 ] && KEYS=1000
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
 PROFILE=${PROFILE:-}
 command -v wrk >/dev/null || { log "wrk is needed: apt-get install wrk"; exit 1; }
@@ -40,6 +45,10 @@ keys_env=()
 if [ "$KEYS" -gt 0 ]; then
   keys_env=(SLUICE_ACCEPT_ANY_KEY=false "SLUICE_KEYS_K0_SHA256=$(printf %s "$SIM_KEY" | sha256sum | cut -d' ' -f1)")
   for ((i = 1; i < KEYS; i++)); do keys_env+=("SLUICE_KEYS_K${i}_SHA256=$(printf %s "other-key-$i" | sha256sum | cut -d' ' -f1)"); done
+fi
+if [ "$REALISTIC" = 1 ]; then
+  keys_env+=(SLUICE_KEYS_K0_PLAN=team SLUICE_PLANS_TEAM_RATE=100000/s SLUICE_PLANS_TEAM_BURST=100000
+    SLUICE_PLANS_TEAM_TPM=1000000000 SLUICE_UPSTREAM_TPM=1000000000)
 fi
 bare_port=$((SLUICE_BASE_PORT + 9))
 port_free "$bare_port"
@@ -107,11 +116,11 @@ for row in "${rows[@]}"; do
   [[ $label == *-1 ]] && ratio=-
   echo "| ${label%-1} | $connections | $rps | $ratio | $p50 | $p90 | $p99 | $errors | $cpu |"
   echo "${label%-1} ($connections conn),$p50,$p90,$p99" >> "$BENCH_OUT/overhead-latency.csv"
-  record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms$([ "$KEYS" -gt 0 ] && echo "-keys-$KEYS")" \
+  record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms$([ "$KEYS" -gt 0 ] && echo "-keys-$KEYS")$([ "$REALISTIC" = 1 ] && echo "-realistic")" \
     "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu}"
 done
 echo
-echo "store $STORE; upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
+echo "store $STORE; $([ "$REALISTIC" = 1 ] && echo "realistic (keys, a plan, token limits); ")upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
 chart latency --csv="$BENCH_OUT/overhead-latency.csv" \
   --title="overhead: latency direct vs through Sluice (upstream ${UPSTREAM_LATENCY_MS} ms)" \
   --out="$CHARTS/overhead-latency-$STORE-${UPSTREAM_LATENCY_MS}ms.png"
