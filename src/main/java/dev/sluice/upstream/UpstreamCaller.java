@@ -2,21 +2,16 @@ package dev.sluice.upstream;
 
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.config.UpstreamSettings;
-import dev.sluice.openai.Operation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
-import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Makes one upstream call and hands back the reply to relay, whole or streamed, through
- * {@link UpstreamHttp} (Vert.x's HTTP client, one pool per upstream). Upstream 4xx/5xx replies are relayed, not thrown: only a missing reply fails, as an
- * {@link UpstreamFailure}. One per upstream; retries and failover live on {@link ResilientUpstream}.
+ * {@link UpstreamHttp} (Vert.x's HTTP client). Upstream 4xx/5xx replies are relayed, not thrown: only a
+ * missing reply fails, as an {@link UpstreamFailure}. One per upstream; retries and failover live on {@link ResilientUpstream}.
  */
 public final class UpstreamCaller implements AutoCloseable {
 

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The HTTP calls to one upstream, on Vert.x's HTTP client (the one the Quarkus REST Client is built on),
- * one connection pool per upstream: whole replies, streams and pass-through calls alike.
+ * its connections pooled per event loop ({@link #byLoop}): whole replies, streams and pass-through calls alike.
  *
  * <p>Whole replies were made through the Quarkus REST Client until issue 20: its per-call machinery
  * (invocation context, bean-param headers, entity readers, the hop back to the request's context) cost
@@ -140,10 +140,8 @@ final class UpstreamHttp {
                             emitter.fail(read.cause());
                             return;
                         }
-                        Map<String, List<String>> headers = RelayedHeaders.select(
-                                sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
                         over = true;
-                        emitter.complete(UpstreamReply.whole(response.statusCode(), headers, read.result()));
+                        emitter.complete(UpstreamReply.whole(response.statusCode(), relayedHeaders(response), read.result()));
                     });
                 });
             });
@@ -265,8 +263,7 @@ final class UpstreamHttp {
 
     private UpstreamReply toReply(HttpClientRequest request, HttpClientResponse response, String what) {
         response.pause(); // nothing flows until the caller's side subscribes and asks for it
-        Map<String, List<String>> headers = RelayedHeaders.select(
-                sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
+        Map<String, List<String>> headers = relayedHeaders(response.getDelegate());
         Multi<Buffer> body = response.toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate)
                 .onCancellation().invoke(() -> request.getDelegate().reset())
@@ -276,6 +273,11 @@ final class UpstreamHttp {
                 .ifNoItem().after(replyTimeout).failWith(() -> new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT,
                         "The upstream sent nothing for longer than its timeout in the middle of " + what + ".", null, true));
         return UpstreamReply.streamed(response.statusCode(), headers, body);
+    }
+
+    /** The reply's headers that reach the caller ({@link RelayedHeaders}), whole reply or stream. */
+    private static Map<String, List<String>> relayedHeaders(io.vertx.core.http.HttpClientResponse response) {
+        return RelayedHeaders.select(sink -> response.headers().forEach(entry -> sink.accept(entry.getKey(), entry.getValue())));
     }
 
     void close() {
