@@ -29,34 +29,26 @@ import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamChoice;
 import dev.sluice.usage.AttemptCost;
 import dev.sluice.usage.TokenAccounting;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Admits a caller's request against every limit that applies, as its {@link AdmissionPlan} says, in
  * one all-or-nothing store call per candidate upstream ({@link Failover}, best first by
- * {@link UpstreamChoice}), or refuses it with a 429 naming the limit that refused. What is left here is
- * the glue to the request's event loop: the store's answer comes back on it, and a request admitted
- * for later is held on a Vert.x timer, never by blocking a thread, and released when its tokens are
- * due; the store hands out those moments in arrival order, so held requests leave first come, first
- * served.
+ * {@link UpstreamChoice}), or refuses it with a 429 naming the limit that refused. The store's answer
+ * comes back on the request's event loop, and a request admitted for later is held on a Vert.x timer,
+ * never by blocking a thread, and released when its tokens are due ({@link StoreCalls}); the store hands
+ * out those moments in arrival order, so held requests leave first come, first served.
  *
  * <p>Limits that count tokens are charged up front ({@link Ticket}, {@link Lease}) and corrected by
  * {@link #settle} once the attempt's cost is known: a caller's quotas by what the request really used,
@@ -66,16 +58,14 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class AdmissionGate {
 
-    private static final Logger LOG = Logger.getLogger("dev.sluice.store");
     /** How often a held slot's lease is renewed within one lease period: it must be at least once. */
     private static final int RENEWALS_PER_LEASE = 4;
 
     private final RateLimiter limiter;
     private final SluiceSettings settings;
     private final UsageCounters usage;
-    private final Vertx vertx;
     private final SluiceMetrics metrics;
-    private final Tracer tracer;
+    private final StoreCalls store;
     /** The slots this instance's requests in flight hold. */
     private final HeldSlots slots = new HeldSlots();
     /** The waits told to refused requests, staggered per bucket. */
@@ -87,11 +77,10 @@ public class AdmissionGate {
     public AdmissionGate(RateLimiter limiter, SluiceSettings settings, UsageCounters usage, Vertx vertx, SluiceMetrics metrics,
             Tracer tracer) {
         this.limiter = limiter;
-        this.tracer = tracer;
+        this.store = new StoreCalls(limiter, vertx, metrics, tracer);
         this.metrics = metrics;
         this.settings = settings;
         this.usage = usage;
-        this.vertx = vertx;
         Map<String, UpstreamLimits> byName = new HashMap<>();
         settings.upstreams().forEach(upstream -> byName.put(upstream.name(), new UpstreamLimits(upstream)));
         this.limits = Map.copyOf(byName);
@@ -124,7 +113,7 @@ public class AdmissionGate {
         AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), clientAddress, estimate, model, requestDigest, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.firstAttemptOn(limitsOf(upstream)),
-                charges -> decide(() -> limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                charges -> store.decide(() -> limiter.tryAcquire(charges)), (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
                         usage.refused(caller.id(), refused.by().scope().id());
@@ -138,7 +127,7 @@ public class AdmissionGate {
                     Optional<HeldSlots.Slot> slot = plan.concurrencySlot().map(charge -> slots.hold(charge, limiter.nowNanos()));
                     Ticket ticket = new Ticket(admitted.admission().waitNanos(), caller.id(), plan, lease, candidates, slot);
                     // a caller gone while its request is held leaves no slot behind
-                    return hold(admitted.admission().waitNanos(), ticket).onCancellation().invoke(() -> release(ticket));
+                    return store.hold(admitted.admission().waitNanos(), ticket).onCancellation().invoke(() -> release(ticket));
                 });
     }
 
@@ -162,7 +151,7 @@ public class AdmissionGate {
                 Randomness::nextDouble);
         return Failover.admit(order,
                 upstream -> plan.retryOn(limitsOf(upstream), plan.carriesOver(upstream, limitsOf(upstream), previous, previousCost)),
-                charges -> decide(() -> limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
+                charges -> store.decide(() -> limiter.tryAcquire(charges, maxWaitNanos)), (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
                         return Uni.createFrom().failure(refusal(refused));
@@ -177,7 +166,7 @@ public class AdmissionGate {
                     } else {
                         settle(List.of(), previous, previousCost);
                     }
-                    return hold(admitted.admission().waitNanos(), lease);
+                    return store.hold(admitted.admission().waitNanos(), lease);
                 });
     }
 
@@ -194,7 +183,7 @@ public class AdmissionGate {
         AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), "-", estimate, model, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.retryOn(limitsOf(upstream), false),
-                charges -> decide(() -> limiter.tryAcquire(charges, settings.maxWait().toNanos())),
+                charges -> store.decide(() -> limiter.tryAcquire(charges, settings.maxWait().toNanos())),
                 (upstream, refused) -> noteRefusal(upstream, refused, model))
                 .flatMap(decision -> {
                     if (decision instanceof Decision.Refused<Upstream> refused) {
@@ -202,7 +191,7 @@ public class AdmissionGate {
                     }
                     Decision.Admitted<Upstream> admitted = (Decision.Admitted<Upstream>) decision;
                     usage.retried(caller.id(), admitted.candidate().name()); // a request the upstream counts, not the caller
-                    return hold(admitted.admission().waitNanos(), lease(admitted));
+                    return store.hold(admitted.admission().waitNanos(), lease(admitted));
                 });
     }
 
@@ -211,7 +200,7 @@ public class AdmissionGate {
      * (the reply is over, the stream ended or broke off, the caller went away); sent without waiting.
      */
     public void release(Ticket ticket) {
-        ticket.slot().flatMap(slots::release).ifPresent(adjustment -> settleWithoutWaiting(List.of(adjustment),
+        ticket.slot().flatMap(slots::release).ifPresent(adjustment -> store.settleWithoutWaiting(List.of(adjustment),
                 "the end of a request in flight"));
     }
 
@@ -221,7 +210,7 @@ public class AdmissionGate {
      */
     void renewSlots() {
         for (List<BucketAdjustment> batch : slots.renewals(limiter.nowNanos())) {
-            settleWithoutWaiting(batch, "a renewal of requests in flight");
+            store.settleWithoutWaiting(batch, "a renewal of requests in flight");
         }
     }
 
@@ -253,7 +242,7 @@ public class AdmissionGate {
         long pauseMillis = exhausted.pauseMillis(settings.resilience().maxCooldown().toMillis());
         upstream.outlook().coolingUntil(model, lease.sendAtNanos(), limiter.nowNanos() + TimeUnit.MILLISECONDS.toNanos(pauseMillis));
         metrics.cooledDown(upstream.name());
-        settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE,
+        store.settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE,
                 pauseMillis)), "a cooldown");
     }
 
@@ -268,7 +257,7 @@ public class AdmissionGate {
         // every 2xx passes here: the headers are read only when a pause is known (rarely)
         if (upstream.outlook().knowsPauseOf(model) && RetryAdvice.capacityLeft(headers)
                 && upstream.outlook().resumedBy(model, lease.sendAtNanos(), limiter.nowNanos())) {
-            settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE, -1)),
+            store.settleWithoutWaiting(List.of(new BucketAdjustment(limitsOf(upstream).cooldownKey(model), CooldownPolicy.INSTANCE, -1)),
                     "the end of a cooldown");
         }
     }
@@ -289,7 +278,7 @@ public class AdmissionGate {
                 RetryAdvice.remaining(headers, "requests"), RetryAdvice.remaining(headers, "tokens"));
         if (!caps.adjustments().isEmpty()) {
             OutlookNotes.capped(lease.upstream().outlook(), caps);
-            settleWithoutWaiting(caps.adjustments(), "the upstream's remaining limits");
+            store.settleWithoutWaiting(caps.adjustments(), "the upstream's remaining limits");
         }
     }
 
@@ -307,56 +296,8 @@ public class AdmissionGate {
         List<BucketAdjustment> corrections = Settlements.corrections(callerTokenCharges, lease.tokenCharge(),
                 limitsOf(lease.upstream()).accounting(), cost);
         if (!corrections.isEmpty()) {
-            settleWithoutWaiting(corrections, "a settlement of token reservations");
+            store.settleWithoutWaiting(corrections, "a settlement of token reservations");
         }
-    }
-
-    /**
-     * Sends corrections to the store and does not wait: the request they follow is already answered,
-     * and a lost one costs precision, not correctness (a reservation stays as charged, a pause or a cap
-     * is not applied and the next 429 or reply brings it again), so a failure is only worth a debug line.
-     */
-    private void settleWithoutWaiting(List<BucketAdjustment> adjustments, String what) {
-        Span span = tracer.spanBuilder("sluice settle").setAttribute("sluice.adjustments", adjustments.size()).startSpan();
-        observed("settle", span, () -> limiter.settle(adjustments, List.of())).whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                LOG.debugf("Not stored: %s (%s)", what, failure.getMessage());
-            }
-        });
-    }
-
-    /** A store call, timed for the metrics, and its span ended (marked failed when the call failed). */
-    private <T> CompletableFuture<T> observed(String operation, Span span, Supplier<? extends CompletionStage<T>> call) {
-        long start = System.nanoTime();
-        return call.get().toCompletableFuture().whenComplete((result, failure) -> {
-            metrics.storeCall(operation, System.nanoTime() - start, failure == null);
-            if (failure != null) {
-                span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
-            }
-            span.end();
-        });
-    }
-
-    /**
-     * The store's decision, on the request's event loop. The in-memory store decides at once; a shared
-     * store answers on one of its own threads, and the request continues on its event loop, which
-     * Vert.x would hop to anyway.
-     */
-    private Uni<Admission> decide(Supplier<CompletionStage<Admission>> call) {
-        Span span = tracer.spanBuilder("sluice admit").startSpan();
-        CompletableFuture<Admission> decision = observed("admit", span, () -> call.get().thenApply(admission -> {
-            span.setAttribute("sluice.admitted", admission instanceof Admission.Admitted);
-            return admission;
-        }));
-        if (decision.isDone() && !decision.isCompletedExceptionally()) {
-            return Uni.createFrom().item(decision.join());
-        }
-        Uni<Admission> answered = Uni.createFrom().completionStage(decision);
-        Context context = vertx.getOrCreateContext();
-        if (context.isEventLoopContext()) {
-            answered = answered.emitOn(task -> context.runOnContext(ignored -> task.run()));
-        }
-        return answered;
     }
 
     /** What this instance's outlook learns from a refusal by an upstream's own limit. */
@@ -403,24 +344,11 @@ public class AdmissionGate {
         if (freshPlace.isEmpty()) {
             return Uni.createFrom().item(lease);
         }
-        return decide(() -> limiter.tryAcquire(List.of(freshPlace.get()), LateSend.MAX_HOLD_NANOS)).flatMap(admission -> {
+        return store.decide(() -> limiter.tryAcquire(List.of(freshPlace.get()), LateSend.MAX_HOLD_NANOS)).flatMap(admission -> {
             if (!(admission instanceof Admission.Admitted admitted)) {
                 return Uni.createFrom().item(lease);
             }
-            return hold(admitted.waitNanos(), lease.sentAt(Saturating.add(limiter.nowNanos(), admitted.waitNanos())));
-        });
-    }
-
-    /** The item once {@code waitNanos} have passed, on a Vert.x timer (no thread is blocked); at once when 0. */
-    private <T> Uni<T> hold(long waitNanos, T item) {
-        if (waitNanos == 0) {
-            return Uni.createFrom().item(item);
-        }
-        // Rounded up to whole milliseconds, Vert.x's timer unit: sending late is safe, early is not.
-        long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + TimeUnit.MILLISECONDS.toNanos(1) - 1));
-        return Uni.createFrom().emitter(emitter -> {
-            long timerId = vertx.setTimer(delayMillis, id -> emitter.complete(item));
-            emitter.onTermination(() -> vertx.cancelTimer(timerId));
+            return store.hold(admitted.waitNanos(), lease.sentAt(Saturating.add(limiter.nowNanos(), admitted.waitNanos())));
         });
     }
 }

@@ -1,15 +1,25 @@
 package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.Plan;
+import dev.sluice.metrics.SluiceMetrics;
+import dev.sluice.openai.Operation;
+import dev.sluice.upstream.UpstreamPool;
+import dev.sluice.upstream.UpstreamRequest;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamReply;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -25,10 +35,53 @@ import java.util.Set;
  * to the models the caller's plan allows, each model once (the first upstream's entry, in pool order).
  * A client is offered exactly the models a request of its own could be routed for (issue 18).
  */
-final class ModelLists {
+@ApplicationScoped
+public class ModelLists {
 
-    private ModelLists() {
+    private final Callers callers;
+    private final UpstreamPool upstreams;
+    private final SluiceMetrics metrics;
+    private final ObjectReader json;
+
+    @Inject
+    public ModelLists(Callers callers, UpstreamPool upstreams, SluiceMetrics metrics, ObjectMapper mapper) {
+        this.callers = callers;
+        this.upstreams = upstreams;
+        this.metrics = metrics;
+        this.json = ProxiedRequest.strictReader(mapper);
     }
+
+    /**
+     * {@code GET /v1/models}: for any authenticated caller, outside the request limits, asked of every
+     * upstream the caller may use at once, and answered with the union of their lists.
+     */
+    public Uni<UpstreamReply> reply(HttpHeaders headers) {
+        RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
+        return Uni.createFrom().deferred(() -> {
+            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            log.caller(caller);
+            log.admitted(0);
+            List<Upstream> open = upstreams.forPlan(caller.plan());
+            if (open.isEmpty()) { // no upstream is the caller's plan's: no model is this caller's
+                UpstreamReply none = UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
+                        Buffer.buffer("{\"object\":\"list\",\"data\":[]}"));
+                // answered on the next turn of the event loop: written during the resource method
+                // itself, the reply would come before RESTEasy is ready for it
+                Context context = Vertx.currentContext();
+                return context == null ? Uni.createFrom().item(none)
+                        : Uni.createFrom().emitter(emitter -> context.runOnContext(ignored -> emitter.complete(none)));
+            }
+            log.upstream(open.size() == 1 ? open.get(0).name() : "all");
+            UpstreamRequest call = new UpstreamRequest(Operation.MODELS, null, false, RequestRelay.upstreamHeaders(caller, headers), caller.id());
+            List<Uni<Answer>> answers = open.stream().map(upstream -> upstream.sendOnce(call)
+                    .map(reply -> new Answer(upstream, Optional.of(reply), Optional.empty()))
+                    .onFailure().recoverWithItem(failure -> new Answer(upstream, Optional.empty(), Optional.of(failure))))
+                    .toList();
+            return Uni.join().all(answers).andFailFast()
+                    .flatMap(all -> union(all, caller.plan(), json));
+        }).map(log::follow).onFailure().invoke(log::failed);
+    }
+
 
     /**
      * What one upstream answered, or why it did not.

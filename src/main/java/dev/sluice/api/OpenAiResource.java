@@ -33,6 +33,9 @@ public class OpenAiResource {
     @Inject
     PassThrough passThrough;
 
+    @Inject
+    ModelLists modelLists;
+
     /** Any other path below /v1: JAX-RS prefers every literal path above to it. */
     private static final String OTHER = "{other: .+}";
 
@@ -84,7 +87,7 @@ public class OpenAiResource {
     @GET
     @Path(Paths.MODELS)
     public Uni<Void> models(HttpHeaders headers, HttpServerResponse response) {
-        return ReplyWriter.write(relay.models(headers), response);
+        return ReplyWriter.write(modelLists.reply(headers), response);
     }
 
     // Every other /v1 endpoint (files, batches, audio, ...), relayed as it came (PassThrough). A JSON body is read

@@ -3,12 +3,15 @@ package dev.sluice.api;
 import dev.sluice.admission.LimitScope;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.openai.Operation;
+import dev.sluice.upstream.UpstreamFailure;
+import dev.sluice.upstream.UpstreamReply;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.Logger;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 
 /**
@@ -104,6 +107,34 @@ public final class RequestLog {
 
     public void upstreamStatus(int status) {
         upstreamStatus = status;
+    }
+
+    /**
+     * Follows a reply to its end: a whole one is logged now, a stream once it has been relayed to its end, broke
+     * off, or its caller hung up (and its first chunk is noted on the way).
+     */
+    UpstreamReply follow(UpstreamReply reply) {
+        upstreamStatus(reply.status());
+        if (!reply.isStream()) {
+            finish(reply.status(), null);
+            return reply;
+        }
+        AtomicBoolean first = new AtomicBoolean(true);
+        return reply.withStream(reply.stream().invoke(chunk -> {
+            if (first.get() && first.compareAndSet(true, false)) {
+                firstChunk();
+            }
+        }).onTermination().invoke((failure, cancelled) -> finish(reply.status(),
+                failure != null ? "upstream broke off: " + failure.getClass().getSimpleName()
+                        : cancelled ? "caller went away" : null)));
+    }
+
+    /** The request failed before a reply: logged with the status the caller gets, and the limit that refused it. */
+    void failed(Throwable failure) {
+        if (failure instanceof RateLimitedException refused) {
+            refused(refused.scope());
+        }
+        finish(ErrorMappers.statusOf(failure), failure instanceof UpstreamFailure ? failure.getMessage() : null);
     }
 
     /** Writes the line; {@code status} is what the caller got, {@code detail} any note on how it ended. */

@@ -1,17 +1,13 @@
 package dev.sluice.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.net.ClientAddress;
 import dev.sluice.config.Plan;
-import dev.sluice.content.DenyRule;
-import dev.sluice.content.DenyRules;
 import dev.sluice.content.RequestText;
 import dev.sluice.openai.Operation;
 import dev.sluice.owners.ObjectOwners;
@@ -20,8 +16,6 @@ import dev.sluice.replies.ReplyCache;
 import dev.sluice.tokens.TokenEstimate;
 import dev.sluice.tokens.TokenEstimator;
 import dev.sluice.upstream.ResilientUpstream;
-import dev.sluice.upstream.Throttle;
-import dev.sluice.upstream.RetryAdvice;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamFailure;
 import dev.sluice.upstream.UpstreamHeaders;
@@ -34,24 +28,14 @@ import dev.sluice.usage.StreamUsageTap;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The request path behind the resource: identify the caller, check the body, admit, call the
@@ -60,11 +44,8 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class RequestRelay {
 
-    private static final org.jboss.logging.Logger CONTENT_LOG = org.jboss.logging.Logger.getLogger("dev.sluice.content");
     /** Identical requests in flight on this instance, for the plans that coalesce them. */
     private final Coalescer coalescer = new Coalescer();
-    /** The deny rules already reported as too slow to decide. */
-    private final Set<String> undecidedRules = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final SluiceSettings settings;
     private final Callers callers;
@@ -80,6 +61,7 @@ public class RequestRelay {
     private final CreatedResponses createdResponses;
     private final CachedReplies cachedReplies;
     private final ModerationCheck moderation;
+    private final DeniedText deniedText;
 
     @Inject
     public RequestRelay(SluiceSettings settings, Callers callers, AdmissionGate gate, UpstreamPool upstreams, ResilientUpstream resilient,
@@ -87,6 +69,7 @@ public class RequestRelay {
         this.metrics = metrics;
         this.cachedReplies = new CachedReplies(replyCache, usage, metrics);
         this.moderation = new ModerationCheck(gate, upstreams, mapper, metrics);
+        this.deniedText = new DeniedText(metrics);
         this.owners = owners;
         this.createdResponses = new CreatedResponses(owners);
         this.settings = settings;
@@ -102,155 +85,149 @@ public class RequestRelay {
     }
 
     /**
-     * A call with a JSON body, admitted against every limit that applies.
+     * A call with a JSON body, admitted against every limit that applies: checked ({@link #check}), moderated
+     * when its plan says so, shared with an identical one in flight or answered from the reply cache when its
+     * plan says so ({@link #shared}), else admitted and sent ({@link #admitAndSend}); logged once it is over.
      *
      * @param peer the connection's remote address
      */
     public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, String peer) {
         RequestLog log = new RequestLog("POST", operation.publicPath()).measured(metrics, operation);
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
-            log.caller(caller);
-            if (!caller.plan().allowsPath(operation.publicPath())) {
-                throw PassThrough.notAllowed(operation.publicPath());
-            }
-            ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
-            log.request(request.model(), request.stream());
-            Plan.Guards guards = caller.plan().guards();
-            refuseDeniedText(guards.denyRules(), request, caller, log);
-            TokenEstimate estimate = TokenEstimate.NONE;
-            UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
-            if (estimator != null) {
-                estimate = estimator.estimate(operation, request.json(), settings.defaultMaxTokens());
-                if (guards.maxPromptTokens().isPresent() && estimate.promptTokens() > guards.maxPromptTokens().getAsLong()) {
-                    throw GatewayException.invalidRequest(400, "The prompt holds " + estimate.promptTokens() + " tokens, more than "
-                            + "the " + guards.maxPromptTokens().getAsLong() + " your plan allows a request. Please shorten it.", null,
-                            "prompt_tokens_above_limit");
-                }
-                if (request.stream() && operation != Operation.RESPONSES) {
-                    // the real usage of a chat or completions stream comes in its last chunk, only when asked
-                    // for; a Responses stream always ends with it (response.completed), and refuses the option
-                    sent = requestUsage(request);
-                }
-            }
-            UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(),
-                    upstreamHeaders(caller, headers), caller.id());
-            boolean stripUsageChunk = sent.usageChunkAdded();
-            String model = request.model();
-            List<Upstream> serving = upstreams.candidates(caller.plan(), model);
-            if (serving.isEmpty() || !caller.plan().allowsModel(model)) {
-                throw GatewayException.invalidRequest(404, "The model `" + model + "` does not exist or you do not "
-                        + "have access to it.", "model", "model_not_found");
-            }
-            boolean recordsResponse = operation == Operation.RESPONSES && request.json().path("store").asBoolean(true);
-            TokenEstimate estimated = estimate;
-            // a previous_response_id, a conversation or a file the body names must be the caller's, and the
-            // request goes where they are
-            Supplier<Uni<UpstreamReply>> upstreamCall = () -> ObjectAccess.upstreamsFor(owners, caller,
-                            List.copyOf(ObjectReferences.in(request.json())), serving)
-                    .flatMap(candidates -> gate.admit(caller, clientAddress(peer, headers), estimated, model,
-                            guards.duplicates().map(counted -> digest(operation, body)), candidates)).flatMap(ticket -> {
-                log.admitted(ticket.waitedNanos());
-                AtomicReference<Lease> lease = new AtomicReference<>(ticket.lease());
-                return resilient.send(call, ticket.lease().upstream(), new ResilientUpstream.Pacing() {
-                            @Override
-                            public Uni<Upstream> admitRetry(Set<String> failed, AttemptCost lastCost, long maxWaitNanos) {
-                                return gate.admitRetry(ticket, lease.get(), failed, lastCost, model, maxWaitNanos)
-                                        .map(next -> {
-                                            lease.set(next);
-                                            return next.upstream();
-                                        });
-                            }
-
-                            @Override
-                            public boolean anotherAvailable(Set<String> failed) {
-                                return gate.anotherAvailable(ticket, failed, model);
-                            }
-
-                            @Override
-                            public boolean anotherCandidate(Set<String> failed) {
-                                return gate.anotherCandidate(ticket, failed);
-                            }
-
-                            @Override
-                            public void throttled(Upstream upstream, Throttle throttle, Map<String, List<String>> replyHeaders) {
-                                gate.throttled(lease.get(), model, throttle, replyHeaders);
-                            }
-
-                            @Override
-                            public Uni<Void> beforeSend() {
-                                return gate.onTime(lease.get()).invoke(lease::set).replaceWithVoid();
-                            }
-                        })
-                        .map(reply -> {
-                            log.upstream(lease.get().upstream().name());
-                            return releasedWhenDone(settledWhenDone(reply, operation, model, ticket, lease.get(), stripUsageChunk), ticket);
-                        })
-                        .flatMap(reply -> recordsResponse ? createdResponses.recorded(reply, new Owner(caller.id(),
-                                lease.get().upstream().name())) : Uni.createFrom().item(reply))
-                        .onFailure().invoke(failure -> {
-                            log.upstream(lease.get().upstream().name());
-                            settleFailure(ticket, lease.get(), failure);
-                            gate.release(ticket);
-                        })
-                        .onCancellation().invoke(() -> gate.release(ticket));
-            });
+            Checked checked = check(operation, headers, body, log);
+            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(peer, headers), body, log);
             // a moderated request is checked before it is admitted; a reply kept for it was checked when it was made
-            Supplier<Uni<UpstreamReply>> checked = !guards.moderation() || !ModerationCheck.applies(operation) ? upstreamCall
-                    : () -> moderation.check(caller, RequestText.of(request.json()), upstreamHeaders(caller, headers), log)
-                            .flatMap(passed -> upstreamCall.get());
-            boolean cached = guards.cacheTtl().isPresent() && CachedReplies.cacheable(operation, request);
-            boolean coalesced = !request.stream() && guards.coalesce();
-            if (!cached && !coalesced) {
-                return checked.get();
-            }
-            // one and the same request of one caller: the key of its shared call and of its kept reply
-            String requestKey = caller.id() + ":" + digest(operation, body);
-            Supplier<Uni<UpstreamReply>> shared = checked;
-            if (coalesced) {
-                shared = () -> {
-                    Coalescer.Joined joined = coalescer.join(requestKey, checked);
-                    if (!joined.leader()) {
-                        log.coalesced();
-                        metrics.coalesced(operation, caller.plan().name());
-                    }
-                    return joined.reply();
-                };
-            }
-            if (!cached) {
-                return shared.get();
-            }
-            return cachedReplies.reply(operation, requestKey, caller.id(), guards.cacheTtl().get(), CachedReplies.bypassed(headers),
-                    shared, log::cached);
-        }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
+            Supplier<Uni<UpstreamReply>> moderated = !checked.guards().moderation() || !ModerationCheck.applies(operation) ? sent
+                    : () -> moderation.check(checked.caller(), RequestText.of(checked.request().json()),
+                            upstreamHeaders(checked.caller(), headers), log).flatMap(passed -> sent.get());
+            return shared(checked, headers, body, log, moderated);
+        }).map(reply -> brokenOffAsEvent(log.follow(reply))).onFailure().invoke(log::failed);
     }
 
     /**
-     * Refuses, before any bucket, a request whose text a deny rule of the caller's plan matches (or could not
-     * decide on within its bounds), with OpenAI's {@code content_policy_violation}; logged and counted by the
-     * rule's name, never by the text.
+     * A request that passed every check made before admission, with what admitting and sending it takes.
+     *
+     * @param estimate        its token cost for the limits that count tokens
+     * @param call            what goes upstream (a stream's body may ask for its usage chunk)
+     * @param serving         the upstreams that serve its model for its caller, at least one
+     * @param stripUsageChunk whether the usage chunk was asked for by Sluice, not the caller, and is not relayed
      */
-    private void refuseDeniedText(DenyRules rules, ProxiedRequest request, CallerIdentity caller, RequestLog log) {
-        if (rules.isEmpty()) {
-            return;
+    private record Checked(Operation operation, CallerIdentity caller, ProxiedRequest request, Plan.Guards guards,
+            TokenEstimate estimate, UpstreamRequest call, List<Upstream> serving, boolean stripUsageChunk) {
+
+        String model() {
+            return request.model();
         }
-        DenyRules.Verdict verdict = rules.check(RequestText.of(request.json()));
-        DenyRule rule;
-        if (verdict instanceof DenyRules.Denied denied) {
-            rule = denied.rule();
-        } else if (verdict instanceof DenyRules.Undecided undecided) {
-            rule = undecided.rule();
-            if (undecidedRules.add(caller.plan().name() + "/" + rule.name())) { // once per rule: a line per request would flood
-                CONTENT_LOG.warnf("Deny rule %s of plan %s needed too many steps on a request and refused it: its pattern "
-                        + "backtracks; make it linear (no nested quantifiers such as (a+)+)", rule.name(), caller.plan().name());
+
+        /** A Responses call the upstream stores (its default): its id becomes the caller's. */
+        boolean recordsResponse() {
+            return operation == Operation.RESPONSES && request.json().path("store").asBoolean(true);
+        }
+    }
+
+    /**
+     * Who calls, whether the plan lets it call this path, the body (a 400 when it is not a valid request), the
+     * plan's deny rules and prompt limit, the token estimate, and an upstream that serves the model (a 404 when
+     * none does); each refusal thrown as the {@link GatewayException} the caller gets.
+     */
+    private Checked check(Operation operation, HttpHeaders headers, byte[] body, RequestLog log) {
+        CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+        log.caller(caller);
+        if (!caller.plan().allowsPath(operation.publicPath())) {
+            throw PassThrough.notAllowed(operation.publicPath());
+        }
+        ProxiedRequest request = ProxiedRequest.parse(operation, body, jsonReader);
+        log.request(request.model(), request.stream());
+        Plan.Guards guards = caller.plan().guards();
+        deniedText.refuseIfDenied(guards.denyRules(), request, caller, log);
+        TokenEstimate estimate = TokenEstimate.NONE;
+        UsageRequestedBody sent = new UsageRequestedBody(request.body(), false);
+        if (estimator != null) {
+            estimate = estimator.estimate(operation, request.json(), settings.defaultMaxTokens());
+            if (guards.maxPromptTokens().isPresent() && estimate.promptTokens() > guards.maxPromptTokens().getAsLong()) {
+                throw GatewayException.invalidRequest(400, "The prompt holds " + estimate.promptTokens() + " tokens, more than "
+                        + "the " + guards.maxPromptTokens().getAsLong() + " your plan allows a request. Please shorten it.", null,
+                        "prompt_tokens_above_limit");
             }
-        } else {
-            return;
+            if (request.stream() && operation != Operation.RESPONSES) {
+                // the real usage of a chat or completions stream comes in its last chunk, only when asked
+                // for; a Responses stream always ends with it (response.completed), and refuses the option
+                sent = requestUsage(request);
+            }
         }
-        log.denied(rule.name());
-        metrics.denied(rule.name(), caller.plan().name());
-        throw GatewayException.invalidRequest(400, "Your request was rejected by this gateway's content rules (rule "
-                + rule.name() + ").", null, "content_policy_violation");
+        UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(), upstreamHeaders(caller, headers), caller.id());
+        List<Upstream> serving = upstreams.candidates(caller.plan(), request.model());
+        if (serving.isEmpty() || !caller.plan().allowsModel(request.model())) {
+            throw GatewayException.invalidRequest(404, "The model `" + request.model() + "` does not exist or you do not "
+                    + "have access to it.", "model", "model_not_found");
+        }
+        return new Checked(operation, caller, request, guards, estimate, call, serving, sent.usageChunkAdded());
+    }
+
+    /**
+     * Admits the request against every limit that applies and sends it, with retries and failover
+     * ({@link ResilientUpstream}); settles its reservations and gives back its slot when the reply is over.
+     * A previous_response_id, a conversation or a file its body names must be the caller's, and the request
+     * goes to the upstream that holds them ({@link ObjectAccess}).
+     */
+    private Uni<UpstreamReply> admitAndSend(Checked checked, String clientAddress, byte[] body, RequestLog log) {
+        CallerIdentity caller = checked.caller();
+        return ObjectAccess.upstreamsFor(owners, caller, List.copyOf(ObjectReferences.in(checked.request().json())), checked.serving())
+                .flatMap(candidates -> gate.admit(caller, clientAddress, checked.estimate(), checked.model(),
+                        checked.guards().duplicates().map(counted -> digest(checked.operation(), body)), candidates))
+                .flatMap(ticket -> send(checked, ticket, log));
+    }
+
+    private Uni<UpstreamReply> send(Checked checked, Ticket ticket, RequestLog log) {
+        log.admitted(ticket.waitedNanos());
+        LeasedPacing pacing = new LeasedPacing(gate, ticket, checked.model());
+        return resilient.send(checked.call(), ticket.lease().upstream(), pacing)
+                .map(reply -> {
+                    log.upstream(pacing.lease().upstream().name());
+                    return releasedWhenDone(settledWhenDone(reply, checked.operation(), checked.model(), ticket, pacing.lease(),
+                            checked.stripUsageChunk()), ticket);
+                })
+                .flatMap(reply -> checked.recordsResponse() ? createdResponses.recorded(reply, new Owner(checked.caller().id(),
+                        pacing.lease().upstream().name())) : Uni.createFrom().item(reply))
+                .onFailure().invoke(failure -> {
+                    log.upstream(pacing.lease().upstream().name());
+                    settleFailure(ticket, pacing.lease(), failure);
+                    gate.release(ticket);
+                })
+                .onCancellation().invoke(() -> gate.release(ticket));
+    }
+
+    /**
+     * The upstream call, shared when the caller's plan says so: with an identical request of the same caller in
+     * flight on this instance (coalesced; never a stream), and with a reply kept for it (the reply cache).
+     */
+    private Uni<UpstreamReply> shared(Checked checked, HttpHeaders headers, byte[] body, RequestLog log,
+            Supplier<Uni<UpstreamReply>> call) {
+        Plan.Guards guards = checked.guards();
+        Operation operation = checked.operation();
+        boolean cached = guards.cacheTtl().isPresent() && CachedReplies.cacheable(operation, checked.request());
+        boolean coalesced = !checked.request().stream() && guards.coalesce();
+        if (!cached && !coalesced) {
+            return call.get();
+        }
+        // one and the same request of one caller: the key of its shared call and of its kept reply
+        String requestKey = checked.caller().id() + ":" + digest(operation, body);
+        Supplier<Uni<UpstreamReply>> shared = call;
+        if (coalesced) {
+            shared = () -> {
+                Coalescer.Joined joined = coalescer.join(requestKey, call);
+                if (!joined.leader()) {
+                    log.coalesced();
+                    metrics.coalesced(operation, checked.caller().plan().name());
+                }
+                return joined.reply();
+            };
+        }
+        if (!cached) {
+            return shared.get();
+        }
+        return cachedReplies.reply(operation, requestKey, checked.caller().id(), guards.cacheTtl().get(), CachedReplies.bypassed(headers),
+                shared, log::cached);
     }
 
     /** The request's path and body, hashed: one and the same request for the duplicate rate. */
@@ -334,37 +311,6 @@ public class RequestRelay {
         gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
     }
 
-    /**
-     * {@code GET /v1/models}: for any authenticated caller, outside the request limits, asked of every
-     * upstream the caller may use at once, and answered with the union of their lists ({@link ModelLists}).
-     */
-    public Uni<UpstreamReply> models(HttpHeaders headers) {
-        RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
-        return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
-            log.caller(caller);
-            log.admitted(0);
-            List<Upstream> open = upstreams.forPlan(caller.plan());
-            if (open.isEmpty()) { // no upstream is the caller's plan's: no model is this caller's
-                UpstreamReply none = UpstreamReply.whole(200, Map.of("content-type", List.of("application/json")),
-                        Buffer.buffer("{\"object\":\"list\",\"data\":[]}"));
-                // answered on the next turn of the event loop: written during the resource method
-                // itself, the reply would come before RESTEasy is ready for it
-                Context context = Vertx.currentContext();
-                return context == null ? Uni.createFrom().item(none)
-                        : Uni.createFrom().emitter(emitter -> context.runOnContext(ignored -> emitter.complete(none)));
-            }
-            log.upstream(open.size() == 1 ? open.get(0).name() : "all");
-            UpstreamRequest call = new UpstreamRequest(Operation.MODELS, null, false, upstreamHeaders(caller, headers), caller.id());
-            List<Uni<ModelLists.Answer>> answers = open.stream().map(upstream -> upstream.sendOnce(call)
-                    .map(reply -> new ModelLists.Answer(upstream, Optional.of(reply), Optional.empty()))
-                    .onFailure().recoverWithItem(failure -> new ModelLists.Answer(upstream, Optional.empty(), Optional.of(failure))))
-                    .toList();
-            return Uni.join().all(answers).andFailFast()
-                    .flatMap(all -> ModelLists.union(all, caller.plan(), jsonReader));
-        }).map(reply -> logged(reply, log)).onFailure().invoke(failure -> logFailure(failure, log));
-    }
-
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
     private String clientAddress(String peer, HttpHeaders headers) {
         return clientAddress(settings, peer, headers);
@@ -383,39 +329,20 @@ public class RequestRelay {
                 headers.getHeaderString(UpstreamHeaders.BETA));
     }
 
-    /** Logs a whole reply now, and a stream when it has been relayed to its end, broke off, or the caller hung up. */
-    private static UpstreamReply logged(UpstreamReply reply, RequestLog log) {
-        log.upstreamStatus(reply.status());
-        if (!reply.isStream()) {
-            log.finish(reply.status(), null);
+    /**
+     * Past the first byte of a 2xx stream nothing can be retried or re-sent: when its upstream breaks off, the
+     * caller gets an error event in OpenAI's shape and a clean end instead of a cut connection it would have to
+     * interpret.
+     */
+    private static UpstreamReply brokenOffAsEvent(UpstreamReply reply) {
+        if (!reply.isStream() || reply.status() < 200 || reply.status() >= 300) {
             return reply;
         }
-        AtomicBoolean first = new AtomicBoolean(true);
-        Multi<Buffer> watched = reply.stream().invoke(chunk -> {
-            if (first.get() && first.compareAndSet(true, false)) {
-                log.firstChunk();
-            }
-        }).onTermination().invoke(
-                (failure, cancelled) -> log.finish(reply.status(),
-                        failure != null ? "upstream broke off: " + failure.getClass().getSimpleName()
-                                : cancelled ? "caller went away" : null));
-        if (reply.status() >= 200 && reply.status() < 300) {
-            // Past the first byte nothing can be retried or re-sent: the caller gets an error event in
-            // OpenAI's shape and a clean end instead of a cut connection it would have to interpret.
-            watched = watched.onFailure().recoverWithItem(failure -> Buffer.buffer(STREAM_BROKE_OFF_EVENT));
-        }
-        return reply.withStream(watched);
+        return reply.withStream(reply.stream().onFailure().recoverWithItem(failure -> Buffer.buffer(STREAM_BROKE_OFF_EVENT)));
     }
 
     /** The last event of a stream whose upstream broke off. */
     static final String STREAM_BROKE_OFF_EVENT = "data: {\"error\":{\"message\":\"The upstream stopped sending this stream "
             + "before it was complete; the reply above is partial.\",\"type\":\"server_error\",\"param\":null,"
             + "\"code\":\"upstream_stream_interrupted\"}}\n\n";
-
-    private static void logFailure(Throwable failure, RequestLog log) {
-        if (failure instanceof RateLimitedException refused) {
-            log.refused(refused.scope());
-        }
-        log.finish(ErrorMappers.statusOf(failure), failure instanceof UpstreamFailure ? failure.getMessage() : null);
-    }
 }
