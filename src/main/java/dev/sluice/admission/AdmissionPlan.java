@@ -28,6 +28,9 @@ import java.util.Optional;
 public record AdmissionPlan(List<ScopedCharge> callerRates, List<ScopedCharge> callerQuotas, TokenEstimate estimate,
         String model) {
 
+    /** The client address of a request no per-IP limit counts (the limit is off, or Sluice makes the call itself). */
+    public static final String NO_CLIENT_ADDRESS = "-";
+
     public AdmissionPlan {
         callerRates = List.copyOf(callerRates);
         callerQuotas = List.copyOf(callerQuotas);

@@ -4,8 +4,8 @@ import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Decision;
 import dev.sluice.admission.Failover;
 import dev.sluice.admission.HeldSlots;
-import dev.sluice.admission.Lease;
 import dev.sluice.admission.LateSend;
+import dev.sluice.admission.Lease;
 import dev.sluice.admission.OutlookNotes;
 import dev.sluice.admission.RetryPromises;
 import dev.sluice.admission.Settlements;
@@ -32,8 +32,8 @@ import dev.sluice.usage.TokenAccounting;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  * an upstream's bucket as that upstream counts ({@link TokenAccounting}): by default the provider's
  * own estimate when the request arrives, kept whatever the answer's length.
  */
-@ApplicationScoped
+@Singleton
 public class AdmissionGate {
 
     /** How often a held slot's lease is renewed within one lease period: it must be at least once. */
@@ -180,7 +180,7 @@ public class AdmissionGate {
      */
     public Uni<Lease> admitOnUpstream(CallerIdentity caller, TokenEstimate estimate, String model, List<Upstream> candidates) {
         long now = limiter.nowNanos();
-        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), "-", estimate, model, now);
+        AdmissionPlan plan = AdmissionPlan.of(settings, caller.plan(), caller.id(), AdmissionPlan.NO_CLIENT_ADDRESS, estimate, model, now);
         List<Upstream> order = UpstreamChoice.order(candidates, model, Set.of(), now, Randomness::nextDouble);
         return Failover.admit(order, upstream -> plan.retryOn(limitsOf(upstream), false),
                 charges -> store.decide(() -> limiter.tryAcquire(charges, settings.maxWait().toNanos())),

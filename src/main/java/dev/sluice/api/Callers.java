@@ -5,8 +5,8 @@ import dev.sluice.keys.CallerKeys;
 import dev.sluice.keys.KeyLookup;
 import dev.sluice.keys.KeyRegistry;
 import dev.sluice.limit.TimeSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -19,7 +19,7 @@ import java.util.Locale;
  * no upstream, unless {@code SLUICE_ACCEPT_ANY_KEY} is set for trying Sluice out. In pass-through mode
  * the upstream checks each caller's own key, and every caller is on the default plan.
  */
-@ApplicationScoped
+@Singleton
 public class Callers {
 
     private static final Logger LOG = Logger.getLogger("dev.sluice.keys");

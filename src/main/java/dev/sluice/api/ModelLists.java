@@ -9,16 +9,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.Plan;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.openai.Operation;
-import dev.sluice.upstream.UpstreamPool;
-import dev.sluice.upstream.UpstreamRequest;
 import dev.sluice.upstream.Upstream;
+import dev.sluice.upstream.UpstreamPool;
 import dev.sluice.upstream.UpstreamReply;
+import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import java.io.IOException;
@@ -35,7 +35,7 @@ import java.util.Set;
  * to the models the caller's plan allows, each model once (the first upstream's entry, in pool order).
  * A client is offered exactly the models a request of its own could be routed for (issue 18).
  */
-@ApplicationScoped
+@Singleton
 public class ModelLists {
 
     private final Callers callers;

@@ -44,7 +44,7 @@ public class OpenAiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> chatCompletions(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.CHAT_COMPLETIONS, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(relay.relay(Operation.CHAT_COMPLETIONS, headers, body, () -> peerOf(request)), response);
     }
 
     @POST
@@ -52,7 +52,7 @@ public class OpenAiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> completions(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.COMPLETIONS, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(relay.relay(Operation.COMPLETIONS, headers, body, () -> peerOf(request)), response);
     }
 
     @POST
@@ -60,7 +60,7 @@ public class OpenAiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> embeddings(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(relay.relay(Operation.EMBEDDINGS, headers, body, () -> peerOf(request)), response);
     }
 
     @POST
@@ -68,7 +68,7 @@ public class OpenAiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> responses(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.RESPONSES, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(relay.relay(Operation.RESPONSES, headers, body, () -> peerOf(request)), response);
     }
 
     @POST
@@ -76,10 +76,13 @@ public class OpenAiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> moderations(HttpHeaders headers, byte[] body, HttpServerRequest request,
             HttpServerResponse response) {
-        return ReplyWriter.write(relay.relay(Operation.MODERATIONS, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(relay.relay(Operation.MODERATIONS, headers, body, () -> peerOf(request)), response);
     }
 
-    /** The connection's remote address; a per-IP limit may look further, through trusted proxies. */
+    /**
+     * The connection's remote address; a per-IP limit may look further, through trusted proxies. Asked for only
+     * when that limit is on: Vert.x formats the address anew each time.
+     */
     private static String peerOf(HttpServerRequest request) {
         return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     }
@@ -97,26 +100,26 @@ public class OpenAiResource {
     @GET
     @Path(Paths.CHAT_COMPLETIONS)
     public Uni<Void> storedChatCompletions(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
-        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+        return ReplyWriter.write(passThrough.relay(request, headers, null, () -> peerOf(request)), response);
     }
 
     @GET
     @Path(OTHER)
     public Uni<Void> get(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
-        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+        return ReplyWriter.write(passThrough.relay(request, headers, null, () -> peerOf(request)), response);
     }
 
     @DELETE
     @Path(OTHER)
     public Uni<Void> delete(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
-        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+        return ReplyWriter.write(passThrough.relay(request, headers, null, () -> peerOf(request)), response);
     }
 
     @POST
     @Path(OTHER)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Void> postJson(HttpHeaders headers, byte[] body, HttpServerRequest request, HttpServerResponse response) {
-        return ReplyWriter.write(passThrough.relay(request, headers, body, peerOf(request)), response);
+        return ReplyWriter.write(passThrough.relay(request, headers, body, () -> peerOf(request)), response);
     }
 
     @POST
@@ -124,6 +127,6 @@ public class OpenAiResource {
     @Consumes(MediaType.WILDCARD)
     @StreamedBody
     public Uni<Void> postStreamed(HttpHeaders headers, HttpServerRequest request, HttpServerResponse response) {
-        return ReplyWriter.write(passThrough.relay(request, headers, null, peerOf(request)), response);
+        return ReplyWriter.write(passThrough.relay(request, headers, null, () -> peerOf(request)), response);
     }
 }

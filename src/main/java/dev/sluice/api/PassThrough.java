@@ -18,8 +18,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import java.io.IOException;
@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Every other {@code /v1} call (files, uploads, batches, vector stores, audio, images, moderations...):
@@ -46,7 +47,7 @@ import java.util.Set;
  * nobody's, so unreachable; with callers' own keys the upstream keeps them apart itself, and an object
  * made outside Sluice is reachable on the caller's first upstream.
  */
-@ApplicationScoped
+@Singleton
 public class PassThrough {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger("dev.sluice.owners");
@@ -76,7 +77,7 @@ public class PassThrough {
      * @param jsonBody the body when it is JSON (read whole by the resource), else null: then the body, if
      *                 any, is still on the connection and streams through
      */
-    public Uni<UpstreamReply> relay(HttpServerRequest request, HttpHeaders headers, byte[] jsonBody, String peer) {
+    public Uni<UpstreamReply> relay(HttpServerRequest request, HttpHeaders headers, byte[] jsonBody, Supplier<String> peer) {
         String path = request.path();
         RequestLog log = new RequestLog(request.method().name(), path);
         return Uni.createFrom().deferred(() -> {

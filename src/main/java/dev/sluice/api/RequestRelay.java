@@ -2,13 +2,14 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
+import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
+import dev.sluice.content.RequestText;
 import dev.sluice.metrics.SluiceMetrics;
 import dev.sluice.net.ClientAddress;
-import dev.sluice.config.Plan;
-import dev.sluice.content.RequestText;
 import dev.sluice.openai.Operation;
 import dev.sluice.owners.ObjectOwners;
 import dev.sluice.owners.Owner;
@@ -30,8 +31,8 @@ import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import java.util.List;
@@ -41,7 +42,7 @@ import java.util.function.Supplier;
  * The request path behind the resource: identify the caller, check the body, admit, call the
  * upstream, and log the outcome once the reply (or stream) is over.
  */
-@ApplicationScoped
+@Singleton
 public class RequestRelay {
 
     /** Identical requests in flight on this instance, for the plans that coalesce them. */
@@ -89,9 +90,9 @@ public class RequestRelay {
      * when its plan says so, shared with an identical one in flight or answered from the reply cache when its
      * plan says so ({@link #shared}), else admitted and sent ({@link #admitAndSend}); logged once it is over.
      *
-     * @param peer the connection's remote address
+     * @param peer the connection's remote address, asked for only when the per-IP limit is on
      */
-    public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, String peer) {
+    public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, Supplier<String> peer) {
         RequestLog log = new RequestLog("POST", operation.publicPath()).measured(metrics, operation);
         return Uni.createFrom().deferred(() -> {
             Checked checked = check(operation, headers, body, log);
@@ -312,14 +313,15 @@ public class RequestRelay {
     }
 
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
-    private String clientAddress(String peer, HttpHeaders headers) {
+    private String clientAddress(Supplier<String> peer, HttpHeaders headers) {
         return clientAddress(settings, peer, headers);
     }
 
-    static String clientAddress(SluiceSettings settings, String peer, HttpHeaders headers) {
+    /** @return {@link AdmissionPlan#NO_CLIENT_ADDRESS} when the per-IP limit is off: nothing counts the address then */
+    static String clientAddress(SluiceSettings settings, Supplier<String> peer, HttpHeaders headers) {
         return settings.clientIp()
-                .map(limit -> ClientAddress.resolve(peer, headers.getRequestHeader("X-Forwarded-For"), limit.trustedProxies()))
-                .orElse(peer);
+                .map(limit -> ClientAddress.resolve(peer.get(), headers.getRequestHeader("X-Forwarded-For"), limit.trustedProxies()))
+                .orElse(AdmissionPlan.NO_CLIENT_ADDRESS);
     }
 
     static UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {

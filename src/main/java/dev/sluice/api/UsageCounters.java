@@ -1,16 +1,16 @@
 package dev.sluice.api;
 
 import dev.sluice.config.SluiceSettings;
-import dev.sluice.limit.CounterIncrement;
 import dev.sluice.ledger.LedgerKeys;
 import dev.sluice.ledger.Period;
+import dev.sluice.limit.CounterIncrement;
 import dev.sluice.limit.RateLimiter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  * settlements, so that statistics cost no round trip on the request path. A flush that fails is
  * added back and tried again; an instance that dies loses at most one interval of counts.
  */
-@ApplicationScoped
+@Singleton
 public class UsageCounters {
 
     private static final Logger LOG = Logger.getLogger("dev.sluice.store");

@@ -6,12 +6,12 @@ import dev.sluice.usage.AttemptCost;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * up ({@link Throttle}). A request the upstream calls too large for its limit is only tried on another
  * upstream. When no retry follows, the caller gets the last reply as it was, or the last failure.
  */
-@ApplicationScoped
+@Singleton
 public class ResilientUpstream {
 
     /** The limiter's side of the upstreams' pace, for one request. */
