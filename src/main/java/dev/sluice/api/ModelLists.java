@@ -82,7 +82,6 @@ public class ModelLists {
         }).map(log::follow).onFailure().invoke(log::failed);
     }
 
-
     /**
      * What one upstream answered, or why it did not.
      *

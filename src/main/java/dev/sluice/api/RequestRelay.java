@@ -96,11 +96,11 @@ public class RequestRelay {
         RequestLog log = new RequestLog("POST", operation.publicPath()).measured(metrics, operation);
         return Uni.createFrom().deferred(() -> {
             Checked checked = check(operation, headers, body, log);
-            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(peer, headers), body, log);
+            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(settings, peer, headers), body, log);
             // a moderated request is checked before it is admitted; a reply kept for it was checked when it was made
             Supplier<Uni<UpstreamReply>> moderated = !checked.guards().moderation() || !ModerationCheck.applies(operation) ? sent
                     : () -> moderation.check(checked.caller(), RequestText.of(checked.request().json()),
-                            upstreamHeaders(checked.caller(), headers), log).flatMap(passed -> sent.get());
+                            checked.call().headers(), log).flatMap(passed -> sent.get());
             return shared(checked, headers, body, log, moderated);
         }).map(reply -> brokenOffAsEvent(log.follow(reply))).onFailure().invoke(log::failed);
     }
@@ -313,10 +313,6 @@ public class RequestRelay {
     }
 
     /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
-    private String clientAddress(Supplier<String> peer, HttpHeaders headers) {
-        return clientAddress(settings, peer, headers);
-    }
-
     /** @return {@link AdmissionPlan#NO_CLIENT_ADDRESS} when the per-IP limit is off: nothing counts the address then */
     static String clientAddress(SluiceSettings settings, Supplier<String> peer, HttpHeaders headers) {
         return settings.clientIp()
