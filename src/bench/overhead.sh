@@ -14,7 +14,9 @@
 #   KEYS=1000 src/bench/overhead.sh                # keys required: 1,000 keys in the environment, wrk's among them
 #   REALISTIC=1 STORE=infinispan src/bench/overhead.sh  # keys required (1,000), wrk's on a plan of its own with a
 #                                                  # token limit, and token limits on the upstream: the tokenizer,
-#                                                  # four buckets a request, usage settled (limits out of reach)
+#                                                  # four buckets a request, usage settled (limits out of reach);
+#                                                  # max_tokens 64 for replies of 16, as real callers set a cap their
+#                                                  # replies mostly stay under: every request's reservation is settled
 #   PROFILE=before src/bench/overhead.sh           # also a CPU flame graph of Sluice's 64-connection row:
 #                                                  # docs/benchmarks/flame-<store>-before.html (async-profiler)
 # Needs wrk (apt-get install wrk). wrk sends one caller's key, so the caller's and the upstream key's
@@ -60,9 +62,12 @@ start_sluice 0 SLUICE_UPSTREAM_RPM=600000000 SLUICE_UPSTREAM_BURST=10000000 "${s
 target=$SLUICE_URL
 sluice_pid=${_bench_pids[-1]}
 
+# the simulator replies with 16 tokens; a cap above that leaves a reservation to settle
+max_tokens=16
+[ "$REALISTIC" = 1 ] && max_tokens=64
 cat > "$BENCH_OUT/chat.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '{"model":"gpt-sim","max_tokens":16,"messages":[{"role":"user","content":"Say hello"}]}'
+wrk.body = '{"model":"gpt-sim","max_tokens":$max_tokens,"messages":[{"role":"user","content":"Say hello"}]}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $SIM_KEY"
 LUA

@@ -12,12 +12,12 @@ import java.util.function.LongSupplier;
 
 /**
  * The bytes a shared store sends to the server-side tasks and back: a batch of requests' charges with
- * their policies and their admissions; a settlement. Plain {@link DataOutputStream} fields with a version byte,
+ * their policies and their admissions; a batch of settlements. Plain {@link DataOutputStream} fields with a version byte,
  * so that the task (which runs this same class inside the store's server) needs no marshaller.
  */
 public final class AdmissionCodec {
 
-    private static final byte VERSION = 7;
+    private static final byte VERSION = 8;
     private static final byte BUCKET = 0;
     private static final byte QUOTA = 1;
     private static final byte COOLDOWN = 2;
@@ -33,6 +33,11 @@ public final class AdmissionCodec {
     public static final int MAX_COUNTERS = 1024;
     /** Most admission requests in one batch. */
     public static final int MAX_BATCH = 256;
+    /**
+     * Most keys written by one batch of settlements: the largest single settlement. A batch is one
+     * transaction that locks them all.
+     */
+    public static final int MAX_SETTLEMENT_KEYS = MAX_CHARGES + MAX_COUNTERS;
 
     private AdmissionCodec() {
     }
@@ -121,51 +126,76 @@ public final class AdmissionCodec {
         return callId;
     }
 
-    /** @param serverClock as for {@link #encodeRequests} */
-    public static byte[] encodeSettlement(Settlement settlement, boolean serverClock) {
+    /**
+     * A batch of settlements, applied in this order in one call.
+     *
+     * @param serverClock as for {@link #encodeRequests}
+     */
+    public static byte[] encodeSettlements(List<Settlement> settlements, boolean serverClock) {
+        int keys = settlements.stream().mapToInt(settlement -> settlement.keys().size()).sum();
+        if (settlements.isEmpty() || keys > MAX_SETTLEMENT_KEYS) {
+            throw new IllegalArgumentException("a batch has 1 or more settlements of at most " + MAX_SETTLEMENT_KEYS
+                    + " keys in all, got " + settlements.size() + " of " + keys);
+        }
         return write(out -> {
             out.writeByte(VERSION);
             out.writeBoolean(serverClock);
-            out.writeLong(settlement.nowNanos());
-            out.writeByte(settlement.adjustments().size());
-            for (BucketAdjustment adjustment : settlement.adjustments()) {
-                out.writeUTF(adjustment.key());
-                writePolicy(out, adjustment.policy());
-                out.writeLong(adjustment.deltaTokens());
-                out.writeBoolean(adjustment.cap());
-            }
-            out.writeShort(settlement.counters().size());
-            for (CounterIncrement counter : settlement.counters()) {
-                out.writeUTF(counter.key());
-                out.writeLong(counter.amount());
-                out.writeLong(counter.retentionNanos());
+            out.writeShort(settlements.size());
+            for (Settlement settlement : settlements) {
+                out.writeLong(settlement.nowNanos());
+                out.writeByte(settlement.adjustments().size());
+                for (BucketAdjustment adjustment : settlement.adjustments()) {
+                    out.writeUTF(adjustment.key());
+                    writePolicy(out, adjustment.policy());
+                    out.writeLong(adjustment.deltaTokens());
+                    out.writeBoolean(adjustment.cap());
+                }
+                out.writeShort(settlement.counters().size());
+                for (CounterIncrement counter : settlement.counters()) {
+                    out.writeUTF(counter.key());
+                    out.writeLong(counter.amount());
+                    out.writeLong(counter.retentionNanos());
+                }
             }
         });
     }
 
     /**
-     * @param serverNowNanos read only when the settlement asks for the server's clock
-     * @throws IllegalArgumentException for bytes that are not a settlement of this version
+     * @param serverNowNanos read once, and only when the batch asks for the server's clock: every
+     *                       settlement of the batch is then applied at that moment
+     * @throws IllegalArgumentException for bytes that are not a batch of settlements of this version
      */
-    public static Settlement decodeSettlement(byte[] bytes, LongSupplier serverNowNanos) {
+    public static List<Settlement> decodeSettlements(byte[] bytes, LongSupplier serverNowNanos) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             requireVersion(in.readByte());
             boolean serverClock = in.readBoolean();
-            long requestNowNanos = in.readLong();
-            int adjustmentCount = readCount(in, 0, "adjustments");
-            List<BucketAdjustment> adjustments = new ArrayList<>(adjustmentCount);
-            for (int i = 0; i < adjustmentCount; i++) {
-                adjustments.add(new BucketAdjustment(in.readUTF(), readPolicy(in), in.readLong(), in.readBoolean()));
+            int count = in.readUnsignedShort();
+            if (count < 1 || count > MAX_SETTLEMENT_KEYS) {
+                throw new IllegalArgumentException("expected 1 to " + MAX_SETTLEMENT_KEYS + " settlements, got " + count);
             }
-            int counterCount = in.readUnsignedShort();
-            if (counterCount > MAX_COUNTERS) {
-                throw new IllegalArgumentException("expected at most " + MAX_COUNTERS + " counters, got " + counterCount);
+            long serverNow = serverClock ? serverNowNanos.getAsLong() : 0;
+            List<Settlement> settlements = new ArrayList<>(count);
+            int keys = 0;
+            for (int s = 0; s < count; s++) {
+                long requestNowNanos = in.readLong();
+                int adjustmentCount = readCount(in, 0, "adjustments");
+                List<BucketAdjustment> adjustments = new ArrayList<>(adjustmentCount);
+                for (int i = 0; i < adjustmentCount; i++) {
+                    adjustments.add(new BucketAdjustment(in.readUTF(), readPolicy(in), in.readLong(), in.readBoolean()));
+                }
+                int counterCount = in.readUnsignedShort();
+                keys += adjustmentCount + counterCount;
+                if (counterCount > MAX_COUNTERS || keys > MAX_SETTLEMENT_KEYS) {
+                    throw new IllegalArgumentException("expected at most " + MAX_COUNTERS + " counters a settlement and "
+                            + MAX_SETTLEMENT_KEYS + " keys a batch, got " + counterCount + " and " + keys);
+                }
+                List<CounterIncrement> counters = new ArrayList<>(counterCount);
+                for (int i = 0; i < counterCount; i++) {
+                    counters.add(new CounterIncrement(in.readUTF(), in.readLong(), in.readLong()));
+                }
+                settlements.add(new Settlement(adjustments, counters, serverClock ? serverNow : requestNowNanos));
             }
-            List<CounterIncrement> counters = new ArrayList<>(counterCount);
-            for (int i = 0; i < counterCount; i++) {
-                counters.add(new CounterIncrement(in.readUTF(), in.readLong(), in.readLong()));
-            }
-            return new Settlement(adjustments, counters, serverClock ? serverNowNanos.getAsLong() : requestNowNanos);
+            return settlements;
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated settlement", e);
         }

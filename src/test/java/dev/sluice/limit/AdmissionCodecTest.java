@@ -53,10 +53,29 @@ class AdmissionCodecTest {
                 List.of(new CounterIncrement("usage:caller:x:day:2026-01-01:requests", 3, 1_000_000_000L)),
                 1_767_225_600_000_000_000L);
 
-        assertThat(AdmissionCodec.decodeSettlement(AdmissionCodec.encodeSettlement(settlement, false), () -> 42))
-                .isEqualTo(settlement);
-        assertThat(AdmissionCodec.decodeSettlement(AdmissionCodec.encodeSettlement(settlement, true), () -> 42).nowNanos())
-                .isEqualTo(42);
+        Settlement later = new Settlement(List.of(), List.of(new CounterIncrement("usage:caller:y:day:2026-01-01:requests", 1, 5)),
+                1_767_225_600_000_000_001L);
+
+        assertThat(AdmissionCodec.decodeSettlements(AdmissionCodec.encodeSettlements(List.of(settlement, later), false), () -> 42))
+                .containsExactly(settlement, later);
+        assertThat(AdmissionCodec.decodeSettlements(AdmissionCodec.encodeSettlements(List.of(settlement, later), true), () -> 42))
+                .extracting(Settlement::nowNanos).containsExactly(42L, 42L);
+    }
+
+    @Test
+    void aBatchOfSettlementsLocksNoMoreKeysThanTheLargestSettlement() {
+        List<CounterIncrement> counters = new java.util.ArrayList<>();
+        for (int i = 0; i < AdmissionCodec.MAX_COUNTERS; i++) {
+            counters.add(new CounterIncrement("usage:" + i, 1, 5));
+        }
+        Settlement largest = new Settlement(List.of(), counters, 7);
+        Settlement small = new Settlement(List.of(), List.of(new CounterIncrement("usage:other", 1, 5)), 7);
+
+        assertThat(AdmissionCodec.decodeSettlements(AdmissionCodec.encodeSettlements(List.of(largest), false), () -> 0))
+                .containsExactly(largest);
+        assertThatThrownBy(() -> AdmissionCodec.encodeSettlements(List.of(largest, small, largest), false))
+                .hasMessageContaining("keys in all");
+        assertThatThrownBy(() -> AdmissionCodec.encodeSettlements(List.of(), false)).hasMessageContaining("1 or more");
     }
 
     @Test
@@ -73,7 +92,7 @@ class AdmissionCodecTest {
         byte[] bytes = AdmissionCodec.encodeRequests("call-3", List.of(request), false);
         bytes[0] = 9;
         assertThatThrownBy(() -> AdmissionCodec.decodeRequests(bytes, () -> 0)).hasMessageContaining("wire version 9");
-        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{7, 0, 0}, () -> 0))
+        assertThatThrownBy(() -> AdmissionCodec.decodeRequests(new byte[]{8, 0, 0}, () -> 0))
                 .hasMessageContaining("truncated");
     }
 }

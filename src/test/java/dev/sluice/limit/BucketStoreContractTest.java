@@ -254,6 +254,28 @@ public abstract class BucketStoreContractTest {
     }
 
     @Test
+    void settlementsSentTogetherAreEachAppliedInFull() throws Exception {
+        // many requests' corrections of the same upstream key and counter, in flight at once: a store
+        // that batches them must apply each one to what the one before it left
+        BucketCharge reserved = charge("tpm", new BucketPolicy(1_000, Rate.perHour(1)), 500);
+        assertThat(admitted(reserved)).isTrue(); // 500 left
+        long keep = 3_600_000 * MS;
+        List<java.util.concurrent.CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sent.add(store.settle(new Settlement(List.of(adjust(reserved, -2)),
+                    List.of(new CounterIncrement(prefix + "tokens", 3, keep)), clock.nowNanos())).toCompletableFuture());
+        }
+        java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(store.counters(List.of(prefix + "tokens")).toCompletableFuture().get(30, TimeUnit.SECONDS))
+                .containsOnly(java.util.Map.entry(prefix + "tokens", 600L));
+        // 200 refunds of 2 gave back 400 of the 500 reserved: 900 in the bucket, not 901
+        assertThat(admitted(charge("tpm", reserved.policy(), 900))).isTrue();
+        assertThat(admitted(charge("tpm", reserved.policy(), 1))).isFalse();
+    }
+
+    @Test
     void aCapLowersABucketToWhatTheUpstreamReportsButNeverRaisesIt() {
         BucketCharge upstream = charge("upstream", new BucketPolicy(10, Rate.perHour(10)), 1);
         assertThat(admitted(upstream)).isTrue(); // 9 left

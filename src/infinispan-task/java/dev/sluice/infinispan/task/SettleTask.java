@@ -6,11 +6,19 @@ import dev.sluice.limit.CounterIncrement;
 import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.Settlement;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
 /**
- * {@code sluice-settle}: applies a {@link Settlement} inside the Infinispan server in one round trip:
- * corrects reservations by the real cost and adds to usage counters, with every key locked
- * ({@link LockedBuckets}) so that concurrent admissions see each correction whole.
- * Parameter {@code request}: {@link AdmissionCodec#encodeSettlement} bytes; result: nothing.
+ * {@code sluice-settle}: applies a batch of {@link Settlement}s inside the Infinispan server in one
+ * round trip: corrects reservations by the real cost and adds to usage counters, with every key locked
+ * ({@link LockedBuckets}) so that concurrent admissions see each correction whole. The settlements are
+ * applied in order, each to the state the one before it left (many name the same upstream key).
+ * Parameter {@code request}: {@link AdmissionCodec#encodeSettlements} bytes; result: nothing.
  */
 public final class SettleTask extends SluiceTask<Void> {
 
@@ -23,25 +31,38 @@ public final class SettleTask extends SluiceTask<Void> {
     @Override
     public Void call() throws Exception {
         byte[] requestBytes = requestBytes();
-        Settlement unlocked = AdmissionCodec.decodeSettlement(requestBytes, () -> 0);
-        try (LockedBuckets buckets = LockedBuckets.lock(context(), NAME, unlocked.keys())) {
-            Settlement settlement = AdmissionCodec.decodeSettlement(requestBytes, LockedBuckets::serverNowNanos);
-            long now = settlement.nowNanos();
-            long[] states = new long[settlement.adjustments().size()];
-            for (int i = 0; i < states.length; i++) {
-                states[i] = buckets.get(settlement.adjustments().get(i).key(), LimitPolicy.MISSING);
-            }
-            long[] settled = settlement.settledStates(states);
-            for (int i = 0; i < states.length; i++) {
-                BucketAdjustment adjustment = settlement.adjustments().get(i);
-                buckets.put(adjustment.key(), settled[i], adjustment.policy().retentionNanos(settled[i], now));
-            }
-            for (CounterIncrement counter : settlement.counters()) {
-                long current = buckets.get(counter.key(), 0);
-                buckets.put(counter.key(), Settlement.incremented(current, counter.amount()), counter.retentionNanos());
+        Set<String> keys = new LinkedHashSet<>();
+        AdmissionCodec.decodeSettlements(requestBytes, () -> 0).forEach(settlement -> keys.addAll(settlement.keys()));
+        try (LockedBuckets buckets = LockedBuckets.lock(context(), NAME, new ArrayList<>(keys))) {
+            // what this batch has written so far, read through by the settlements after it
+            Map<String, Long> written = new HashMap<>();
+            for (Settlement settlement : AdmissionCodec.decodeSettlements(requestBytes, LockedBuckets::serverNowNanos)) {
+                apply(settlement, buckets, written);
             }
             buckets.commit();
             return null;
+        }
+    }
+
+    private static void apply(Settlement settlement, LockedBuckets buckets, Map<String, Long> written) {
+        long now = settlement.nowNanos();
+        List<BucketAdjustment> adjustments = settlement.adjustments();
+        long[] states = new long[adjustments.size()];
+        for (int i = 0; i < states.length; i++) {
+            String key = adjustments.get(i).key();
+            states[i] = written.containsKey(key) ? written.get(key) : buckets.get(key, LimitPolicy.MISSING);
+        }
+        long[] settled = settlement.settledStates(states);
+        for (int i = 0; i < states.length; i++) {
+            BucketAdjustment adjustment = adjustments.get(i);
+            buckets.put(adjustment.key(), settled[i], adjustment.policy().retentionNanos(settled[i], now));
+            written.put(adjustment.key(), settled[i]);
+        }
+        for (CounterIncrement counter : settlement.counters()) {
+            long current = written.containsKey(counter.key()) ? written.get(counter.key()) : buckets.get(counter.key(), 0);
+            long incremented = Settlement.incremented(current, counter.amount());
+            buckets.put(counter.key(), incremented, counter.retentionNanos());
+            written.put(counter.key(), incremented);
         }
     }
 }

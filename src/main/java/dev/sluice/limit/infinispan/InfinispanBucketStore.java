@@ -13,8 +13,8 @@ import org.infinispan.client.hotrod.exceptions.RemoteCacheManagerNotStartedExcep
 import org.infinispan.client.hotrod.exceptions.RemoteIllegalLifecycleStateException;
 import org.infinispan.client.hotrod.exceptions.TransportException;
 
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,10 +23,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -38,8 +36,9 @@ import java.util.function.Supplier;
  * over the network, so a hot key causes no retry storm. Requests that arrive while
  * {@link #MAX_CALLS_IN_FLIGHT} calls are out wait in a queue and go together in the next call, decided
  * one after the other ({@link dev.sluice.limit.AdmissionBatch}): a lone request goes at once, and under
- * load one round trip and one set of locks serve many requests. A
- * settlement is one more round trip, to {@code sluice-settle}, after the upstream's reply.
+ * load one round trip and one set of locks serve many requests ({@link BatchedCalls}). Settlements,
+ * sent after the upstream's reply, go to {@code sluice-settle} batched the same way: with token limits
+ * every request has one, and one transaction a settlement would double the server's work.
  *
  * <p>A failed admission call is sent again, the same bytes under the same call id, for up to
  * {@code retryWindowNanos}: its node died, or a lock was not to be had while the cluster changed. The
@@ -58,13 +57,13 @@ public final class InfinispanBucketStore implements BucketStore {
     public static final String SETTLE_TASK = "sluice-settle";
 
     /**
-     * Batch calls out at once. Two: one is being decided while the next batch forms and travels; more
-     * would mostly queue on the server for the same hot keys (the upstream key is in every request).
+     * Calls of each kind out at once. Two: one is being decided while the next batch forms and travels;
+     * more would mostly queue on the server for the same hot keys (the upstream key is in every request).
      */
     static final int MAX_CALLS_IN_FLIGHT = 2;
 
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger callsInFlight = new AtomicInteger();
+    private final BatchedCalls<AdmissionRequest, Admission> admissions;
+    private final BatchedCalls<Settlement, Void> settlements;
     /** The first pause before an admission call is sent again; each next one doubles, up to {@link #MAX_RETRY_PAUSE_MILLIS}. */
     static final long FIRST_RETRY_PAUSE_MILLIS = 20;
     static final long MAX_RETRY_PAUSE_MILLIS = 320;
@@ -98,78 +97,32 @@ public final class InfinispanBucketStore implements BucketStore {
             throw new IllegalArgumentException("the retry window must not be negative, got " + retryWindowNanos);
         }
         this.retryWindowNanos = retryWindowNanos;
+        this.admissions = new BatchedCalls<>(MAX_CALLS_IN_FLIGHT, AdmissionCodec.MAX_BATCH, request -> 1, executor, this::admit);
+        this.settlements = new BatchedCalls<>(MAX_CALLS_IN_FLIGHT, AdmissionCodec.MAX_SETTLEMENT_KEYS,
+                settlement -> settlement.keys().size(), executor, this::settle);
     }
 
     @Override
     public CompletionStage<Admission> tryAcquire(AdmissionRequest request) {
-        Pending pending = new Pending(request, new CompletableFuture<>());
-        queue.add(pending);
-        sendWhileRoom();
-        return pending.admission;
+        return admissions.submit(request);
     }
 
-    /**
-     * Starts a batch call for what is queued while fewer than {@link #MAX_CALLS_IN_FLIGHT} are out. Every
-     * caller of this method after adding to the queue, and every call when it ends, comes here: a
-     * queued request is always picked up by one of them.
-     */
-    private void sendWhileRoom() {
-        while (!queue.isEmpty()) {
-            int calls = callsInFlight.get();
-            if (calls >= MAX_CALLS_IN_FLIGHT) {
-                return;
-            }
-            if (!callsInFlight.compareAndSet(calls, calls + 1)) {
-                continue;
-            }
-            List<Pending> batch = new ArrayList<>();
-            for (Pending next; batch.size() < AdmissionCodec.MAX_BATCH && (next = queue.poll()) != null; ) {
-                batch.add(next);
-            }
-            if (batch.isEmpty()) {
-                callsInFlight.decrementAndGet();
-                continue;
-            }
-            try {
-                executor.execute(() -> send(batch));
-            } catch (RuntimeException rejected) { // an executor shutting down
-                callsInFlight.decrementAndGet();
-                batch.forEach(pending -> pending.admission.completeExceptionally(rejected));
-            }
+    private List<Admission> admit(List<AdmissionRequest> requests) {
+        byte[] answer = admit(AdmissionCodec.encodeRequests(UUID.randomUUID().toString(), requests, serverClock));
+        if (answer == null) {
+            throw new IllegalStateException("the server task " + TASK + " returned nothing");
         }
-    }
-
-    private void send(List<Pending> batch) {
-        try {
-            List<AdmissionRequest> requests = new ArrayList<>(batch.size());
-            batch.forEach(pending -> requests.add(pending.request));
-            byte[] answer = admit(AdmissionCodec.encodeRequests(UUID.randomUUID().toString(), requests, serverClock));
-            if (answer == null) {
-                throw new IllegalStateException("the server task " + TASK + " returned nothing");
-            }
-            List<Admission> admissions = AdmissionCodec.decodeAdmissions(answer);
-            if (admissions.size() != batch.size()) {
-                throw new IllegalStateException("the server task " + TASK + " answered " + admissions.size()
-                        + " of " + batch.size() + " requests");
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).admission.complete(admissions.get(i));
-            }
-        } catch (RuntimeException failure) {
-            batch.forEach(pending -> pending.admission.completeExceptionally(failure));
-        } finally {
-            callsInFlight.decrementAndGet();
-            sendWhileRoom();
-        }
-    }
-
-    private record Pending(AdmissionRequest request, CompletableFuture<Admission> admission) {
+        return AdmissionCodec.decodeAdmissions(answer);
     }
 
     @Override
     public CompletionStage<Void> settle(Settlement settlement) {
-        byte[] encoded = AdmissionCodec.encodeSettlement(settlement, serverClock);
-        return CompletableFuture.runAsync(() -> execute(SETTLE_TASK, encoded), executor);
+        return settlements.submit(settlement);
+    }
+
+    private List<Void> settle(List<Settlement> batch) {
+        execute(SETTLE_TASK, AdmissionCodec.encodeSettlements(batch, serverClock));
+        return Collections.nCopies(batch.size(), null);
     }
 
     @Override
