@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Micro-benchmarks of the limiter (src/test/java/dev/sluice/jmh): the GCRA math, one operation of
-# the in-memory store, and a request's token estimate. JMH runs from the test classes; nothing of it
-# ships in the application.
+# the in-memory store, a request's token estimate, its usage counters and log line, and a settlement's
+# bytes alone and in a batch. JMH runs from the test classes; nothing of it ships in the application.
 #
-#   src/bench/jmh.sh                          # every benchmark: about 95 s after the build
+#   src/bench/jmh.sh                          # every benchmark: about 150 s after the build
 #   src/bench/jmh.sh 'InMemoryStore'          # only those whose name matches the regex
 #   src/bench/jmh.sh -p callers=100000        # any other argument goes to JMH as it is
 #   src/bench/jmh.sh oneCaller -wi 1 -i 2     # ... and replaces the default of that option
@@ -37,7 +37,7 @@ for arg in "$@"; do
 done
 
 # JMH refuses an option given twice, so an argument replaces the default of the same option.
-# 10 benchmarks x (3 x 1 s warm-up + 5 x 1 s measured + a fresh JVM): about 95 s.
+# 16 benchmarks x (3 x 1 s warm-up + 5 x 1 s measured + a fresh JVM): about 150 s.
 defaults=(-f 1 -wi 3 -w 1s -i 5 -r 1s -foe true)
 options=()
 for ((i = 0; i < ${#defaults[@]}; i += 2)); do

@@ -42,7 +42,11 @@ start_simulator --latency-ms="$UPSTREAM_LATENCY_MS"
 upstream_pid=${_bench_pids[-1]}
 [ "$REQUEST_LOG" = off ] && export SLUICE_REQUEST_LOG_LEVEL=WARN
 store_env=()
-if [ "$STORE" = infinispan ]; then start_infinispan; store_env=("${INFINISPAN_ENV[@]}"); fi
+store_pid=
+if [ "$STORE" = infinispan ]; then
+  start_infinispan; store_env=("${INFINISPAN_ENV[@]}")
+  store_pid=$(cat "${INFINISPAN_HOME:-target/infinispan}/node-$INFINISPAN_NODE/pid")
+fi
 keys_env=()
 if [ "$KEYS" -gt 0 ]; then
   keys_env=(SLUICE_ACCEPT_ANY_KEY=false "SLUICE_KEYS_K0_SHA256=$(printf %s "$SIM_KEY" | sha256sum | cut -d' ' -f1)")
@@ -77,20 +81,25 @@ bare="http://127.0.0.1:$bare_port/v1/chat/completions"
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
-# measure LABEL URL CONNECTIONS DURATION PID [PROFILE_NAME]: one wrk run (profiled when named); prints "label rps p50 p90 p99 non2xx cpu_us"
+# measure LABEL URL CONNECTIONS DURATION PID [PROFILE_NAME]: one wrk run (profiled when named); prints "label rps p50
+# p90 p99 non2xx cpu_us store_cpu_us", the last the Infinispan server's CPU a request in the same run (- without one)
 measure() {
-  local threads=$THREADS before after
+  local threads=$THREADS before after store_before=0 store_after=0
   [ "$3" -lt "$threads" ] && threads=$3
+  [ -n "$store_pid" ] && store_before=$(cpu_ticks "$store_pid")
   before=$(cpu_ticks "$5")
   [ -n "${6:-}" ] && profile_start "$5"
   wrk -t"$threads" -c"$3" -d"$4" --latency -s "$BENCH_OUT/chat.lua" "$2" > "$BENCH_OUT/overhead-$1.txt"
   after=$(cpu_ticks "$5")
+  [ -n "$store_pid" ] && store_after=$(cpu_ticks "$store_pid")
   if [ -n "${6:-}" ]; then profile_stop "$5" "$6"; cp "$BENCH_OUT/$6.html" "$CHARTS/$6.html"; fi
-  awk -v label="$1" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+  awk -v label="$1" -v ticks=$((after - before)) -v store_ticks=$((store_after - store_before)) -v store="$store_pid" \
+      -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }  /requests in/ { n = $1 }  /Non-2xx/ { errors = $NF }
     $1 == "50%" { p50 = ms($2) }  $1 == "90%" { p90 = ms($2) }  $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %.0f %.3f %.3f %.3f %d %.0f\n", label, rps, p50, p90, p99, errors, ticks / hz * 1e6 / n }
+    END { printf "%s %.0f %.3f %.3f %.3f %d %.0f %s\n", label, rps, p50, p90, p99, errors, ticks / hz * 1e6 / n,
+          store == "" ? "-" : sprintf("%.0f", store_ticks / hz * 1e6 / n) }
   ' "$BENCH_OUT/overhead-$1.txt"
 }
 
@@ -115,16 +124,18 @@ echo "| target | connections | req/s | ratio to direct | p50 ms | p90 ms | p99 m
 echo "|---|---|---|---|---|---|---|---|---|"
 echo "name,p50,p90,p99" > "$BENCH_OUT/overhead-latency.csv"
 for row in "${rows[@]}"; do
-  read -r label rps p50 p90 p99 errors cpu <<< "$row"
+  read -r label rps p50 p90 p99 errors cpu store_cpu <<< "$row"
+  [[ $label == sluice-* && $store_cpu != - ]] && store_cpu_line+="$label: the Infinispan server used $store_cpu µs of CPU a request; "
   connections=$CONNECTIONS; [[ $label == *-1 ]] && connections=1
   ratio=$(awk -v a="$rps" -v b="$direct_rps" 'BEGIN { printf "%.2f", a / b }')
   [[ $label == *-1 ]] && ratio=-
   echo "| ${label%-1} | $connections | $rps | $ratio | $p50 | $p90 | $p99 | $errors | $cpu |"
   echo "${label%-1} ($connections conn),$p50,$p90,$p99" >> "$BENCH_OUT/overhead-latency.csv"
   record overhead "${label%-1}-c$connections-log-$REQUEST_LOG-latency-${UPSTREAM_LATENCY_MS}ms$([ "$KEYS" -gt 0 ] && echo "-keys-$KEYS")$([ "$REALISTIC" = 1 ] && echo "-realistic")" \
-    "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu}"
+    "{\"connections\":$connections,\"req_per_s\":$rps,\"ratio_to_direct\":\"$ratio\",\"latency_ms\":{\"p50\":$p50,\"p90\":$p90,\"p99\":$p99},\"non_2xx\":$errors,\"cpu_us_per_request\":$cpu$([[ $label == sluice-* && $store_cpu != - ]] && echo ",\"store_cpu_us_per_request\":$store_cpu")}"
 done
 echo
+[ -n "${store_cpu_line:-}" ] && echo "${store_cpu_line%; }"
 echo "store $STORE; $([ "$REALISTIC" = 1 ] && echo "realistic (keys, a plan, token limits); ")upstream latency ${UPSTREAM_LATENCY_MS} ms; request log $REQUEST_LOG; wrk -t$THREADS; $DURATION a row (10s with 1 connection); $(nproc) cores; $(java -version 2>&1 | head -1)"
 chart latency --csv="$BENCH_OUT/overhead-latency.csv" \
   --title="overhead: latency direct vs through Sluice (upstream ${UPSTREAM_LATENCY_MS} ms)" \
