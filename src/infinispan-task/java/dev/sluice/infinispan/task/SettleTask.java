@@ -7,10 +7,8 @@ import dev.sluice.limit.LimitPolicy;
 import dev.sluice.limit.Settlement;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,35 +32,30 @@ public final class SettleTask extends SluiceTask<Void> {
         Set<String> keys = new LinkedHashSet<>();
         AdmissionCodec.decodeSettlements(requestBytes, () -> 0).forEach(settlement -> keys.addAll(settlement.keys()));
         try (LockedBuckets buckets = LockedBuckets.lock(context(), NAME, new ArrayList<>(keys))) {
-            // what this batch has written so far, read through by the settlements after it
-            Map<String, Long> written = new HashMap<>();
+            // the transaction reads its own writes: each settlement sees what the ones before it left
             for (Settlement settlement : AdmissionCodec.decodeSettlements(requestBytes, LockedBuckets::serverNowNanos)) {
-                apply(settlement, buckets, written);
+                apply(settlement, buckets);
             }
             buckets.commit();
             return null;
         }
     }
 
-    private static void apply(Settlement settlement, LockedBuckets buckets, Map<String, Long> written) {
+    private static void apply(Settlement settlement, LockedBuckets buckets) {
         long now = settlement.nowNanos();
         List<BucketAdjustment> adjustments = settlement.adjustments();
         long[] states = new long[adjustments.size()];
         for (int i = 0; i < states.length; i++) {
-            String key = adjustments.get(i).key();
-            states[i] = written.containsKey(key) ? written.get(key) : buckets.get(key, LimitPolicy.MISSING);
+            states[i] = buckets.get(adjustments.get(i).key(), LimitPolicy.MISSING);
         }
         long[] settled = settlement.settledStates(states);
         for (int i = 0; i < states.length; i++) {
             BucketAdjustment adjustment = adjustments.get(i);
             buckets.put(adjustment.key(), settled[i], adjustment.policy().retentionNanos(settled[i], now));
-            written.put(adjustment.key(), settled[i]);
         }
         for (CounterIncrement counter : settlement.counters()) {
-            long current = written.containsKey(counter.key()) ? written.get(counter.key()) : buckets.get(counter.key(), 0);
-            long incremented = Settlement.incremented(current, counter.amount());
-            buckets.put(counter.key(), incremented, counter.retentionNanos());
-            written.put(counter.key(), incremented);
+            long current = buckets.get(counter.key(), 0);
+            buckets.put(counter.key(), Settlement.incremented(current, counter.amount()), counter.retentionNanos());
         }
     }
 }
