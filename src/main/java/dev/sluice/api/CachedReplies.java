@@ -9,8 +9,8 @@ import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -62,8 +62,8 @@ final class CachedReplies {
     }
 
     /** Whether the caller asked not to be answered from a cache. */
-    static boolean bypassed(HttpHeaders headers) {
-        String control = headers.getHeaderString("Cache-Control");
+    static boolean bypassed(MultiMap headers) {
+        String control = RequestRelay.header(headers, "Cache-Control");
         return control != null && control.toLowerCase(Locale.ROOT).contains("no-cache");
     }
 

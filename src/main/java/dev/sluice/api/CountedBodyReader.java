@@ -13,6 +13,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.io.ByteArrayInputStream;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Reads a resource's request body itself, counting bytes as they arrive, so that {@code SLUICE_MAX_BODY}
@@ -45,6 +47,20 @@ public class CountedBodyReader {
     }
 
     private void read(ContainerRequestContext context, HttpServerRequest request, UniEmitter<? super RestResponse<ErrorBody>> emitter) {
+        read(request, maxBodyBytes, tooLarge, body -> {
+            context.setEntityStream(new ByteArrayInputStream(body.getBytes()));
+            emitter.complete(null);
+        }, (status, refusal) -> emitter.complete(refusal(request, status, refusal)));
+    }
+
+    /**
+     * Reads a body whole, counting it as it arrives, and hands it on once: to {@code whole} when it ended within
+     * {@code maxBodyBytes}, else to {@code refused} with the status and error to answer: 413 {@code tooLarge} at
+     * the first chunk over the limit (what follows of the body is dropped), 400 for a body whose framing Vert.x
+     * could not decode or that was cut short.
+     */
+    static void read(HttpServerRequest request, long maxBodyBytes, ErrorBody tooLarge, Consumer<Buffer> whole,
+            BiConsumer<Integer, ErrorBody> refused) {
         Buffer body = Buffer.buffer();
         boolean[] answered = {false};
         request.handler(chunk -> {
@@ -53,7 +69,7 @@ public class CountedBodyReader {
             }
             if (body.length() + (long) chunk.length() > maxBodyBytes) {
                 answered[0] = true;
-                emitter.complete(refusal(request, 413, tooLarge));
+                refused.accept(413, tooLarge);
                 return;
             }
             body.appendBuffer(chunk);
@@ -61,20 +77,19 @@ public class CountedBodyReader {
         request.endHandler(ended -> {
             if (!answered[0]) {
                 answered[0] = true;
-                context.setEntityStream(new ByteArrayInputStream(body.getBytes()));
-                emitter.complete(null);
+                whole.accept(body);
             }
         });
         request.exceptionHandler(failure -> {
             // a chunk Vert.x could not decode, or the caller hung up mid-body
             if (!answered[0]) {
                 answered[0] = true;
-                emitter.complete(refusal(request, 400, ErrorBody.of("The request body could not be read: its "
-                        + "framing is malformed or it was cut short.", GatewayException.INVALID_REQUEST, null, "malformed_body")));
+                refused.accept(400, ErrorBody.of("The request body could not be read: its framing is malformed or it was "
+                        + "cut short.", GatewayException.INVALID_REQUEST, null, "malformed_body"));
             }
         });
         if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-            // RESTEasy would have sent it when it started reading; the body is read here now
+            // a caller that asked sends its body only once told to; RESTEasy would have told it when it started reading
             request.response().writeContinue();
         }
         request.resume();

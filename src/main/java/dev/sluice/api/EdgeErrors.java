@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Writes OpenAI's error JSON straight to the Vert.x response, for the refusals Sluice makes before a
  * request reaches RESTEasy (and so its exception mappers): a body or head over the limits, a request
- * arriving while Sluice stops. Each is logged once by {@link RequestLog}, with the status the caller got.
+ * arriving while Sluice stops; and for the model calls' routes, which RESTEasy never sees ({@link MeteredRoutes}).
+ * Each is logged once by {@link RequestLog}, with the status the caller got.
  */
 @ApplicationScoped
 public class EdgeErrors {
@@ -40,13 +41,28 @@ public class EdgeErrors {
         write(request, status, body, Map.of(), false);
     }
 
+    /**
+     * Answers {@code status} with {@code body} and {@code headers}, keeping the connection, for a request whose log
+     * line is written already (a model call the relay failed: {@link MeteredRoutes}).
+     */
+    public void answerUnlogged(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers) {
+        write(request, status, body, headers, false, false);
+    }
+
     private void write(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers,
             boolean closeConnection) {
+        write(request, status, body, headers, closeConnection, true);
+    }
+
+    private void write(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers,
+            boolean closeConnection, boolean logged) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return; // the caller is gone, or an answer is already on its way
         }
-        log(request, status, body);
+        if (logged) {
+            log(request, status, body);
+        }
         response.setStatusCode(status).putHeader("Content-Type", "application/json");
         headers.forEach(response::putHeader);
         if (closeConnection && request.version() != HttpVersion.HTTP_2) { // HTTP/2 has no Connection header

@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.Map;
+
 /**
  * Every error becomes OpenAI's error JSON with a fitting status, type and code: the caller's
  * mistakes are 4xx, the upstream's absence 502/504, and only Sluice's own bugs 500, without a
@@ -21,39 +23,63 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+    /** What a failure of the request path answers: its status, OpenAI's error body, and headers (Retry-After). */
+    record Answer(int status, ErrorBody body, Map<String, String> headers) {
+    }
+
+    /**
+     * The answer to a failure of the request path, for the exception mappers here and for {@link MeteredRoutes}:
+     * a refusal of Sluice's, the upstream's absence, the store's; anything else is a bug of Sluice's, a 500 that
+     * says nothing of it (whoever answers logs it).
+     */
+    static Answer answerOf(Throwable failure) {
+        if (failure instanceof GatewayException gateway) {
+            return new Answer(gateway.status(), gateway.body(), gateway.headers());
+        }
+        if (failure instanceof UpstreamFailure upstream) {
+            ErrorBody body = ErrorBody.of(upstream.getMessage(), GatewayException.SERVER_ERROR, null, switch (upstream.kind()) {
+                case TIMEOUT -> "upstream_timeout";
+                case UNREACHABLE -> "upstream_unreachable";
+                case CIRCUIT_OPEN -> "upstream_unavailable";
+                case BUSY -> "upstream_busy";
+            });
+            return new Answer(statusOf(upstream), body, upstream.kind().notCalled()
+                    ? Map.of("retry-after", retryAfterSeconds(upstream.retryAfterNanos())) : Map.of());
+        }
+        if (failure instanceof StoreUnavailableException store) {
+            if (store.misconfigured()) {
+                // an operator has to act: no use asking again every retry interval
+                return new Answer(503, ErrorBody.of("Sluice's shared rate-limit store is not set up for Sluice; its operator "
+                        + "has to fix it (Sluice's log says how).", GatewayException.SERVER_ERROR, null, "store_misconfigured"),
+                        Map.of("retry-after", "10"));
+            }
+            return new Answer(503, ErrorBody.of("Sluice cannot reach its shared rate-limit store right now; try again shortly.",
+                    GatewayException.SERVER_ERROR, null, "store_unavailable"),
+                    Map.of("retry-after", retryAfterSeconds(store.retryAfterNanos())));
+        }
+        return new Answer(500, ErrorBody.of("Sluice failed to handle the request.", GatewayException.SERVER_ERROR, null,
+                "internal_error"), Map.of());
+    }
+
     @ServerExceptionMapper
     public RestResponse<ErrorBody> gateway(GatewayException e) {
-        RestResponse.ResponseBuilder<ErrorBody> response = json(e.status(), e.body());
-        e.headers().forEach(response::header);
-        return response.build();
+        return response(answerOf(e));
     }
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> upstream(UpstreamFailure e) {
-        RestResponse.ResponseBuilder<ErrorBody> response = json(statusOf(e),
-                ErrorBody.of(e.getMessage(), GatewayException.SERVER_ERROR, null, switch (e.kind()) {
-                    case TIMEOUT -> "upstream_timeout";
-                    case UNREACHABLE -> "upstream_unreachable";
-                    case CIRCUIT_OPEN -> "upstream_unavailable";
-                    case BUSY -> "upstream_busy";
-                }));
-        if (e.kind().notCalled()) {
-            response.header("retry-after", retryAfterSeconds(e.retryAfterNanos()));
-        }
-        return response.build();
+        return response(answerOf(e));
     }
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> storeUnavailable(StoreUnavailableException e) {
-        if (e.misconfigured()) {
-            // an operator has to act: no use asking again every retry interval
-            return json(503, ErrorBody.of("Sluice's shared rate-limit store is not set up for Sluice; its operator has "
-                    + "to fix it (Sluice's log says how).", GatewayException.SERVER_ERROR, null, "store_misconfigured"))
-                    .header("retry-after", "10").build();
-        }
-        return json(503, ErrorBody.of("Sluice cannot reach its shared rate-limit store right now; try again shortly.",
-                GatewayException.SERVER_ERROR, null, "store_unavailable"))
-                .header("retry-after", retryAfterSeconds(e.retryAfterNanos())).build();
+        return response(answerOf(e));
+    }
+
+    private static RestResponse<ErrorBody> response(Answer answer) {
+        RestResponse.ResponseBuilder<ErrorBody> response = json(answer.status(), answer.body());
+        answer.headers().forEach(response::header);
+        return response.build();
     }
 
     /** Whole seconds, rounded up, at least 1: a caller told 0 would come straight back. */
@@ -75,9 +101,13 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> unsupportedMediaType(NotSupportedException e, HttpServerRequest request) {
-        return logged(request, json(415, ErrorBody.of("Unsupported Content-Type '"
-                + request.getHeader("Content-Type") + "'; send the body as application/json.",
-                GatewayException.INVALID_REQUEST, null, "unsupported_media_type")).build());
+        return logged(request, json(415, unsupportedMediaType(request.getHeader("Content-Type"))).build());
+    }
+
+    /** A metered call's body is JSON; any other content type is refused before a byte of it is read. */
+    static ErrorBody unsupportedMediaType(String contentType) {
+        return ErrorBody.of("Unsupported Content-Type '" + contentType + "'; send the body as application/json.",
+                GatewayException.INVALID_REQUEST, null, "unsupported_media_type");
     }
 
     @ServerExceptionMapper
@@ -92,8 +122,7 @@ public class ErrorMappers {
     public RestResponse<ErrorBody> unexpected(Throwable e, HttpServerRequest request) {
         // Sluice's own exceptions never carry keys or prompts, so the message is safe to log.
         LOG.errorf(e, "Unexpected failure on %s %s", request.method(), request.path());
-        return logged(request, json(500, ErrorBody.of("Sluice failed to handle the request.",
-                GatewayException.SERVER_ERROR, null, "internal_error")).build());
+        return logged(request, response(answerOf(e)));
     }
 
     /** The status a failure of the request path turns into; for the request log. */

@@ -15,11 +15,11 @@ import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.upstream.UpstreamRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -55,10 +55,10 @@ public class ModelLists {
      * {@code GET /v1/models}: for any authenticated caller, outside the request limits, asked of every
      * upstream the caller may use at once, and answered with the union of their lists.
      */
-    public Uni<UpstreamReply> reply(HttpHeaders headers) {
+    public Uni<UpstreamReply> reply(MultiMap headers) {
         RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(RequestRelay.header(headers, RequestRelay.AUTHORIZATION));
             log.caller(caller);
             log.admitted(0);
             List<Upstream> open = upstreams.forPlan(caller.plan());

@@ -15,12 +15,12 @@ import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamPool;
 import dev.sluice.upstream.UpstreamReply;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Every other {@code /v1} call (files, uploads, batches, vector stores, audio, images, moderations...):
@@ -77,11 +76,12 @@ public class PassThrough {
      * @param jsonBody the body when it is JSON (read whole by the resource), else null: then the body, if
      *                 any, is still on the connection and streams through
      */
-    public Uni<UpstreamReply> relay(HttpServerRequest request, HttpHeaders headers, byte[] jsonBody, Supplier<String> peer) {
+    public Uni<UpstreamReply> relay(HttpServerRequest request, byte[] jsonBody) {
         String path = request.path();
+        MultiMap headers = request.headers();
         RequestLog log = new RequestLog(request.method().name(), path);
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(RequestRelay.header(headers, RequestRelay.AUTHORIZATION));
             log.caller(caller);
             if (!caller.plan().allowsPath(path)) {
                 throw ObjectPaths.isApiPath(path) ? notAllowed(path)
@@ -101,7 +101,7 @@ public class PassThrough {
                 named.add(0, member.id());
             }
             return ObjectAccess.upstreamsFor(owners, caller, named, open)
-                    .flatMap(candidates -> gate.admit(caller, RequestRelay.clientAddress(settings, peer, headers), TokenEstimate.NONE, "", candidates))
+                    .flatMap(candidates -> gate.admit(caller, RequestRelay.clientAddress(settings, request), TokenEstimate.NONE, "", candidates))
                     .flatMap(ticket -> send(request, headers, caller, jsonBody, ticket, place, open, log)
                             .onTermination().invoke(() -> gate.release(ticket)));
         }).onItem().invoke(reply -> {
@@ -124,7 +124,7 @@ public class PassThrough {
         }
     }
 
-    private Uni<UpstreamReply> send(HttpServerRequest request, HttpHeaders headers, CallerIdentity caller, byte[] jsonBody,
+    private Uni<UpstreamReply> send(HttpServerRequest request, MultiMap headers, CallerIdentity caller, byte[] jsonBody,
             Ticket ticket, ObjectPaths.Place place, List<Upstream> open, RequestLog log) {
         log.admitted(ticket.waitedNanos());
         Upstream upstream = ticket.lease().upstream();
@@ -199,7 +199,7 @@ public class PassThrough {
     }
 
     /** The call to make: the caller's headers worth relaying, its query, and its body, whole or still streaming. */
-    private PassThroughRequest call(HttpServerRequest request, HttpHeaders headers, CallerIdentity caller, byte[] jsonBody) {
+    private PassThroughRequest call(HttpServerRequest request, MultiMap headers, CallerIdentity caller, byte[] jsonBody) {
         String uri = request.uri();
         String relative = uri.substring(dev.sluice.openai.Operation.Paths.VERSION.length()); // the base URL ends in /v1
         Map<String, String> content = new HashMap<>();

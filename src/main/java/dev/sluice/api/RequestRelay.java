@@ -30,16 +30,17 @@ import dev.sluice.usage.TokenUsage;
 import dev.sluice.usage.UsageReader;
 import dev.sluice.usage.UsageRequestedBody;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The request path behind the resource: identify the caller, check the body, admit, call the
+ * The request path behind the model calls' route ({@link MeteredRoutes}): identify the caller, check the body, admit, call the
  * upstream, and log the outcome once the reply (or stream) is over.
  */
 @Singleton
@@ -90,13 +91,14 @@ public class RequestRelay {
      * when its plan says so, shared with an identical one in flight or answered from the reply cache when its
      * plan says so ({@link #shared}), else admitted and sent ({@link #admitAndSend}); logged once it is over.
      *
-     * @param peer the connection's remote address, asked for only when the per-IP limit is on
+     * @param request the caller's request, for its headers and its peer; its body, read whole, is {@code body}
      */
-    public Uni<UpstreamReply> relay(Operation operation, HttpHeaders headers, byte[] body, Supplier<String> peer) {
+    public Uni<UpstreamReply> relay(Operation operation, HttpServerRequest request, byte[] body) {
         RequestLog log = new RequestLog("POST", operation.publicPath()).measured(metrics, operation);
+        MultiMap headers = request.headers();
         return Uni.createFrom().deferred(() -> {
             Checked checked = check(operation, headers, body, log);
-            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(settings, peer, headers), body, log);
+            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(settings, request), body, log);
             // a moderated request is checked before it is admitted; a reply kept for it was checked when it was made
             Supplier<Uni<UpstreamReply>> moderated = !checked.guards().moderation() || !ModerationCheck.applies(operation) ? sent
                     : () -> moderation.check(checked.caller(), RequestText.of(checked.request().json()),
@@ -131,8 +133,8 @@ public class RequestRelay {
      * plan's deny rules and prompt limit, the token estimate, and an upstream that serves the model (a 404 when
      * none does); each refusal thrown as the {@link GatewayException} the caller gets.
      */
-    private Checked check(Operation operation, HttpHeaders headers, byte[] body, RequestLog log) {
-        CallerIdentity caller = callers.identify(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+    private Checked check(Operation operation, MultiMap headers, byte[] body, RequestLog log) {
+        CallerIdentity caller = callers.identify(header(headers, AUTHORIZATION));
         log.caller(caller);
         if (!caller.plan().allowsPath(operation.publicPath())) {
             throw PassThrough.notAllowed(operation.publicPath());
@@ -202,7 +204,7 @@ public class RequestRelay {
      * The upstream call, shared when the caller's plan says so: with an identical request of the same caller in
      * flight on this instance (coalesced; never a stream), and with a reply kept for it (the reply cache).
      */
-    private Uni<UpstreamReply> shared(Checked checked, HttpHeaders headers, byte[] body, RequestLog log,
+    private Uni<UpstreamReply> shared(Checked checked, MultiMap headers, byte[] body, RequestLog log,
             Supplier<Uni<UpstreamReply>> call) {
         Plan.Guards guards = checked.guards();
         Operation operation = checked.operation();
@@ -312,19 +314,37 @@ public class RequestRelay {
         gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
     }
 
-    /** The address the per-IP limit counts: the peer, or who a trusted proxy says it forwarded for. */
-    /** @return {@link AdmissionPlan#NO_CLIENT_ADDRESS} when the per-IP limit is off: nothing counts the address then */
-    static String clientAddress(SluiceSettings settings, Supplier<String> peer, HttpHeaders headers) {
+    /** The header that carries the caller's key. */
+    static final String AUTHORIZATION = "Authorization";
+
+    /**
+     * The address the per-IP limit counts: the connection's peer, or who a trusted proxy says it forwarded for.
+     *
+     * @return {@link AdmissionPlan#NO_CLIENT_ADDRESS} when the per-IP limit is off: nothing counts the address then
+     * (and Vert.x, which formats the peer's address anew each time, is not asked for it)
+     */
+    static String clientAddress(SluiceSettings settings, HttpServerRequest request) {
         return settings.clientIp()
-                .map(limit -> ClientAddress.resolve(peer.get(), headers.getRequestHeader("X-Forwarded-For"), limit.trustedProxies()))
+                .map(limit -> ClientAddress.resolve(request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
+                        request.headers().getAll("X-Forwarded-For"), limit.trustedProxies()))
                 .orElse(AdmissionPlan.NO_CLIENT_ADDRESS);
     }
 
-    static UpstreamHeaders upstreamHeaders(CallerIdentity caller, HttpHeaders headers) {
+    static UpstreamHeaders upstreamHeaders(CallerIdentity caller, MultiMap headers) {
         // in managed mode each upstream puts its own key in (UpstreamHeaders.withKey)
-        return new UpstreamHeaders(caller.bearerToken(), headers.getHeaderString(UpstreamHeaders.USER_AGENT),
-                headers.getHeaderString(UpstreamHeaders.ORGANIZATION), headers.getHeaderString(UpstreamHeaders.PROJECT),
-                headers.getHeaderString(UpstreamHeaders.BETA));
+        return new UpstreamHeaders(caller.bearerToken(), header(headers, UpstreamHeaders.USER_AGENT),
+                header(headers, UpstreamHeaders.ORGANIZATION), header(headers, UpstreamHeaders.PROJECT),
+                header(headers, UpstreamHeaders.BETA));
+    }
+
+    /** A header's value as HTTP reads it (RFC 9110, 5.3): its lines joined by commas; null when it is absent. */
+    static String header(MultiMap headers, String name) {
+        String first = headers.get(name);
+        if (first == null) {
+            return null;
+        }
+        List<String> all = headers.getAll(name);
+        return all.size() == 1 ? first : String.join(",", all);
     }
 
     /**

@@ -54,6 +54,11 @@ public enum Operation {
         return java.util.Optional.empty();
     }
 
+    /** A model call: POSTed with a JSON body, and admitted against every limit that applies (all but the model list). */
+    public boolean metered() {
+        return this != MODELS;
+    }
+
     /** The path callers use, e.g. {@code /v1/chat/completions}. */
     public String publicPath() {
         return Paths.VERSION + path;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +58,9 @@ class ConcurrencyLimitTest {
                     "sluice.accept-any-key", "false",
                     "sluice.plans.single.max-concurrent", "1",
                     "sluice.keys.dave.sha256", CallerKeys.hash(DAVE),
-                    "sluice.keys.dave.plan", "single");
+                    "sluice.keys.dave.plan", "single",
+                    // longer than any wait below: a slot that comes back did not come back by the upstream's timeout
+                    "sluice.upstream.timeout", "60s");
         }
     }
 
@@ -191,6 +194,28 @@ class ConcurrencyLimitTest {
         upstreamClosed.get(10, TimeUnit.SECONDS);
         // within the same lease period: the slot came back because the request ended, not because it lapsed
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> chat().statusCode(200));
+    }
+
+    @Test
+    @DisabledIfSystemProperty(named = LambdaProfile.PROPERTY, matches = "true", disabledReason = LambdaProfile.NO_SOCKET)
+    void aCallerWhoHangsUpBeforeTheReplyGivesItsSlotBack() throws Exception {
+        CompletableFuture<Void> letGo = new CompletableFuture<>();
+        upstream.enqueue(Reply.after(letGo, Reply.completion()));
+        byte[] body = "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes(StandardCharsets.UTF_8);
+        try (Socket caller = new Socket("127.0.0.1", chatCompletions.getPort())) {
+            caller.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + DAVE
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            caller.getOutputStream().write(body);
+            caller.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requests().size() == 1);
+            refusedForConcurrency();
+        } // the caller hangs up while its request waits on the upstream
+        try {
+            // the slot came back with the hang-up, not with the upstream's answer, which has not come (nor its timeout)
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> chat().statusCode(200));
+        } finally {
+            letGo.complete(null);
+        }
     }
 
     private InputStream openStream() throws Exception {
