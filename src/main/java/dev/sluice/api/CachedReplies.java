@@ -63,7 +63,7 @@ final class CachedReplies {
 
     /** Whether the caller asked not to be answered from a cache. */
     static boolean bypassed(MultiMap headers) {
-        String control = RequestRelay.header(headers, "Cache-Control");
+        String control = CallerHeaders.header(headers, "Cache-Control");
         return control != null && control.toLowerCase(Locale.ROOT).contains("no-cache");
     }
 

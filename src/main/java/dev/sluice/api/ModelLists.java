@@ -58,7 +58,7 @@ public class ModelLists {
     public Uni<UpstreamReply> reply(MultiMap headers) {
         RequestLog log = new RequestLog("GET", Operation.MODELS.publicPath()).measured(metrics, Operation.MODELS);
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(RequestRelay.header(headers, RequestRelay.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(CallerHeaders.authorization(headers));
             log.caller(caller);
             log.admitted(0);
             List<Upstream> open = upstreams.forPlan(caller.plan());
@@ -72,7 +72,7 @@ public class ModelLists {
                         : Uni.createFrom().emitter(emitter -> context.runOnContext(ignored -> emitter.complete(none)));
             }
             log.upstream(open.size() == 1 ? open.get(0).name() : "all");
-            UpstreamRequest call = new UpstreamRequest(Operation.MODELS, null, false, RequestRelay.upstreamHeaders(caller, headers), caller.id());
+            UpstreamRequest call = new UpstreamRequest(Operation.MODELS, null, false, CallerHeaders.upstreamHeaders(caller, headers), caller.id());
             List<Uni<Answer>> answers = open.stream().map(upstream -> upstream.sendOnce(call)
                     .map(reply -> new Answer(upstream, Optional.of(reply), Optional.empty()))
                     .onFailure().recoverWithItem(failure -> new Answer(upstream, Optional.empty(), Optional.of(failure))))

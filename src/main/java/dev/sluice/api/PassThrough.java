@@ -81,7 +81,7 @@ public class PassThrough {
         MultiMap headers = request.headers();
         RequestLog log = new RequestLog(request.method().name(), path);
         return Uni.createFrom().deferred(() -> {
-            CallerIdentity caller = callers.identify(RequestRelay.header(headers, RequestRelay.AUTHORIZATION));
+            CallerIdentity caller = callers.identify(CallerHeaders.authorization(headers));
             log.caller(caller);
             if (!caller.plan().allowsPath(path)) {
                 throw ObjectPaths.isApiPath(path) ? notAllowed(path)
@@ -101,7 +101,7 @@ public class PassThrough {
                 named.add(0, member.id());
             }
             return ObjectAccess.upstreamsFor(owners, caller, named, open)
-                    .flatMap(candidates -> gate.admit(caller, RequestRelay.clientAddress(settings, request), TokenEstimate.NONE, "", candidates))
+                    .flatMap(candidates -> gate.admit(caller, CallerHeaders.clientAddress(settings, request), TokenEstimate.NONE, "", candidates))
                     .flatMap(ticket -> send(request, headers, caller, jsonBody, ticket, place, open, log)
                             .onTermination().invoke(() -> gate.release(ticket)));
         }).onItem().invoke(reply -> {
@@ -221,7 +221,7 @@ public class PassThrough {
             }
             body = new PassThroughRequest.Streamed(new CountedStream(request, settings.maxUploadBytes()));
         }
-        return new PassThroughRequest(request.method(), relative, RequestRelay.upstreamHeaders(caller, headers), content, body, caller.id());
+        return new PassThroughRequest(request.method(), relative, CallerHeaders.upstreamHeaders(caller, headers), content, body, caller.id());
     }
 
     private static boolean hasBody(HttpServerRequest request) {

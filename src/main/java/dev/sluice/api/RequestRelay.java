@@ -2,14 +2,12 @@ package dev.sluice.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.sluice.admission.AdmissionPlan;
 import dev.sluice.admission.Lease;
 import dev.sluice.admission.Ticket;
 import dev.sluice.config.Plan;
 import dev.sluice.config.SluiceSettings;
 import dev.sluice.content.RequestText;
 import dev.sluice.metrics.SluiceMetrics;
-import dev.sluice.net.ClientAddress;
 import dev.sluice.openai.Operation;
 import dev.sluice.owners.ObjectOwners;
 import dev.sluice.owners.Owner;
@@ -19,7 +17,6 @@ import dev.sluice.tokens.TokenEstimator;
 import dev.sluice.upstream.ResilientUpstream;
 import dev.sluice.upstream.Upstream;
 import dev.sluice.upstream.UpstreamFailure;
-import dev.sluice.upstream.UpstreamHeaders;
 import dev.sluice.upstream.UpstreamPool;
 import dev.sluice.upstream.UpstreamReply;
 import dev.sluice.upstream.UpstreamRequest;
@@ -98,7 +95,7 @@ public class RequestRelay {
         MultiMap headers = request.headers();
         return Uni.createFrom().deferred(() -> {
             Checked checked = check(operation, headers, body, log);
-            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, clientAddress(settings, request), body, log);
+            Supplier<Uni<UpstreamReply>> sent = () -> admitAndSend(checked, CallerHeaders.clientAddress(settings, request), body, log);
             // a moderated request is checked before it is admitted; a reply kept for it was checked when it was made
             Supplier<Uni<UpstreamReply>> moderated = !checked.guards().moderation() || !ModerationCheck.applies(operation) ? sent
                     : () -> moderation.check(checked.caller(), RequestText.of(checked.request().json()),
@@ -134,7 +131,7 @@ public class RequestRelay {
      * none does); each refusal thrown as the {@link GatewayException} the caller gets.
      */
     private Checked check(Operation operation, MultiMap headers, byte[] body, RequestLog log) {
-        CallerIdentity caller = callers.identify(header(headers, AUTHORIZATION));
+        CallerIdentity caller = callers.identify(CallerHeaders.authorization(headers));
         log.caller(caller);
         if (!caller.plan().allowsPath(operation.publicPath())) {
             throw PassThrough.notAllowed(operation.publicPath());
@@ -158,7 +155,7 @@ public class RequestRelay {
                 sent = requestUsage(request);
             }
         }
-        UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(), upstreamHeaders(caller, headers), caller.id());
+        UpstreamRequest call = new UpstreamRequest(operation, sent.body(), request.stream(), CallerHeaders.upstreamHeaders(caller, headers), caller.id());
         List<Upstream> serving = upstreams.candidates(caller.plan(), request.model());
         if (serving.isEmpty() || !caller.plan().allowsModel(request.model())) {
             throw GatewayException.invalidRequest(404, "The model `" + request.model() + "` does not exist or you do not "
@@ -312,39 +309,6 @@ public class RequestRelay {
     /** A call that never reached the upstream cost nothing; one that may have (no reply in time, a cut connection) may still be running. */
     private void settleFailure(Ticket ticket, Lease lease, Throwable failure) {
         gate.settle(ticket, lease, UpstreamFailure.costOf(failure));
-    }
-
-    /** The header that carries the caller's key. */
-    static final String AUTHORIZATION = "Authorization";
-
-    /**
-     * The address the per-IP limit counts: the connection's peer, or who a trusted proxy says it forwarded for.
-     *
-     * @return {@link AdmissionPlan#NO_CLIENT_ADDRESS} when the per-IP limit is off: nothing counts the address then
-     * (and Vert.x, which formats the peer's address anew each time, is not asked for it)
-     */
-    static String clientAddress(SluiceSettings settings, HttpServerRequest request) {
-        return settings.clientIp()
-                .map(limit -> ClientAddress.resolve(request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(),
-                        request.headers().getAll("X-Forwarded-For"), limit.trustedProxies()))
-                .orElse(AdmissionPlan.NO_CLIENT_ADDRESS);
-    }
-
-    static UpstreamHeaders upstreamHeaders(CallerIdentity caller, MultiMap headers) {
-        // in managed mode each upstream puts its own key in (UpstreamHeaders.withKey)
-        return new UpstreamHeaders(caller.bearerToken(), header(headers, UpstreamHeaders.USER_AGENT),
-                header(headers, UpstreamHeaders.ORGANIZATION), header(headers, UpstreamHeaders.PROJECT),
-                header(headers, UpstreamHeaders.BETA));
-    }
-
-    /** A header's value as HTTP reads it (RFC 9110, 5.3): its lines joined by commas; null when it is absent. */
-    static String header(MultiMap headers, String name) {
-        String first = headers.get(name);
-        if (first == null) {
-            return null;
-        }
-        List<String> all = headers.getAll(name);
-        return all.size() == 1 ? first : String.join(",", all);
     }
 
     /**
