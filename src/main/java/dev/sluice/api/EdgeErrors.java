@@ -33,12 +33,12 @@ public class EdgeErrors {
      * otherwise be taken for the next request on it, and a stopping instance wants its callers elsewhere.
      */
     public void refuse(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers) {
-        write(request, status, body, headers, true);
+        write(request, status, body, headers, true, true);
     }
 
     /** Answers {@code status} with {@code body}, keeping the connection for the caller's next request. */
     public void answer(HttpServerRequest request, int status, ErrorBody body) {
-        write(request, status, body, Map.of(), false);
+        write(request, status, body, Map.of(), false, true);
     }
 
     /**
@@ -49,18 +49,14 @@ public class EdgeErrors {
         write(request, status, body, headers, false, false);
     }
 
+    /** @param logHere whether the answer is the request's log line too (not when the relay logged it already) */
     private void write(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers,
-            boolean closeConnection) {
-        write(request, status, body, headers, closeConnection, true);
-    }
-
-    private void write(HttpServerRequest request, int status, ErrorBody body, Map<String, String> headers,
-            boolean closeConnection, boolean logged) {
+            boolean closeConnection, boolean logHere) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return; // the caller is gone, or an answer is already on its way
         }
-        if (logged) {
+        if (logHere) {
             log(request, status, body);
         }
         response.setStatusCode(status).putHeader("Content-Type", "application/json");

@@ -120,9 +120,14 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> unexpected(Throwable e, HttpServerRequest request) {
+        logUnexpected(e, request);
+        return logged(request, response(answerOf(e)));
+    }
+
+    /** A failure {@link #answerOf} answers with a 500: a bug of Sluice's, logged with its stack trace. */
+    static void logUnexpected(Throwable e, HttpServerRequest request) {
         // Sluice's own exceptions never carry keys or prompts, so the message is safe to log.
         LOG.errorf(e, "Unexpected failure on %s %s", request.method(), request.path());
-        return logged(request, response(answerOf(e)));
     }
 
     /** The status a failure of the request path turns into; for the request log. */

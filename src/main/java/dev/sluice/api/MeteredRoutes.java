@@ -11,7 +11,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,6 @@ import java.util.Map;
 @ApplicationScoped
 public class MeteredRoutes {
 
-    private static final Logger LOG = Logger.getLogger(MeteredRoutes.class);
     /**
      * Where Quarkus's metrics and traces read a request's route from (its {@code uri} tag, its server span's name and
      * {@code http.route}). Quarkus REST sets it for its resources, ahead of any route, from the resource it would
@@ -88,8 +86,7 @@ public class MeteredRoutes {
         }
         ErrorMappers.Answer answer = ErrorMappers.answerOf(failure);
         if (answer.status() == 500) {
-            // Sluice's own exceptions never carry keys or prompts, so the message is safe to log
-            LOG.errorf(failure, "Unexpected failure on %s %s", request.method(), request.path());
+            ErrorMappers.logUnexpected(failure, request);
         }
         errors.answerUnlogged(request, answer.status(), answer.body(), answer.headers());
     }
